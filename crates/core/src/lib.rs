@@ -1,0 +1,12 @@
+//! Types every Certify domain shares: the injected [`Clock`], parsed newtypes such as [`Email`],
+//! and keyset [`pagination`]. Nothing here knows about HTTP or SQL.
+
+pub mod clock;
+pub mod email;
+pub mod pagination;
+pub mod text;
+
+pub use clock::{Clock, SharedClock, SystemClock, TestClock};
+pub use email::Email;
+pub use pagination::{Page, PageRequest, PageSize};
+pub use text::{DisplayName, TextError};

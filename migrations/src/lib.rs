@@ -1,0 +1,19 @@
+//! The one history of Certify's schema, for SQLite and PostgreSQL alike. Migrations are applied
+//! at start-up and by `certify migrate`; applying them twice changes nothing.
+//!
+//! Conventions: ids are UUIDv7 (time-ordered, so keyset pagination by id follows creation order);
+//! instants are `timestamp with time zone`; hex keys are `VARCHAR`, never `CHAR(n)` (PostgreSQL
+//! skips a `CHAR` index when the value is bound as text).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_accounts::Migration)]
+    }
+}
