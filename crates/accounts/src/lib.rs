@@ -1,0 +1,21 @@
+//! Accounts, roles and sign-in. An account is a consultant, a firm admin bound to one firm, or
+//! programme staff. People sign in with e-mail and password (argon2id) and receive an opaque
+//! bearer token whose SHA-256 alone is stored; an account may also be linked to external
+//! identities (`iss` + `sub` of an OpenID Connect provider) for single sign-on.
+//!
+//! Everything here is plain Rust over sea-orm; nothing knows about HTTP.
+
+pub mod entity;
+mod error;
+pub mod password;
+mod role;
+mod sessions;
+mod store;
+pub mod token;
+
+pub use error::{AccountError, LoginError};
+pub use password::{Password, PasswordError};
+pub use role::{Role, RoleKind};
+pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out};
+pub use store::{Account, AccountFilter, NewAccount, count_accounts, create_account, find_account, list_accounts};
+pub use token::SessionToken;

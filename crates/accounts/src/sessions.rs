@@ -1,0 +1,123 @@
+//! Signing in and out, and resolving a presented bearer token to the account behind it.
+
+use anyhow::Context as _;
+use certify_core::Email;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::entity::{account, session};
+use crate::token::{SessionToken, token_hash};
+use crate::{Account, LoginError, Role, password};
+
+/// How sessions behave; comes from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// How long a token stays valid after sign-in.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            lifetime: Duration::hours(12),
+        }
+    }
+}
+
+/// The result of a successful sign-in. The token is shown once and never stored.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub token: SessionToken,
+    pub expires_at: OffsetDateTime,
+    pub account: Account,
+}
+
+/// Who is making a request, as proven by a live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: Uuid,
+    pub session_id: Uuid,
+    pub role: Role,
+}
+
+pub async fn log_in(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    settings: SessionSettings,
+    email: &Email,
+    password: &str,
+) -> Result<LoggedIn, LoginError> {
+    let row = account::Entity::find()
+        .filter(account::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await
+        .context("looking up an account to sign in")?;
+    let stored_hash = row
+        .as_ref()
+        .and_then(|row| row.password_hash.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_owned());
+    // Verify even when there is no account, so both failures take the same time.
+    let matches = password::verify_blocking(password.to_owned(), stored_hash).await?;
+    let Some(row) = row.filter(|row| matches && row.password_hash.is_some()) else {
+        return Err(LoginError::InvalidCredentials);
+    };
+
+    let token = SessionToken::generate();
+    let expires_at = now + settings.lifetime;
+    session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(row.id),
+        token_hash: Set(token_hash(token.expose())),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .context("recording a session")?;
+    Ok(LoggedIn {
+        token,
+        expires_at,
+        account: Account::try_from(row)?,
+    })
+}
+
+/// The principal behind a presented token, or `None` when the token is unknown, expired or revoked.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    presented: &str,
+) -> anyhow::Result<Option<Principal>> {
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(presented)))
+        .find_also_related(account::Entity)
+        .one(db)
+        .await
+        .context("looking up a session")?;
+    let Some((session, Some(account))) = found else {
+        return Ok(None);
+    };
+    if session.revoked_at.is_some() || session.expires_at <= now {
+        return Ok(None);
+    }
+    let role = Role::from_columns(account.role, account.firm_id)
+        .with_context(|| format!("account {} has a role that disagrees with its firm", account.id))?;
+    Ok(Some(Principal {
+        account_id: account.id,
+        session_id: session.id,
+        role,
+    }))
+}
+
+/// Revokes one session; its token stops working at once. Revoking twice is harmless.
+pub async fn log_out(db: &impl ConnectionTrait, now: OffsetDateTime, session_id: Uuid) -> anyhow::Result<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .context("revoking a session")?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Creating, reading and listing accounts.
+
+use anyhow::Context as _;
+use certify_core::{DisplayName, Email, Page, PageRequest};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, SqlErr,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::entity::account;
+use crate::{AccountError, Password, Role, RoleKind, password};
+
+/// An account as the rest of the platform sees it: never its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+}
+
+impl TryFrom<account::Model> for Account {
+    type Error = anyhow::Error;
+
+    fn try_from(row: account::Model) -> anyhow::Result<Self> {
+        let email = Email::parse(&row.email).with_context(|| format!("account {} has a malformed e-mail", row.id))?;
+        let role = Role::from_columns(row.role, row.firm_id)
+            .with_context(|| format!("account {} has a role that disagrees with its firm", row.id))?;
+        Ok(Self {
+            id: row.id,
+            email,
+            display_name: row.display_name,
+            role,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// What is needed to open an account. `password` is `None` for people who will only ever sign in
+/// through a linked external identity.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub password: Option<Password>,
+}
+
+pub async fn create_account(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    new: NewAccount,
+) -> Result<Account, AccountError> {
+    let password_hash = match new.password {
+        Some(password) => Some(password::hash_blocking(password).await?),
+        None => None,
+    };
+    let row = account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.as_str().to_owned()),
+        display_name: Set(new.display_name.into_inner()),
+        role: Set(new.role.kind()),
+        firm_id: Set(new.role.firm_id()),
+        password_hash: Set(password_hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    match row.insert(db).await {
+        Ok(inserted) => Ok(Account::try_from(inserted)?),
+        Err(err) => Err(match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AccountError::EmailTaken,
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                AccountError::FirmNotFound(new.role.firm_id().unwrap_or_default())
+            }
+            _ => AccountError::Unexpected(anyhow::Error::new(err).context("inserting an account")),
+        }),
+    }
+}
+
+pub async fn find_account(db: &impl ConnectionTrait, id: Uuid) -> Result<Account, AccountError> {
+    let row = account::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("reading an account")?
+        .ok_or(AccountError::NotFound(id))?;
+    Ok(Account::try_from(row)?)
+}
+
+/// Narrows [`list_accounts`]; every field left `None` matches everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountFilter {
+    pub role: Option<RoleKind>,
+    pub firm_id: Option<Uuid>,
+}
+
+pub async fn list_accounts(
+    db: &impl ConnectionTrait,
+    filter: AccountFilter,
+    page: PageRequest,
+) -> Result<Page<Account>, AccountError> {
+    let mut query = account::Entity::find().order_by_asc(account::Column::Id);
+    if let Some(role) = filter.role {
+        query = query.filter(account::Column::Role.eq(role));
+    }
+    if let Some(firm_id) = filter.firm_id {
+        query = query.filter(account::Column::FirmId.eq(firm_id));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(account::Column::Id.gt(after));
+    }
+    let rows = query
+        .limit(page.size.get() + 1)
+        .all(db)
+        .await
+        .context("listing accounts")?
+        .into_iter()
+        .map(Account::try_from)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Page::from_overfetched(rows, page, |account| account.id))
+}
+
+/// How many accounts exist; the demo seeder only fills an empty platform.
+pub async fn count_accounts(db: &impl ConnectionTrait) -> anyhow::Result<u64> {
+    account::Entity::find().count(db).await.context("counting accounts")
+}
