@@ -1,0 +1,111 @@
+//! Who may call what, decided in one place.
+//!
+//! * [`require_session`] is a layer on every route except the ones `routes::public` lists: it
+//!   turns the bearer token into a [`Principal`] or answers 401. A new route is therefore
+//!   protected unless someone deliberately makes it public.
+//! * [`Caller`], [`Staff`] and [`FirmScope`] are extractors that check the role (403) and the
+//!   tenant (404, exactly as for a firm that does not exist) before a handler runs.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{header, request::Parts};
+use axum::middleware::Next;
+use axum::response::Response;
+use certify_accounts::{Principal, Role};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::extract::ApiPath;
+use crate::state::AppState;
+
+pub async fn require_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let token = bearer_token(request.headers())
+        .ok_or_else(|| ApiError::unauthenticated("send a bearer token: `Authorization: Bearer <token>`"))?;
+    let principal = certify_accounts::authenticate(&state.db, state.clock.now(), token)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::unauthenticated("the bearer token is unknown, expired or revoked"))?;
+    request.extensions_mut().insert(principal);
+    Ok(next.run(request).await)
+}
+
+fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Any signed-in account.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Absent only on a public route, where no handler should ask for a caller.
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Self)
+            .ok_or_else(|| ApiError::unauthenticated("this route needs a signed-in account"))
+    }
+}
+
+/// Programme staff only.
+#[derive(Debug, Clone)]
+pub struct Staff(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        match principal.role {
+            Role::ProgrammeStaff => Ok(Self(principal)),
+            Role::Consultant | Role::FirmAdmin { .. } => Err(ApiError::forbidden("only programme staff may do this")),
+        }
+    }
+}
+
+/// Access to the firm named by the `{firm_id}` path parameter: programme staff reach every firm,
+/// a firm admin only their own. Another firm's id answers 404 exactly like an id that does not
+/// exist, so a firm admin cannot even learn which firms exist.
+#[derive(Debug, Clone)]
+pub struct FirmScope {
+    pub firm_id: Uuid,
+    pub principal: Principal,
+}
+
+#[derive(Deserialize)]
+struct FirmIdParam {
+    firm_id: Uuid,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for FirmScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        let ApiPath(FirmIdParam { firm_id }) = ApiPath::from_request_parts(parts, state).await?;
+        match principal.role {
+            Role::ProgrammeStaff => Ok(Self { firm_id, principal }),
+            Role::FirmAdmin { firm_id: own } if own == firm_id => Ok(Self { firm_id, principal }),
+            Role::FirmAdmin { .. } => Err(firm_not_found(firm_id)),
+            Role::Consultant => Err(ApiError::forbidden(
+                "only programme staff and firm admins may see firms",
+            )),
+        }
+    }
+}
+
+/// The one wording for "no such firm", shared by unknown ids and other tenants' firms.
+pub fn firm_not_found(firm_id: Uuid) -> ApiError {
+    ApiError::not_found(format!("no firm with id {firm_id}"))
+}

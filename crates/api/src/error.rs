@@ -1,0 +1,291 @@
+//! The one error type at the edge. Every failure leaves as RFC 9457 `application/problem+json`
+//! with a stable `type`; a 5xx body says nothing internal and its cause goes to the log, where
+//! the request id (also sent back as `x-request-id`) ties the two together.
+
+use std::fmt::Display;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The stable kinds of problem. The `type` member of a problem is `/problems/<slug>`, and that
+/// address serves a page describing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemType {
+    /// 400: the body is not well-formed JSON, or the request is otherwise unreadable.
+    MalformedRequest,
+    /// 401: no bearer token, or one that is unknown, expired or revoked.
+    Unauthenticated,
+    /// 401: e-mail address or password is wrong (deliberately not saying which).
+    InvalidCredentials,
+    /// 403: signed in, but the role does not allow this.
+    Forbidden,
+    /// 404: no such resource, or no route at this address.
+    NotFound,
+    /// 405: the route exists but not with this method.
+    MethodNotAllowed,
+    /// 409: an account with this e-mail address already exists.
+    EmailTaken,
+    /// 413: the body is larger than this route accepts.
+    PayloadTooLarge,
+    /// 415: the body is not of a content type this route accepts.
+    UnsupportedMediaType,
+    /// 422: the body or query is well-formed but some fields are invalid; see `errors`.
+    ValidationFailed,
+    /// 500: something failed on the server; the body says nothing more.
+    Internal,
+    /// 503: a dependency (the database) is unreachable.
+    Unavailable,
+}
+
+impl ProblemType {
+    pub const ALL: [ProblemType; 12] = [
+        Self::MalformedRequest,
+        Self::Unauthenticated,
+        Self::InvalidCredentials,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::EmailTaken,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::ValidationFailed,
+        Self::Internal,
+        Self::Unavailable,
+    ];
+
+    pub const fn slug(self) -> &'static str {
+        match self {
+            Self::MalformedRequest => "malformed-request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid-credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::EmailTaken => "email-taken",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::ValidationFailed => "validation-failed",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+        }
+    }
+
+    pub const fn status(self) -> StatusCode {
+        match self {
+            Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::MalformedRequest => "The request could not be read",
+            Self::Unauthenticated => "Authentication required",
+            Self::InvalidCredentials => "Wrong e-mail address or password",
+            Self::Forbidden => "Not allowed for this account",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::EmailTaken => "E-mail address already in use",
+            Self::PayloadTooLarge => "Request body too large",
+            Self::UnsupportedMediaType => "Unsupported content type",
+            Self::ValidationFailed => "Some fields are invalid",
+            Self::Internal => "Internal server error",
+            Self::Unavailable => "Service unavailable",
+        }
+    }
+
+    pub fn type_uri(self) -> String {
+        format!("/problems/{}", self.slug())
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
+    }
+
+    /// The kind a bare error status (from axum or tower-http, not from a handler) stands for.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable,
+            status if status.is_server_error() => Self::Internal,
+            _ => Self::MalformedRequest,
+        }
+    }
+}
+
+/// An RFC 9457 problem details document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem; dereference it for a description.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/validation-failed")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong with this request, for people.
+    pub detail: String,
+    /// For `validation-failed`: one entry per offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `email` or `items[2].title`.
+    pub field: String,
+    pub message: String,
+}
+
+/// The error every handler returns.
+#[derive(Debug)]
+pub struct ApiError {
+    kind: ProblemType,
+    detail: String,
+    errors: Vec<FieldError>,
+    /// Logged, never sent: only set for server-side failures.
+    cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(kind: ProblemType, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::NotFound, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::Forbidden, detail)
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(ProblemType::Unauthenticated, detail)
+    }
+
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let fields = errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ");
+        Self {
+            errors,
+            ..Self::new(ProblemType::ValidationFailed, format!("invalid fields: {fields}"))
+        }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Display) -> Self {
+        Self::invalid_fields(vec![FieldError {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }])
+    }
+
+    /// A failure the client cannot fix. The cause is logged; the client sees a generic 500.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(
+                ProblemType::Internal,
+                "The server failed to handle this request. It has been logged.",
+            )
+        }
+    }
+
+    pub fn kind(&self) -> ProblemType {
+        self.kind
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.kind.status();
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        let problem = Problem {
+            kind: self.kind.type_uri(),
+            title: self.kind.title().to_owned(),
+            status: status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let mut response = (status, axum::Json(problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Collects every invalid field of a request before answering, so a client learns of all its
+/// mistakes in one round trip.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    /// Records the error of `result`, if any, under `field`.
+    pub fn check<T, E: Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result
+            .map_err(|err| {
+                self.errors.push(FieldError {
+                    field: field.to_owned(),
+                    message: err.to_string(),
+                });
+            })
+            .ok()
+    }
+
+    /// Like [`Validation::check`] for a field that may be absent.
+    pub fn check_optional<T, E: Display>(&mut self, field: &str, raw: Option<Result<T, E>>) -> Option<Option<T>> {
+        match raw {
+            None => Some(None),
+            Some(result) => self.check(field, result).map(Some),
+        }
+    }
+
+    pub fn fail(&mut self, field: &str, message: impl Display) {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.to_string(),
+        });
+    }
+
+    /// The parsed value when every check passed, else a 422 listing every offending field.
+    /// `parsed` is built from the `Option`s that `check` returned.
+    pub fn finish<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        match parsed {
+            Some(value) if self.errors.is_empty() => Ok(value),
+            _ if self.errors.is_empty() => Err(ApiError::internal(anyhow::anyhow!(
+                "a validation check returned nothing without recording an error"
+            ))),
+            _ => Err(ApiError::invalid_fields(self.errors)),
+        }
+    }
+}

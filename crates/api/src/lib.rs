@@ -1,0 +1,177 @@
+//! The HTTP layer: the only crate that speaks the wire. It turns requests into calls on the
+//! domain crates and their results into JSON or RFC 9457 problems, and generates the OpenAPI
+//! document from the handlers themselves.
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi as _;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder, content::ContentBuilder};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, Problem, ProblemType};
+pub use state::AppState;
+
+/// Largest request body any route accepts unless it raises its own limit.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+const BEARER: &str = "bearer";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Certify",
+        description = "Certification platform of the AI partner network: courses, exams, verifiable certificates, partner firms and programme progress.\n\nEvery error is an RFC 9457 `application/problem+json` document; its `type` is a stable path under `/problems/`.",
+    ),
+    components(schemas(error::Problem, error::FieldError)),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "accounts", description = "Accounts and roles, managed by programme staff"),
+        (name = "firms", description = "Partner firms"),
+        (name = "operations", description = "Liveness and readiness probes"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole application, ready to serve.
+pub fn app(state: AppState) -> Router {
+    let (api_routes, openapi) = documented_routes(state.clone());
+    Router::new()
+        .route("/", get(routes::pages::index))
+        .route("/problems/{slug}", get(routes::pages::problem_type))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(api_routes)
+        .fallback(|| async { ApiError::not_found("there is nothing at this address") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::map_response(problem_for_bare_errors))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// The OpenAPI document, exactly as `GET /openapi.json` serves it.
+pub fn openapi() -> OpenApi {
+    let (_, public_api) = routes::public().split_for_parts();
+    let (_, protected_api) = routes::protected().split_for_parts();
+    merge_documents(public_api, protected_api)
+}
+
+fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
+    let (public, public_api) = routes::public().split_for_parts();
+    let (protected, protected_api) = routes::protected().split_for_parts();
+    let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));
+    (public.merge(protected), merge_documents(public_api, protected_api))
+}
+
+/// Marks every protected operation as needing the bearer token (and as able to answer 401), so
+/// the document states exactly what the router enforces.
+fn merge_documents(public: OpenApi, mut protected: OpenApi) -> OpenApi {
+    for item in protected.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+            operation
+                .responses
+                .responses
+                .entry("401".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description("no bearer token, or one that is unknown, expired or revoked")
+                            .content(
+                                error::PROBLEM_JSON,
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                });
+        }
+    }
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.merge(public);
+    doc.merge(protected);
+    doc.components.get_or_insert_default().add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An opaque token from `POST /api/v1/auth/login`."))
+                .build(),
+        ),
+    );
+    doc
+}
+
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(HeaderName::from_static("x-request-id"))
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+}
+
+/// Errors produced outside our handlers (axum's 405, a body-limit 413, ...) arrive without a
+/// body or as plain text; give them the same problem+json shape as every other error.
+async fn problem_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let already_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(error::PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || already_problem {
+        return response;
+    }
+    let kind = ProblemType::for_status(status);
+    let problem = match kind {
+        ProblemType::Internal => ApiError::internal(anyhow::anyhow!("a bare {status} response left the router")),
+        ProblemType::MethodNotAllowed => {
+            ApiError::new(kind, "this address does not accept this method; see the Allow header")
+        }
+        ProblemType::PayloadTooLarge => ApiError::new(kind, "the request body is larger than this route accepts"),
+        _ => ApiError::new(
+            kind,
+            status
+                .canonical_reason()
+                .unwrap_or("the request was refused")
+                .to_owned(),
+        ),
+    };
+    let mut converted = problem.into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            converted.headers_mut().insert(name, value.clone());
+        }
+    }
+    converted
+}

@@ -1,0 +1,240 @@
+//! Accounts, managed by programme staff.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use certify_accounts::{Account, AccountError, AccountFilter, NewAccount, Password, Role, RoleKind};
+use certify_core::{DisplayName, Email, PageRequest, PageSize};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Staff;
+use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Consultant,
+    FirmAdmin,
+    ProgrammeStaff,
+}
+
+impl From<RoleKind> for RoleName {
+    fn from(kind: RoleKind) -> Self {
+        match kind {
+            RoleKind::Consultant => Self::Consultant,
+            RoleKind::FirmAdmin => Self::FirmAdmin,
+            RoleKind::ProgrammeStaff => Self::ProgrammeStaff,
+        }
+    }
+}
+
+impl From<RoleName> for RoleKind {
+    fn from(name: RoleName) -> Self {
+        match name {
+            RoleName::Consultant => Self::Consultant,
+            RoleName::FirmAdmin => Self::FirmAdmin,
+            RoleName::ProgrammeStaff => Self::ProgrammeStaff,
+        }
+    }
+}
+
+/// An account as clients see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: RoleName,
+    /// The firm a firm admin administers; absent for other roles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firm_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Account> for AccountView {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id,
+            email: account.email.to_string(),
+            display_name: account.display_name,
+            role: account.role.kind().into(),
+            firm_id: account.role.firm_id(),
+            created_at: account.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountRequest {
+    #[schema(example = "ada@northwind.example")]
+    pub email: String,
+    #[schema(example = "Ada Lovelace")]
+    pub display_name: String,
+    pub role: RoleName,
+    /// Required for `firm_admin`, forbidden for other roles.
+    pub firm_id: Option<Uuid>,
+    /// At least 12 characters. Omit for an account that will sign in only through single sign-on.
+    pub password: Option<String>,
+}
+
+impl CreateAccountRequest {
+    fn parse(self) -> Result<NewAccount, ApiError> {
+        let mut v = Validation::default();
+        let email = v.check("email", Email::parse(&self.email));
+        let display_name = v.check("display_name", DisplayName::parse(&self.display_name));
+        let password = v.check_optional("password", self.password.as_deref().map(Password::parse));
+        let role = match (self.role, self.firm_id) {
+            (RoleName::FirmAdmin, Some(firm_id)) => Some(Role::FirmAdmin { firm_id }),
+            (RoleName::FirmAdmin, None) => {
+                v.fail("firm_id", "a firm admin must be bound to a firm");
+                None
+            }
+            (_, Some(_)) => {
+                v.fail("firm_id", "only a firm admin is bound to a firm");
+                None
+            }
+            (RoleName::Consultant, None) => Some(Role::Consultant),
+            (RoleName::ProgrammeStaff, None) => Some(Role::ProgrammeStaff),
+        };
+        let parsed = (|| {
+            Some(NewAccount {
+                email: email?,
+                display_name: display_name?,
+                role: role?,
+                password: password?,
+            })
+        })();
+        v.finish(parsed)
+    }
+}
+
+pub(crate) fn account_error(err: AccountError) -> ApiError {
+    match err {
+        AccountError::EmailTaken => ApiError::new(
+            ProblemType::EmailTaken,
+            "an account with this e-mail address already exists",
+        ),
+        AccountError::FirmNotFound(firm_id) => ApiError::invalid_field("firm_id", format!("no firm with id {firm_id}")),
+        AccountError::NotFound(id) => ApiError::not_found(format!("no account with id {id}")),
+        AccountError::Unexpected(cause) => ApiError::internal(cause),
+    }
+}
+
+/// Open an account (programme staff).
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts",
+    tag = "accounts",
+    request_body = CreateAccountRequest,
+    responses(
+        (status = CREATED, body = AccountView),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = CONFLICT, description = "e-mail already in use", body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_account(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiJson(request): ApiJson<CreateAccountRequest>,
+) -> Result<(StatusCode, Json<AccountView>), ApiError> {
+    let new = request.parse()?;
+    let account = certify_accounts::create_account(&state.db, state.clock.now(), new)
+        .await
+        .map_err(account_error)?;
+    Ok((StatusCode::CREATED, Json(account.into())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountsQuery {
+    /// Only accounts with this role.
+    pub role: Option<RoleName>,
+    /// Only firm admins of this firm.
+    pub firm_id: Option<Uuid>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// One page of accounts, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<AccountView>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Uuid>,
+}
+
+pub(crate) fn page_request(after: Option<Uuid>, limit: Option<u64>) -> Result<PageRequest, ApiError> {
+    let size = match limit {
+        None => PageSize::DEFAULT,
+        Some(limit) => PageSize::parse(limit).map_err(|err| ApiError::invalid_field("limit", err))?,
+    };
+    Ok(PageRequest { after, size })
+}
+
+/// List accounts (programme staff), keyset-paginated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts",
+    tag = "accounts",
+    params(ListAccountsQuery),
+    responses(
+        (status = OK, body = AccountPage),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiQuery(query): ApiQuery<ListAccountsQuery>,
+) -> Result<Json<AccountPage>, ApiError> {
+    let page = page_request(query.after, query.limit)?;
+    let filter = AccountFilter {
+        role: query.role.map(RoleKind::from),
+        firm_id: query.firm_id,
+    };
+    let found = certify_accounts::list_accounts(&state.db, filter, page)
+        .await
+        .map_err(account_error)?;
+    let found = found.map(AccountView::from);
+    Ok(Json(AccountPage {
+        items: found.items,
+        next_cursor: found.next_cursor,
+    }))
+}
+
+/// One account (programme staff).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}",
+    tag = "accounts",
+    params(("account_id" = Uuid, Path, description = "The account's id")),
+    responses(
+        (status = OK, body = AccountView),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_account(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiPath(account_id): ApiPath<Uuid>,
+) -> Result<Json<AccountView>, ApiError> {
+    let account = certify_accounts::find_account(&state.db, account_id)
+        .await
+        .map_err(account_error)?;
+    Ok(Json(account.into()))
+}

@@ -1,0 +1,92 @@
+//! Signing in and out, and who am I.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use certify_accounts::LoginError;
+use certify_core::Email;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::extract::ApiJson;
+use crate::routes::accounts::{AccountView, account_error};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "staff@certify.example")]
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored.
+    pub token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub account: AccountView,
+}
+
+/// Sign in with e-mail and password and receive a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = OK, body = LoginResponse),
+        (status = UNAUTHORIZED, description = "unknown e-mail or wrong password, indistinguishably", body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn log_in(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let mut v = Validation::default();
+    let email = v.check("email", Email::parse(&request.email));
+    if request.password.is_empty() {
+        v.fail("password", "must not be empty");
+    }
+    let email = v.finish(email)?;
+    let logged_in = certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &request.password)
+        .await
+        .map_err(|err| match err {
+            LoginError::InvalidCredentials => ApiError::new(
+                ProblemType::InvalidCredentials,
+                "the e-mail address or the password is wrong",
+            ),
+            LoginError::Unexpected(cause) => ApiError::internal(cause),
+        })?;
+    Ok(Json(LoginResponse {
+        token: logged_in.token.expose().to_owned(),
+        token_type: "Bearer",
+        expires_at: logged_in.expires_at,
+        account: logged_in.account.into(),
+    }))
+}
+
+/// Revoke the token this request carries.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = NO_CONTENT, description = "the token no longer works")))]
+pub async fn log_out(State(state): State<AppState>, Caller(principal): Caller) -> Result<StatusCode, ApiError> {
+    certify_accounts::log_out(&state.db, state.clock.now(), principal.session_id)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = OK, body = AccountView)))]
+pub async fn me(State(state): State<AppState>, Caller(principal): Caller) -> Result<Json<AccountView>, ApiError> {
+    let account = certify_accounts::find_account(&state.db, principal.account_id)
+        .await
+        .map_err(account_error)?;
+    Ok(Json(account.into()))
+}
