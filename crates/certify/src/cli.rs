@@ -1,0 +1,211 @@
+//! The command line. Every failure ends as one `error: ...` line on stderr and exit code 1.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use certify_accounts::{NewAccount, Password, Role};
+use certify_core::{Clock as _, DisplayName, Email, SystemClock};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Layer, LogFormat, Settings};
+use crate::demo::{self, DEMO_ACCOUNTS, SeedOutcome};
+use crate::startup::{Application, shutdown_signal};
+use crate::{db, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "certify",
+    version,
+    about = "Certification platform of the AI partner network"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(CommonArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Administrative tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a programme-staff account. The password is read from standard input (prompted for
+    /// on a terminal).
+    CreateStaff(CreateStaffArgs),
+}
+
+/// Settings every command that touches the database shares.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// TOML configuration file [env: CERTIFY_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL [env: CERTIFY_DATABASE_URL] [default: sqlite://certify.db?mode=rwc]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log format [env: CERTIFY_LOG_FORMAT] [default: text]
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Address to listen on [env: CERTIFY_LISTEN] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// Public URL of this deployment, if behind a proxy [env: CERTIFY_PUBLIC_BASE_URL]
+    #[arg(long, value_name = "URL")]
+    public_base_url: Option<String>,
+    /// Seed demo data into an empty database and print the demo accounts.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Args)]
+struct CreateStaffArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// E-mail address to sign in with.
+    #[arg(long)]
+    email: String,
+    /// Name shown to others.
+    #[arg(long)]
+    name: String,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&anyhow::Error::new(err).context("cannot start the async runtime")),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    ExitCode::FAILURE
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(common) => {
+            let settings = settings(&common, Layer::default())?;
+            telemetry::init(settings.log_format);
+            let db = db::connect(&settings.database_url, 1).await?;
+            db::migrate(&db).await?;
+            println!("database {} is up to date", db::redact(&settings.database_url));
+            Ok(())
+        }
+        Command::Openapi => {
+            let document = certify_api::openapi()
+                .to_pretty_json()
+                .context("serialising the OpenAPI document")?;
+            println!("{document}");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateStaff(args)) => create_staff(args).await,
+    }
+}
+
+fn settings(common: &CommonArgs, flags: Layer) -> anyhow::Result<Settings> {
+    let flags = Layer {
+        database_url: common.database_url.clone(),
+        log_format: common.log_format,
+        ..Layer::default()
+    }
+    .or(flags);
+    config::load(flags, common.config.clone(), |name| std::env::var(name).ok())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let flags = Layer {
+        listen: args.listen,
+        public_base_url: args.public_base_url,
+        ..Layer::default()
+    };
+    let settings = settings(&args.common, flags)?;
+    telemetry::init(settings.log_format);
+    let clock = Arc::new(SystemClock);
+    let app = Application::build(&settings, clock.clone()).await?;
+    let base_url = settings.public_base_url(app.local_addr()?);
+    if args.demo {
+        match demo::seed(app.database(), clock.now()).await? {
+            SeedOutcome::Seeded => print_demo_accounts("Demo data seeded. Sign in with"),
+            SeedOutcome::AlreadyPopulated => {
+                print_demo_accounts(
+                    "The database already has accounts, so no demo data was added. If it was seeded earlier, sign in with",
+                );
+            }
+        }
+    }
+    println!("Certify is running at {base_url}/");
+    println!("  API documentation: {base_url}/docs/");
+    println!("  Stop with ctrl-c.");
+    app.run_until(shutdown_signal()).await
+}
+
+fn print_demo_accounts(heading: &str) {
+    println!("{heading}:");
+    for account in DEMO_ACCOUNTS {
+        println!(
+            "  {:<36} {:<26} password: {}",
+            account.role, account.email, account.password
+        );
+    }
+}
+
+async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email)?;
+    let display_name = DisplayName::parse(&args.name).context("--name")?;
+    let password = Password::parse(&read_password()?).context("password")?;
+    let settings = settings(&args.common, Layer::default())?;
+    telemetry::init(settings.log_format);
+    let db = db::connect(&settings.database_url, 1).await?;
+    db::migrate(&db).await?;
+    let new = NewAccount {
+        email,
+        display_name,
+        role: Role::ProgrammeStaff,
+        password: Some(password),
+    };
+    let account = certify_accounts::create_account(&db, SystemClock.now(), new).await?;
+    println!("created programme-staff account {} ({})", account.email, account.id);
+    Ok(())
+}
+
+/// From a prompt on a terminal (asked twice), else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").context("reading the password")?;
+        let again = rpassword::prompt_password("Repeat password: ").context("reading the password")?;
+        if first != again {
+            bail!("the passwords do not match");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,9 @@
+//! The `certify` program: configuration, start-up, demo data and the command line. Business
+//! rules live in the domain crates; HTTP lives in `certify-api`.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod startup;
+pub mod telemetry;

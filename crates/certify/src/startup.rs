@@ -1,0 +1,90 @@
+//! Start-up as a library function: build the application from settings, bind (port 0 in tests),
+//! report the bound address, then serve until a shutdown signal.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use certify_accounts::SessionSettings;
+use certify_api::AppState;
+use certify_core::SharedClock;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens and migrates the database, then binds the listener. Fails with a one-line reason on a
+    /// database that cannot be opened or an address that cannot be bound.
+    pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
+        db::migrate(&db).await?;
+        Self::with_database(settings, clock, db).await
+    }
+
+    /// Like [`Application::build`] with a database that is already open and migrated.
+    pub async fn with_database(
+        settings: &Settings,
+        clock: SharedClock,
+        db: DatabaseConnection,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let state = AppState {
+            db,
+            clock,
+            sessions: SessionSettings {
+                lifetime: settings.token_lifetime,
+            },
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listener.local_addr().context("reading the bound address")
+    }
+
+    pub fn database(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let app = certify_api::app(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")
+    }
+}
+
+/// Completes on ctrl-c or SIGTERM, whichever comes first.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
