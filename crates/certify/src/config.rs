@@ -91,7 +91,15 @@ impl Layer {
     pub fn from_file(path: &Path) -> anyhow::Result<Layer> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("config file {} is invalid", path.display()))
+        toml::from_str(&text).map_err(|err| {
+            // toml renders a multi-line source snippet; start-up failures are one line.
+            let (line, column) = err.span().map_or((0, 0), |span| line_and_column(&text, span.start));
+            anyhow::anyhow!(
+                "config file {} is invalid at line {line}, column {column}: {}",
+                path.display(),
+                err.message().trim()
+            )
+        })
     }
 
     pub fn resolve(self) -> anyhow::Result<Settings> {
@@ -117,6 +125,16 @@ impl Layer {
             log_format: self.log_format.unwrap_or(LogFormat::Text),
         })
     }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 fn parse_var<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<T>>
@@ -208,7 +226,10 @@ mod tests {
         let err = load(Layer::default(), Some(typo.path().into()), env(&[]))
             .err()
             .ok_or_else(|| anyhow::anyhow!("accepted"))?;
-        assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("at line 1, column 1: unknown field `lisen`"),
+            "{err:#}"
+        );
 
         let err = load(Layer::default(), None, env(&[("CERTIFY_LISTEN", "not-an-address")]))
             .err()

@@ -1,0 +1,232 @@
+//! The `certify` executable itself: start-up failures, sub-commands and the demo.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestDatabase;
+
+fn certify() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_certify"));
+    // Tests must not pick up a developer's settings.
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("CERTIFY_")) {
+        command.env_remove(name);
+    }
+    command.env_remove("RUST_LOG").stdin(Stdio::null());
+    command
+}
+
+/// The process failed with exactly one `error: ...` line, and no panic or backtrace.
+fn assert_one_error_line(output: &Output, expected: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "stderr: {stderr}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains(expected),
+        "stderr: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/missing/dir/certify.db?mode=rwc", dir.path().display());
+    let output = certify()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .output()
+        .expect("runs");
+    assert_one_error_line(&output, "cannot open database");
+
+    let output = certify()
+        .args(["migrate", "--database-url", "postgres://nobody:secret@127.0.0.1:1/none"])
+        .output()
+        .expect("runs");
+    assert_one_error_line(&output, "cannot open database postgres://nobody:***@127.0.0.1:1/none");
+}
+
+#[tokio::test]
+async fn a_port_in_use_is_one_clear_line() {
+    let database = TestDatabase::create().await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = taken.local_addr().expect("address").to_string();
+    let output = certify()
+        .args(["serve", "--listen", &address, "--database-url", database.url()])
+        .output()
+        .expect("runs");
+    assert_one_error_line(&output, &format!("cannot listen on {address}"));
+}
+
+#[test]
+fn an_unreadable_or_invalid_config_file_is_one_clear_line() {
+    let output = certify()
+        .args(["serve", "--config", "/nonexistent/certify.toml"])
+        .output()
+        .expect("runs");
+    assert_one_error_line(&output, "cannot read config file /nonexistent/certify.toml");
+
+    let mut file = tempfile::NamedTempFile::new().expect("file");
+    file.write_all(b"listen = 8080\n").expect("write");
+    let output = certify()
+        .args(["serve"])
+        .env("CERTIFY_CONFIG", file.path())
+        .output()
+        .expect("runs");
+    assert_one_error_line(&output, "is invalid");
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let output = certify().arg("openapi").output().expect("runs");
+    assert!(output.status.success());
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(printed, serde_json::to_value(certify_api::openapi()).expect("document"));
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_create_staff_makes_an_account_that_can_sign_in() {
+    let database = TestDatabase::create().await;
+    for _ in 0..2 {
+        let output = certify()
+            .args(["migrate", "--database-url", database.url()])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    let mut child = certify()
+        .args([
+            "admin",
+            "create-staff",
+            "--email",
+            "Root@Certify.example",
+            "--name",
+            "Root Admin",
+        ])
+        .env("CERTIFY_DATABASE_URL", database.url())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"the very first password\n")
+        .expect("password written");
+    let output = child.wait_with_output().expect("finishes");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("root@certify.example"));
+
+    let db = certify::db::connect(database.url(), 1).await.expect("db");
+    let email = certify_core::Email::parse("root@certify.example").expect("email");
+    let session = certify_accounts::log_in(
+        &db,
+        time::macros::datetime!(2026-11-22 09:00 UTC),
+        certify_accounts::SessionSettings::default(),
+        &email,
+        "the very first password",
+    )
+    .await
+    .expect("the new staff member signs in");
+    assert_eq!(session.account.role, certify_accounts::Role::ProgrammeStaff);
+    db.close().await.expect("closed");
+}
+
+#[test]
+fn create_staff_refuses_a_short_password_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/certify.db?mode=rwc", dir.path().display());
+    let mut child = certify()
+        .args([
+            "admin",
+            "create-staff",
+            "--email",
+            "root@certify.example",
+            "--name",
+            "Root",
+            "--database-url",
+            &url,
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"short\n")
+        .expect("written");
+    let output = child.wait_with_output().expect("finishes");
+    assert_one_error_line(&output, "password: must be at least 12 characters");
+    assert!(!dir.path().join("certify.db").exists(), "nothing was created");
+}
+
+/// `serve --demo` on an empty database: prints where to open it and the demo accounts, which
+/// work; SIGTERM stops it cleanly.
+#[tokio::test]
+async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
+    let database = TestDatabase::create().await;
+    let mut child = certify()
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            database.url(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !printed.contains("Certify is running at") && Instant::now() < deadline {
+        if stdout.read_line(&mut printed).expect("read") == 0 {
+            break;
+        }
+    }
+    let base = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("Certify is running at "))
+        .expect("prints its address")
+        .trim_end_matches('/')
+        .to_owned();
+    assert!(
+        printed.contains("staff@certify.example") && printed.contains("demo-staff-password"),
+        "{printed}"
+    );
+
+    let client = reqwest::Client::new();
+    for account in certify::demo::DEMO_ACCOUNTS {
+        let login = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"email": account.email, "password": account.password}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(login.status(), StatusCode::OK, "{}", account.email);
+    }
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs")
+            .success()
+    );
+    let status = child.wait().expect("exits");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}

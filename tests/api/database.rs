@@ -1,0 +1,75 @@
+use std::sync::Arc;
+
+use certify::startup::Application;
+use certify_core::TestClock;
+use sea_orm::{ConnectionTrait as _, Statement};
+use time::macros::datetime;
+
+use crate::helpers::{TestDatabase, spawn_app, test_settings};
+
+async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .expect("pragma")
+        .expect("a row");
+    row.try_get_by_index::<String>(0)
+        .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+        .expect("value")
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys_enforced() {
+    let app = spawn_app().await;
+    if !app.database.is_sqlite() {
+        return;
+    }
+    assert_eq!(pragma(&app, "journal_mode").await, "wal");
+    assert_eq!(pragma(&app, "foreign_keys").await, "1");
+}
+
+#[tokio::test]
+async fn foreign_keys_are_enforced_on_every_backend() {
+    let app = spawn_app().await;
+    let orphan = format!(
+        "INSERT INTO sessions (id, account_id, token_hash, created_at, expires_at) VALUES ('{}', '{}', 'x', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')",
+        uuid::Uuid::now_v7(),
+        uuid::Uuid::now_v7()
+    );
+    let inserted = app.db.execute_unprepared(&orphan).await;
+    assert!(inserted.is_err(), "a session of a missing account was accepted");
+}
+
+#[tokio::test]
+async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
+    let database = TestDatabase::create().await;
+    let settings = test_settings(database.url());
+    let clock = Arc::new(TestClock::new(datetime!(2026-11-22 09:00 UTC)));
+    let first = Application::build(&settings, clock.clone()).await.expect("first start");
+    certify::demo::seed(first.database(), datetime!(2026-11-22 09:00 UTC))
+        .await
+        .expect("seeded");
+    drop(first);
+
+    let second = Application::build(&settings, clock)
+        .await
+        .expect("second start migrates nothing");
+    let accounts = certify_accounts::count_accounts(second.database())
+        .await
+        .expect("count");
+    assert_eq!(accounts, 3);
+    let again = certify::demo::seed(second.database(), datetime!(2026-11-22 09:00 UTC))
+        .await
+        .expect("seed");
+    assert_eq!(again, certify::demo::SeedOutcome::AlreadyPopulated);
+    assert_eq!(
+        certify_accounts::count_accounts(second.database())
+            .await
+            .expect("count"),
+        3
+    );
+}

@@ -1,0 +1,255 @@
+//! Spawning the application and talking to it.
+
+use std::sync::Arc;
+
+use certify::config::{LogFormat, Settings};
+use certify::startup::Application;
+use certify_accounts::{Account, NewAccount, Password, Role};
+use certify_core::{Clock as _, DisplayName, Email, TestClock};
+use reqwest::{Response, StatusCode};
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+use time::macros::datetime;
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// A database that exists for one test and is removed afterwards.
+pub enum TestDatabase {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        server_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        match std::env::var("CERTIFY_TEST_POSTGRES_URL") {
+            Ok(server_url) if !server_url.is_empty() => Self::create_postgres(server_url).await,
+            _ => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("certify.db").display());
+                Self::Sqlite { _dir: dir, url }
+            }
+        }
+    }
+
+    async fn create_postgres(server_url: String) -> Self {
+        use sea_orm::ConnectionTrait as _;
+        let name = format!("certify_test_{}", uuid::Uuid::new_v4().simple());
+        let server = sea_orm::Database::connect(&server_url)
+            .await
+            .expect("connect to PostgreSQL");
+        server
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        server.close().await.expect("close admin connection");
+        let mut url = url::Url::parse(&server_url).expect("CERTIFY_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        Self::Postgres {
+            server_url,
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Self::Sqlite { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Self::Postgres { server_url, name, .. } = self else {
+            return;
+        };
+        let (server_url, name) = (server_url.clone(), name.clone());
+        // Drop runs inside the test's runtime, which cannot be blocked on; use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait as _;
+                let server = sea_orm::Database::connect(&server_url).await?;
+                server
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                server.close().await?;
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {}", self.url());
+        }
+    }
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        database_url: database_url.to_owned(),
+        public_base_url: None,
+        token_lifetime: time::Duration::hours(12),
+        database_max_connections: 4,
+        log_format: LogFormat::Text,
+    }
+}
+
+/// A running server with its own database and clock.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: TestClock,
+    pub db: DatabaseConnection,
+    shutdown: Option<oneshot::Sender<()>>,
+    // Last, so the server stops before its database is removed.
+    pub database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let database = TestDatabase::create().await;
+    let clock = TestClock::new(datetime!(2026-11-22 09:00 UTC));
+    let app = Application::build(&test_settings(database.url()), Arc::new(clock.clone()))
+        .await
+        .expect("application starts");
+    let address = format!("http://{}", app.local_addr().expect("bound address"));
+    let db = app.database().clone();
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client"),
+        clock,
+        db,
+        shutdown: Some(shutdown),
+        database,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Creates an account straight in the database, as `certify admin create-staff` does.
+    pub async fn create_account(&self, email: &str, role: Role) -> Account {
+        let new = NewAccount {
+            email: Email::parse(email).expect("valid email"),
+            display_name: DisplayName::parse("Test Person").expect("valid name"),
+            role,
+            password: Some(Password::parse(PASSWORD).expect("valid password")),
+        };
+        certify_accounts::create_account(&self.db, self.clock.now(), new)
+            .await
+            .expect("account created")
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {email}");
+        let body: Value = response.json().await.expect("login body");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates an account with `role` and returns a bearer token for it.
+    pub async fn token_for(&self, email: &str, role: Role) -> String {
+        self.create_account(email, role).await;
+        self.log_in(email, PASSWORD).await
+    }
+
+    pub async fn staff_token(&self) -> String {
+        self.token_for("staff@certify.example", Role::ProgrammeStaff).await
+    }
+
+    /// Creates a firm through the API and returns its id.
+    pub async fn create_firm(&self, staff_token: &str, name: &str) -> uuid::Uuid {
+        let response = self
+            .post_json(
+                "/api/v1/firms",
+                &serde_json::json!({"name": name, "kind": "systems_integrator", "country": "IN"}),
+                Some(staff_token),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("firm body");
+        body["id"].as_str().expect("id").parse().expect("uuid")
+    }
+}
+
+/// Asserts an RFC 9457 problem of the given status and type, and returns its body.
+pub async fn assert_problem(response: Response, status: StatusCode, slug: &str) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["type"], format!("/problems/{slug}"), "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    body
+}
+
+/// The `field` of every entry in a validation problem's `errors`.
+pub fn invalid_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,15 @@
+//! End-to-end tests: each test spawns the real server on port 0 with a database of its own and
+//! talks HTTP to it. With `CERTIFY_TEST_POSTGRES_URL` set (a URL of a PostgreSQL server whose user
+//! may create databases) every test runs on a fresh PostgreSQL database instead of SQLite.
+//!
+//! One test binary on purpose: each binary must be linked, and linking dominates build time.
+
+mod accounts;
+mod cli;
+mod database;
+mod errors;
+mod firms;
+mod health;
+mod helpers;
+mod openapi;
+mod sessions;

@@ -1,0 +1,101 @@
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{assert_problem, spawn_app};
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+
+fn generated() -> Value {
+    serde_json::to_value(certify_api::openapi()).expect("document serialises")
+}
+
+#[test]
+fn committed_document_matches_the_handlers() {
+    let committed: Value = serde_json::from_str(COMMITTED).expect("openapi/openapi.json is JSON");
+    assert!(
+        committed == generated(),
+        "openapi/openapi.json is stale; regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn served_document_is_openapi_3_1_and_the_generated_one() {
+    let app = spawn_app().await;
+    let served: Value = app.get("/openapi.json", None).await.json().await.expect("json");
+    assert!(
+        served["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        served["openapi"]
+    );
+    assert_eq!(served, generated());
+}
+
+#[tokio::test]
+async fn interactive_docs_work_without_a_network() {
+    let app = spawn_app().await;
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(!html.contains("src=\"http"), "docs load a script from elsewhere");
+    assert!(!html.contains("href=\"http"), "docs load a stylesheet from elsewhere");
+    let initializer = app
+        .get("/docs/swagger-initializer.js", None)
+        .await
+        .text()
+        .await
+        .expect("js");
+    assert!(initializer.contains("/openapi.json"));
+    let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(bundle.status(), StatusCode::OK, "the UI's script is served locally");
+}
+
+/// Every documented operation is either marked public or refuses a request without a token, so
+/// the document and the router cannot disagree about what needs an account.
+#[tokio::test]
+async fn every_operation_needing_a_token_refuses_anonymous_calls() {
+    let app = spawn_app().await;
+    let document = generated();
+    let paths = document["paths"].as_object().expect("paths");
+    let mut protected = 0;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("path item") {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let url = app.url(&fill_path_parameters(path));
+            let response = app
+                .client
+                .request(method.clone(), url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .expect("sent");
+            let needs_token = operation["security"].as_array().is_some_and(|s| !s.is_empty());
+            if needs_token {
+                protected += 1;
+                assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+            } else {
+                assert_ne!(
+                    response.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} is documented as public"
+                );
+            }
+        }
+    }
+    assert!(protected >= 5, "the walk found the protected operations");
+}
+
+fn fill_path_parameters(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
