@@ -148,3 +148,45 @@ async fn unknown_account_is_a_404() {
         .await;
     assert_problem(response, StatusCode::NOT_FOUND, "not-found").await;
 }
+
+#[tokio::test]
+async fn an_external_identity_links_to_exactly_one_account() {
+    use certify_accounts::{LinkError, account_for_external_identity, link_external_identity};
+    use certify_core::Clock as _;
+
+    let app = spawn_app().await;
+    let ada = app.create_account("ada@northwind.example", Role::Consultant).await;
+    let bob = app.create_account("bob@northwind.example", Role::Consultant).await;
+    let issuer = "https://login.northwind.example";
+    let now = app.clock.now();
+
+    assert_eq!(
+        account_for_external_identity(&app.db, issuer, "ada-123")
+            .await
+            .expect("lookup"),
+        None
+    );
+    link_external_identity(&app.db, now, ada.id, issuer, "ada-123")
+        .await
+        .expect("linked");
+    let found = account_for_external_identity(&app.db, issuer, "ada-123")
+        .await
+        .expect("lookup");
+    assert_eq!(found.map(|account| account.id), Some(ada.id));
+
+    let stolen = link_external_identity(&app.db, now, bob.id, issuer, "ada-123").await;
+    assert!(matches!(stolen, Err(LinkError::AlreadyLinked)), "{stolen:?}");
+    let other_issuer = account_for_external_identity(&app.db, "https://elsewhere.example", "ada-123").await;
+    assert_eq!(
+        other_issuer.expect("lookup"),
+        None,
+        "a subject is only unique within its issuer"
+    );
+
+    let ghost = uuid::Uuid::now_v7();
+    let missing = link_external_identity(&app.db, now, ghost, issuer, "ghost").await;
+    assert!(
+        matches!(missing, Err(LinkError::AccountNotFound(id)) if id == ghost),
+        "{missing:?}"
+    );
+}

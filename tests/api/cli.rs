@@ -35,6 +35,20 @@ fn assert_one_error_line(output: &Output, expected: &str) {
     );
 }
 
+/// Runs `certify admin create-staff ...`, typing `password` on its standard input.
+fn create_staff_with_password(command: &mut Command, password: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{password}").expect("password written");
+    drop(stdin);
+    child.wait_with_output().expect("finishes")
+}
+
 #[test]
 fn a_database_that_cannot_be_opened_is_one_clear_line() {
     let dir = tempfile::tempdir().expect("dir");
@@ -101,28 +115,19 @@ async fn migrate_is_idempotent_and_create_staff_makes_an_account_that_can_sign_i
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     }
 
-    let mut child = certify()
-        .args([
-            "admin",
-            "create-staff",
-            "--email",
-            "Root@Certify.example",
-            "--name",
-            "Root Admin",
-        ])
-        .env("CERTIFY_DATABASE_URL", database.url())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"the very first password\n")
-        .expect("password written");
-    let output = child.wait_with_output().expect("finishes");
+    let output = create_staff_with_password(
+        certify()
+            .args([
+                "admin",
+                "create-staff",
+                "--email",
+                "Root@Certify.example",
+                "--name",
+                "Root Admin",
+            ])
+            .env("CERTIFY_DATABASE_URL", database.url()),
+        "the very first password",
+    );
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("root@certify.example"));
 
@@ -145,8 +150,8 @@ async fn migrate_is_idempotent_and_create_staff_makes_an_account_that_can_sign_i
 fn create_staff_refuses_a_short_password_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}/certify.db?mode=rwc", dir.path().display());
-    let mut child = certify()
-        .args([
+    let output = create_staff_with_password(
+        certify().args([
             "admin",
             "create-staff",
             "--email",
@@ -155,18 +160,9 @@ fn create_staff_refuses_a_short_password_and_writes_nothing() {
             "Root",
             "--database-url",
             &url,
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"short\n")
-        .expect("written");
-    let output = child.wait_with_output().expect("finishes");
+        ]),
+        "short",
+    );
     assert_one_error_line(&output, "password: must be at least 12 characters");
     assert!(!dir.path().join("certify.db").exists(), "nothing was created");
 }

@@ -73,3 +73,37 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
         3
     );
 }
+
+/// Every authenticated request looks its token up by hash; on PostgreSQL a column/parameter type
+/// mismatch (e.g. `CHAR(n)` against a text bind) silently turns that into a full scan.
+#[tokio::test]
+async fn the_token_lookup_uses_its_index_on_postgres() {
+    use sea_orm::{DbBackend, QueryTrait as _, TransactionTrait as _};
+
+    let app = spawn_app().await;
+    if app.database.is_sqlite() {
+        return;
+    }
+    let query = certify_accounts::session_lookup("ctk_any").build(DbBackend::Postgres);
+    let explain = Statement {
+        sql: format!("EXPLAIN {}", query.sql),
+        ..query
+    };
+    let txn = app.db.begin().await.expect("transaction");
+    // With sequential scans priced out, the planner still picks one if the index is unusable.
+    txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+        .await
+        .expect("set");
+    let plan: Vec<String> = txn
+        .query_all_raw(explain)
+        .await
+        .expect("explain")
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).expect("plan line"))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("Index Scan using sessions_token_hash_key"),
+        "token lookup does not use its index:\n{plan}"
+    );
+}

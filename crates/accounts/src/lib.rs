@@ -7,6 +7,7 @@
 
 pub mod entity;
 mod error;
+mod identities;
 pub mod password;
 mod role;
 mod sessions;
@@ -14,8 +15,9 @@ mod store;
 pub mod token;
 
 pub use error::{AccountError, LoginError};
+pub use identities::{LinkError, account_for_external_identity, link_external_identity};
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
-pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out};
+pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out, session_lookup};
 pub use store::{Account, AccountFilter, NewAccount, count_accounts, create_account, find_account, list_accounts};
 pub use token::SessionToken;
