@@ -253,3 +253,84 @@ pub fn invalid_fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The ids of a track built by [`TestApp::published_track`].
+pub struct TrackIds {
+    pub track_id: uuid::Uuid,
+    /// Each course with its modules, in order.
+    pub courses: Vec<(uuid::Uuid, Vec<uuid::Uuid>)>,
+}
+
+impl TestApp {
+    pub async fn put_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        let request = self.client.put(self.url(path)).json(body).bearer_auth(token);
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn put(&self, path: &str, token: &str) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> Response {
+        let request = self.client.patch(self.url(path)).json(body).bearer_auth(token);
+        request.send().await.expect("request sent")
+    }
+
+    /// POSTs as staff, expects 201, returns the new resource's id.
+    pub async fn create(&self, path: &str, body: &Value, staff: &str) -> uuid::Uuid {
+        let response = self.post_json(path, body, Some(staff)).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "POST {path}");
+        let created: Value = response.json().await.expect("json");
+        created["id"].as_str().expect("id").parse().expect("uuid")
+    }
+
+    pub async fn publish(&self, kind: &str, id: uuid::Uuid, staff: &str) {
+        let response = self
+            .put_json(
+                &format!("/api/v1/{kind}/{id}/status"),
+                &serde_json::json!({"status": "published"}),
+                staff,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "publishing {kind} {id}");
+    }
+
+    /// A published track whose courses (all required) have the given numbers of published modules.
+    pub async fn published_track(&self, staff: &str, modules_per_course: &[usize]) -> TrackIds {
+        let track_id = self
+            .create(
+                "/api/v1/tracks",
+                &serde_json::json!({"title": "AI Deployment", "description": "Deploy AI well."}),
+                staff,
+            )
+            .await;
+        let mut courses = Vec::new();
+        for (c, modules) in modules_per_course.iter().enumerate() {
+            let course_id = self
+                .create(
+                    &format!("/api/v1/tracks/{track_id}/courses"),
+                    &serde_json::json!({"title": format!("Course {c}"), "summary": "Summary."}),
+                    staff,
+                )
+                .await;
+            let mut module_ids = Vec::new();
+            for m in 0..*modules {
+                let body = serde_json::json!({"title": format!("Module {c}.{m}"), "body_markdown": "# Read me", "estimated_minutes": 10});
+                let module_id = self
+                    .create(&format!("/api/v1/courses/{course_id}/modules"), &body, staff)
+                    .await;
+                self.publish("modules", module_id, staff).await;
+                module_ids.push(module_id);
+            }
+            self.publish("courses", course_id, staff).await;
+            courses.push((course_id, module_ids));
+        }
+        self.publish("tracks", track_id, staff).await;
+        TrackIds { track_id, courses }
+    }
+}

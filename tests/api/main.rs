@@ -5,11 +5,13 @@
 //! One test binary on purpose: each binary must be linked, and linking dominates build time.
 
 mod accounts;
+mod catalogue;
 mod cli;
 mod database;
 mod errors;
 mod firms;
 mod health;
 mod helpers;
+mod learning;
 mod openapi;
 mod sessions;

@@ -109,3 +109,67 @@ impl<S: Send + Sync> FromRequestParts<S> for FirmScope {
 pub fn firm_not_found(firm_id: Uuid) -> ApiError {
     ApiError::not_found(format!("no firm with id {firm_id}"))
 }
+
+/// A consultant acting for themselves: enrolling and completing modules.
+#[derive(Debug, Clone)]
+pub struct Consultant(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Consultant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        match principal.role {
+            Role::Consultant => Ok(Self(principal)),
+            Role::FirmAdmin { .. } | Role::ProgrammeStaff => {
+                Err(ApiError::forbidden("only consultants learn and enrol"))
+            }
+        }
+    }
+}
+
+/// Access to the consultant named by the `{account_id}` path parameter: programme staff reach
+/// every consultant, a firm admin the current members of their firm, a consultant only
+/// themselves. Anyone else answers 404, exactly as for an account that does not exist.
+#[derive(Debug, Clone)]
+pub struct ConsultantScope {
+    pub account_id: Uuid,
+    pub principal: Principal,
+}
+
+#[derive(Deserialize)]
+struct AccountIdParam {
+    account_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for ConsultantScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        let ApiPath(AccountIdParam { account_id }) = ApiPath::from_request_parts(parts, state).await?;
+        let not_found = || ApiError::not_found(format!("no consultant with id {account_id}"));
+        let allowed = match principal.role {
+            Role::ProgrammeStaff => true,
+            Role::Consultant => principal.account_id == account_id,
+            Role::FirmAdmin { firm_id } => {
+                certify_firms::current_firm_of(&state.db, account_id)
+                    .await
+                    .map_err(ApiError::internal)?
+                    == Some(firm_id)
+            }
+        };
+        if !allowed {
+            return Err(not_found());
+        }
+        let account = match certify_accounts::find_account(&state.db, account_id).await {
+            Ok(account) => account,
+            Err(certify_accounts::AccountError::NotFound(_)) => return Err(not_found()),
+            Err(other) => return Err(ApiError::internal(other)),
+        };
+        if account.role != Role::Consultant {
+            return Err(not_found());
+        }
+        Ok(Self { account_id, principal })
+    }
+}

@@ -29,6 +29,10 @@ pub enum ProblemType {
     MethodNotAllowed,
     /// 409: an account with this e-mail address already exists.
     EmailTaken,
+    /// 409: the resource is not in a state that allows this (e.g. publishing an empty course).
+    InvalidState,
+    /// 409: completing a module of a course one is not enrolled in.
+    NotEnrolled,
     /// 413: the body is larger than this route accepts.
     PayloadTooLarge,
     /// 415: the body is not of a content type this route accepts.
@@ -42,7 +46,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 12] = [
+    pub const ALL: [ProblemType; 14] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -50,6 +54,8 @@ impl ProblemType {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::EmailTaken,
+        Self::InvalidState,
+        Self::NotEnrolled,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::ValidationFailed,
@@ -66,6 +72,8 @@ impl ProblemType {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::EmailTaken => "email-taken",
+            Self::InvalidState => "invalid-state",
+            Self::NotEnrolled => "not-enrolled",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::ValidationFailed => "validation-failed",
@@ -81,7 +89,7 @@ impl ProblemType {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::EmailTaken | Self::InvalidState | Self::NotEnrolled => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
@@ -99,6 +107,8 @@ impl ProblemType {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::EmailTaken => "E-mail address already in use",
+            Self::InvalidState => "Not possible in the current state",
+            Self::NotEnrolled => "Not enrolled in this course",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported content type",
             Self::ValidationFailed => "Some fields are invalid",

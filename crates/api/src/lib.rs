@@ -41,6 +41,8 @@ const BEARER: &str = "bearer";
         (name = "auth", description = "Signing in and out"),
         (name = "accounts", description = "Accounts and roles, managed by programme staff"),
         (name = "firms", description = "Partner firms"),
+        (name = "catalogue", description = "Certification tracks, courses and modules"),
+        (name = "learning", description = "Enrolment, progress, exam eligibility and course statistics"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

@@ -1,6 +1,31 @@
-//! Courses and learning progress: certification tracks hold ordered courses, courses hold ordered
-//! modules; consultants enrol, complete modules, and completing a track's required courses makes
-//! them eligible for its exam.
+//! Courses and learning progress. Programme staff keep a catalogue of certification tracks; a
+//! track holds ordered courses and a course ordered modules (Markdown, with an estimated time).
+//! Tracks, courses and modules go draft → published → retired, and learners see only what is
+//! published. Editing a module that learners may have seen creates a new version, and a
+//! completion records the version completed.
 //!
-//! Nothing is implemented here yet; the crate exists so the workspace has its final shape and the
-//! dependency invariants in `ARCHITECTURE.md` are checked from the start.
+//! Consultants enrol in a track or a course and complete modules; completing every required
+//! course of a track makes them eligible for its exam ([`eligibility_for`]).
+
+mod catalogue;
+mod content;
+pub mod entity;
+mod error;
+mod learning;
+pub mod rules;
+mod statistics;
+
+pub use catalogue::{
+    Audience, Course, CourseChanges, CourseDetail, Module, ModuleChanges, ModuleSummary, Track, TrackChanges,
+    TrackDetail, create_course, create_module, create_track, get_course, get_module, get_track, list_tracks,
+    set_course_status, set_module_status, set_track_status, update_course, update_module, update_track,
+};
+pub use content::{CourseContent, ModuleContent, TrackContent, parse_markdown, parse_minutes, parse_title};
+pub use entity::PublicationStatus;
+pub use error::CourseError;
+pub use learning::{
+    CourseLearning, Enrolment, LearningOverview, ModuleCompleted, TrackLearning, complete_module, eligibility_for,
+    enrol_in_course, enrol_in_track, learning_overview, list_course_enrolments,
+};
+pub use rules::{Eligibility, Progress, RequiredCourse};
+pub use statistics::{CourseStatistics, course_statistics, track_statistics};

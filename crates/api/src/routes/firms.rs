@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::{FirmScope, Staff, firm_not_found};
 use crate::error::{ApiError, Problem, Validation};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -150,4 +150,44 @@ pub async fn get_firm(State(state): State<AppState>, scope: FirmScope) -> Result
         .await
         .map_err(firm_error)?;
     Ok(Json(firm.into()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberPath {
+    pub firm_id: Uuid,
+    pub account_id: Uuid,
+}
+
+/// Make a consultant a member of a firm from now on, ending any other membership (programme
+/// staff). Joining the current firm again changes nothing.
+#[utoipa::path(
+    put,
+    path = "/api/v1/firms/{firm_id}/members/{account_id}",
+    tag = "firms",
+    params(("firm_id" = Uuid, Path), ("account_id" = Uuid, Path)),
+    responses(
+        (status = NO_CONTENT, description = "the consultant is a member of the firm"),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, description = "the account is not a consultant", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_member(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiPath(path): ApiPath<MemberPath>,
+) -> Result<StatusCode, ApiError> {
+    let account = certify_accounts::find_account(&state.db, path.account_id)
+        .await
+        .map_err(crate::routes::accounts::account_error)?;
+    if account.role != certify_accounts::Role::Consultant {
+        return Err(ApiError::invalid_field(
+            "account_id",
+            "only consultants are members of a firm",
+        ));
+    }
+    certify_firms::join_firm(&state.db, state.clock.now(), path.firm_id, path.account_id)
+        .await
+        .map_err(firm_error)?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,8 +2,10 @@
 //! everything in [`protected`] sits behind [`crate::auth::require_session`].
 
 pub mod accounts;
+pub mod catalogue;
 pub mod firms;
 pub mod health;
+pub mod learning;
 pub mod pages;
 pub mod session;
 
@@ -29,4 +31,24 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::get_account))
         .routes(routes!(firms::create_firm))
         .routes(routes!(firms::get_firm))
+        .routes(routes!(firms::add_member))
+        .routes(routes!(catalogue::list_tracks, catalogue::create_track))
+        .routes(routes!(catalogue::get_track, catalogue::update_track))
+        .routes(routes!(catalogue::set_track_status))
+        .routes(routes!(catalogue::create_course))
+        .routes(routes!(catalogue::get_course, catalogue::update_course))
+        .routes(routes!(catalogue::set_course_status))
+        .routes(routes!(catalogue::create_module))
+        .routes(routes!(catalogue::get_module, catalogue::update_module))
+        .routes(routes!(catalogue::set_module_status))
+        .routes(routes!(learning::enrol_in_track))
+        .routes(routes!(learning::enrol_in_course))
+        .routes(routes!(learning::complete_module))
+        .routes(routes!(learning::my_learning))
+        .routes(routes!(learning::my_eligibility))
+        .routes(routes!(learning::consultant_learning))
+        .routes(routes!(learning::consultant_eligibility))
+        .routes(routes!(learning::list_course_enrolments))
+        .routes(routes!(learning::course_statistics))
+        .routes(routes!(learning::track_statistics))
 }
