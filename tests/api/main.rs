@@ -9,6 +9,7 @@ mod catalogue;
 mod cli;
 mod database;
 mod errors;
+mod exams;
 mod firms;
 mod health;
 mod helpers;

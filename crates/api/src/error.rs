@@ -33,6 +33,14 @@ pub enum ProblemType {
     InvalidState,
     /// 409: completing a module of a course one is not enrolled in.
     NotEnrolled,
+    /// 409: the track's required courses are not complete; `detail` lists what remains.
+    NotEligible,
+    /// 409: an attempt at this exam is already open; finish it first.
+    AttemptOpen,
+    /// 409: the retake policy allows the next attempt only at `may_start_at`.
+    RetakeWait,
+    /// 409: the attempt is finished (submitted or past its deadline); nothing more is saved.
+    AttemptClosed,
     /// 413: the body is larger than this route accepts.
     PayloadTooLarge,
     /// 415: the body is not of a content type this route accepts.
@@ -46,7 +54,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 14] = [
+    pub const ALL: [ProblemType; 18] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -56,6 +64,10 @@ impl ProblemType {
         Self::EmailTaken,
         Self::InvalidState,
         Self::NotEnrolled,
+        Self::NotEligible,
+        Self::AttemptOpen,
+        Self::RetakeWait,
+        Self::AttemptClosed,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::ValidationFailed,
@@ -74,6 +86,10 @@ impl ProblemType {
             Self::EmailTaken => "email-taken",
             Self::InvalidState => "invalid-state",
             Self::NotEnrolled => "not-enrolled",
+            Self::NotEligible => "not-eligible",
+            Self::AttemptOpen => "attempt-open",
+            Self::RetakeWait => "retake-wait",
+            Self::AttemptClosed => "attempt-closed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::ValidationFailed => "validation-failed",
@@ -89,7 +105,13 @@ impl ProblemType {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EmailTaken | Self::InvalidState | Self::NotEnrolled => StatusCode::CONFLICT,
+            Self::EmailTaken
+            | Self::InvalidState
+            | Self::NotEnrolled
+            | Self::NotEligible
+            | Self::AttemptOpen
+            | Self::RetakeWait
+            | Self::AttemptClosed => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,6 +131,10 @@ impl ProblemType {
             Self::EmailTaken => "E-mail address already in use",
             Self::InvalidState => "Not possible in the current state",
             Self::NotEnrolled => "Not enrolled in this course",
+            Self::NotEligible => "Not eligible for this exam yet",
+            Self::AttemptOpen => "An attempt is already open",
+            Self::RetakeWait => "Too early for another attempt",
+            Self::AttemptClosed => "The attempt is finished",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported content type",
             Self::ValidationFailed => "Some fields are invalid",
@@ -156,6 +182,10 @@ pub struct Problem {
     /// For `validation-failed`: one entry per offending field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Members particular to a problem type, e.g. `may_start_at` for `retake-wait`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One invalid field of a request.
@@ -172,6 +202,7 @@ pub struct ApiError {
     kind: ProblemType,
     detail: String,
     errors: Vec<FieldError>,
+    extensions: serde_json::Map<String, serde_json::Value>,
     /// Logged, never sent: only set for server-side failures.
     cause: Option<anyhow::Error>,
 }
@@ -182,8 +213,15 @@ impl ApiError {
             kind,
             detail: detail.into(),
             errors: Vec::new(),
+            extensions: serde_json::Map::new(),
             cause: None,
         }
+    }
+
+    /// Adds a member particular to this problem type.
+    pub fn with_extension(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(name.to_owned(), value);
+        self
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -241,6 +279,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            extensions: self.extensions,
         };
         let mut response = (status, axum::Json(problem)).into_response();
         let headers = response.headers_mut();

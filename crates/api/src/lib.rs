@@ -43,6 +43,9 @@ const BEARER: &str = "bearer";
         (name = "firms", description = "Partner firms"),
         (name = "catalogue", description = "Certification tracks, courses and modules"),
         (name = "learning", description = "Enrolment, progress, exam eligibility and course statistics"),
+        (name = "exams", description = "Exams and their blueprints"),
+        (name = "item bank", description = "Items, their versions, import/export and statistics (programme staff only)"),
+        (name = "attempts", description = "Timed exam attempts"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

@@ -1,5 +1,8 @@
 use certify_accounts::SessionSettings;
+use std::sync::Arc;
+
 use certify_core::SharedClock;
+use certify_exams::PassHook;
 use sea_orm::DatabaseConnection;
 
 /// What every handler may use. Cheap to clone: the pool and the clock are shared.
@@ -8,4 +11,6 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: SharedClock,
     pub sessions: SessionSettings,
+    /// Runs inside the transaction that finalises a passed attempt.
+    pub pass_hook: Arc<dyn PassHook>,
 }

@@ -4,8 +4,10 @@
 
 use anyhow::Context as _;
 use certify_accounts::{NewAccount, Password, Role, count_accounts, create_account};
+use certify_api::routes::exams::BankDocument;
 use certify_core::{DisplayName, Email};
 use certify_courses::{CourseContent, ModuleContent, PublicationStatus, TrackContent};
+use certify_exams::{Blueprint, BlueprintInput, DomainSpec, ExamError, RetakePolicy, ScaledScore};
 use certify_firms::{CountryCode, FirmKind, NewFirm, Website, create_firm, join_firm};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::Deserialize;
@@ -93,6 +95,7 @@ pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> anyhow::Resul
         .context("adding the demo consultant to her firm")?;
     let track_id = seed_catalogue(&txn, now).await?;
     finish_track(&txn, now, consultant_id, track_id).await?;
+    seed_exam(&txn, now, track_id).await?;
     txn.commit().await.context("committing demo data")?;
     Ok(SeedOutcome::Seeded)
 }
@@ -171,5 +174,41 @@ async fn finish_track(
             certify_courses::complete_module(txn, now, account_id, module.id).await?;
         }
     }
+    Ok(())
+}
+
+const EXAM_BANK: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/exam-bank.json"));
+
+/// The demo track's exam: four weighted domains matching the courses, a 30-item form drawn from
+/// a 42-item bank imported exactly as staff would import one.
+async fn seed_exam(txn: &DatabaseTransaction, now: OffsetDateTime, track_id: Uuid) -> anyhow::Result<()> {
+    let domain = |name: &str, weight_percent: u8, items_per_form: u32| DomainSpec {
+        id: None,
+        name: name.to_owned(),
+        weight_percent,
+        items_per_form,
+    };
+    let blueprint = Blueprint::parse(BlueprintInput {
+        title: "AI Deployment Consultant certification exam".to_owned(),
+        duration_minutes: 60,
+        cut_score: i64::from(ScaledScore::DEFAULT_CUT.get()),
+        cut_percent: Blueprint::DEFAULT_CUT_PERCENT,
+        retake: RetakePolicy::default(),
+        domains: vec![
+            domain("Use cases and value", 30, 9),
+            domain("Integration and architecture", 30, 9),
+            domain("Data governance and risk", 25, 7),
+            domain("Adoption and change", 15, 5),
+        ],
+    })
+    .map_err(|problems| anyhow::anyhow!("the demo blueprint is invalid: {problems:?}"))?;
+    let exam = certify_exams::create_exam(txn, now, track_id, blueprint).await?;
+    let document: BankDocument = serde_json::from_str(EXAM_BANK).context("assets/demo/exam-bank.json is invalid")?;
+    certify_exams::import_bank(txn, now, exam.id, document.into_items())
+        .await
+        .map_err(|err| match err {
+            ExamError::Invalid(problems) => anyhow::anyhow!("the demo bank is invalid: {problems:?}"),
+            other => anyhow::Error::new(other),
+        })?;
     Ok(())
 }

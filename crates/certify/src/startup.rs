@@ -2,6 +2,7 @@
 //! report the bound address, then serve until a shutdown signal.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
@@ -42,6 +43,7 @@ impl Application {
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },
+            pass_hook: Arc::new(certify_exams::ResultOnly),
         };
         Ok(Self { listener, state })
     }

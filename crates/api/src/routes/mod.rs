@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod exams;
 pub mod firms;
 pub mod health;
 pub mod learning;
@@ -51,4 +52,17 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(learning::list_course_enrolments))
         .routes(routes!(learning::course_statistics))
         .routes(routes!(learning::track_statistics))
+        .routes(routes!(exams::create_exam, exams::exam_of_track))
+        .routes(routes!(exams::get_exam))
+        .routes(routes!(exams::update_blueprint))
+        .routes(routes!(exams::create_item, exams::list_items))
+        .routes(routes!(exams::get_item, exams::revise_item))
+        .routes(routes!(exams::set_item_status))
+        .routes(routes!(exams::export_bank, exams::import_bank))
+        .routes(routes!(exams::exam_statistics))
+        .routes(routes!(exams::start_attempt))
+        .routes(routes!(exams::my_attempts))
+        .routes(routes!(exams::get_attempt))
+        .routes(routes!(exams::save_response))
+        .routes(routes!(exams::submit_attempt))
 }

@@ -1,0 +1,590 @@
+//! Attempts: start (eligibility, retake policy, one open attempt), a random form, responses
+//! saved one item at a time, submission, and the server-enforced deadline. An attempt whose
+//! deadline has passed is finalised with what was saved by whichever request touches it first,
+//! so every read sees it finished.
+//!
+//! Finalisation runs inside the caller's transaction and ends by calling the [`PassHook`] on a
+//! pass: that is where a certificate is issued, in the same commit as the result.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context as _;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::bank::{ItemKind, ItemOption, content_from};
+use crate::blueprint::{Exam, get_exam};
+use crate::entity::{attempt, attempt_item, item, item_version};
+use crate::error::ExamError;
+use crate::rules::form::{self, Candidate, DomainDraw};
+use crate::rules::retake::{Finished, PastAttempt, RetakeBlock};
+use crate::rules::scaling::ScaledScore;
+use crate::rules::scoring::{self, Marked};
+
+/// Called, inside the finalising transaction, when an attempt passes. An error rolls the whole
+/// finalisation back.
+#[async_trait::async_trait]
+pub trait PassHook: Send + Sync {
+    async fn on_pass(&self, txn: &DatabaseTransaction, pass: &Pass) -> anyhow::Result<()>;
+}
+
+/// The hook of a deployment in which a pass has no effect beyond its recorded result.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResultOnly;
+
+#[async_trait::async_trait]
+impl PassHook for ResultOnly {
+    async fn on_pass(&self, _txn: &DatabaseTransaction, _pass: &Pass) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// A passed attempt, as the pass hook receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pass {
+    pub attempt_id: Uuid,
+    pub exam_id: Uuid,
+    pub track_id: Uuid,
+    pub account_id: Uuid,
+    pub scaled_score: ScaledScore,
+    pub passed_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptStatus {
+    Open,
+    Submitted,
+    /// Finalised by the server when the deadline passed.
+    Expired,
+}
+
+impl AttemptStatus {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Submitted => "submitted",
+            Self::Expired => "expired",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Self> {
+        [Self::Open, Self::Submitted, Self::Expired]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The outcome of a finished attempt: the scaled score, pass or fail, and per domain only
+/// whether it met the standard. Never which items were wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptResult {
+    pub scaled_score: ScaledScore,
+    pub passed: bool,
+    pub domains: Vec<DomainFeedback>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainFeedback {
+    pub domain_id: Uuid,
+    pub name: String,
+    pub meets: bool,
+}
+
+/// An item as a candidate sees it: no key, options in this attempt's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedItem {
+    /// 1-based position on the form.
+    pub position: u32,
+    pub kind: ItemKind,
+    pub stem: String,
+    pub options: Vec<ItemOption>,
+    pub selected: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: Uuid,
+    pub exam_id: Uuid,
+    pub account_id: Uuid,
+    pub status: AttemptStatus,
+    pub started_at: OffsetDateTime,
+    pub deadline: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    /// The form while the attempt is open; empty once it is finished.
+    pub items: Vec<ServedItem>,
+    pub result: Option<AttemptResult>,
+}
+
+/// Starts an attempt: finalises any expired one, then checks the one-open-attempt rule, course
+/// eligibility and the retake policy, and draws a form with `seed`.
+pub async fn start_attempt(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    exam_id: Uuid,
+    seed: u64,
+    hook: &dyn PassHook,
+) -> Result<Attempt, ExamError> {
+    let txn = db.begin().await?;
+    let exam = get_exam(&txn, exam_id).await?;
+    let history = attempts_of(&txn, account_id, exam_id).await?;
+    for row in &history {
+        finalise_if_due(&txn, now, row, &exam, hook).await?;
+    }
+    let history = attempts_of(&txn, account_id, exam_id).await?;
+    if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open.as_str()) {
+        return Err(ExamError::AttemptOpen(open.id));
+    }
+    let eligibility = certify_courses::eligibility_for(&txn, account_id, exam.track_id)
+        .await
+        .map_err(|err| anyhow::anyhow!("checking eligibility: {err}"))?;
+    if !eligibility.eligible {
+        return Err(ExamError::NotEligible(eligibility));
+    }
+    let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
+    exam.retake
+        .check(&past, now)
+        .map_err(|block: RetakeBlock| ExamError::RetakeWait { until: block.until() })?;
+
+    let form = form::assemble(seed, &blueprint_draws(&exam), &candidates(&txn, exam_id).await?)
+        .map_err(|err| ExamError::InvalidState(format!("the item bank cannot fill a form yet: {err}")))?;
+    let id = Uuid::now_v7();
+    let inserted = attempt::ActiveModel {
+        id: Set(id),
+        exam_id: Set(exam_id),
+        account_id: Set(account_id),
+        status: Set(AttemptStatus::Open.as_str().to_owned()),
+        // Stored as the same 64 bits, reinterpreted: PostgreSQL has no unsigned integers.
+        seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
+        started_at: Set(now),
+        deadline: Set(now + exam.duration),
+        finished_at: Set(None),
+        raw_score: Set(None),
+        max_raw: Set(None),
+        scaled_score: Set(None),
+        passed: Set(None),
+        domain_feedback: Set(None),
+    }
+    .insert(&txn)
+    .await;
+    if let Err(err) = inserted {
+        return Err(match err.sql_err() {
+            // Another request started one in the meantime.
+            Some(SqlErr::UniqueConstraintViolation(_)) => ExamError::InvalidState("an attempt is already open".into()),
+            _ => err.into(),
+        });
+    }
+    let versions = current_versions(&txn, form.iter().map(|f| f.item_id)).await?;
+    for (index, drawn) in form.iter().enumerate() {
+        let version = versions
+            .iter()
+            .find(|v| v.item_id == drawn.item_id)
+            .context("drawn item without a version")?;
+        attempt_item::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            attempt_id: Set(id),
+            position: Set(i32::try_from(index + 1).context("form too long")?),
+            item_id: Set(drawn.item_id),
+            item_version: Set(version.version),
+            domain_id: Set(drawn.domain_id),
+            option_order: Set(serde_json::to_string(&drawn.option_order).context("option order")?),
+            response: Set(None),
+            answered_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    get_attempt(db, now, account_id, id, hook).await
+}
+
+fn blueprint_draws(exam: &Exam) -> Vec<DomainDraw> {
+    exam.domains
+        .iter()
+        .map(|d| DomainDraw {
+            domain_id: d.id,
+            items: d.items_per_form,
+        })
+        .collect()
+}
+
+async fn candidates(db: &impl ConnectionTrait, exam_id: Uuid) -> Result<Vec<Candidate>, ExamError> {
+    let rows = item::Entity::find()
+        .filter(item::Column::ExamId.eq(exam_id))
+        .filter(item::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    let versions = current_versions(db, rows.iter().map(|r| r.id)).await?;
+    rows.into_iter()
+        .map(|row| {
+            let version = versions
+                .iter()
+                .find(|v| v.item_id == row.id)
+                .context("item without its current version")?;
+            let options: Vec<ItemOption> = serde_json::from_str(&version.options).context("stored options")?;
+            Ok(Candidate {
+                item_id: row.id,
+                domain_id: row.domain_id,
+                option_ids: options.into_iter().map(|o| o.id).collect(),
+            })
+        })
+        .collect()
+}
+
+async fn current_versions(
+    db: &impl ConnectionTrait,
+    item_ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<item_version::Model>, ExamError> {
+    let ids: Vec<Uuid> = item_ids.into_iter().collect();
+    let rows = item::Entity::find()
+        .filter(item::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let versions = item_version::Entity::find()
+        .filter(item_version::Column::ItemId.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(versions
+        .into_iter()
+        .filter(|v| rows.iter().any(|r| r.id == v.item_id && r.current_version == v.version))
+        .collect())
+}
+
+async fn attempts_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    exam_id: Uuid,
+) -> Result<Vec<attempt::Model>, ExamError> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AccountId.eq(account_id))
+        .filter(attempt::Column::ExamId.eq(exam_id))
+        .order_by_asc(attempt::Column::Id)
+        .all(db)
+        .await?)
+}
+
+fn past_attempt(row: &attempt::Model) -> PastAttempt {
+    PastAttempt {
+        started_at: row.started_at,
+        finished: row.finished_at.map(|at| Finished {
+            at,
+            passed: row.passed == Some(true),
+        }),
+    }
+}
+
+/// Finalises an open attempt whose deadline has passed, with the responses saved before it.
+async fn finalise_if_due(
+    txn: &DatabaseTransaction,
+    now: OffsetDateTime,
+    row: &attempt::Model,
+    exam: &Exam,
+    hook: &dyn PassHook,
+) -> Result<bool, ExamError> {
+    if row.status == AttemptStatus::Open.as_str() && now >= row.deadline {
+        finalise(txn, row.deadline, row, exam, AttemptStatus::Expired, hook).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+async fn finalise(
+    txn: &DatabaseTransaction,
+    at: OffsetDateTime,
+    row: &attempt::Model,
+    exam: &Exam,
+    status: AttemptStatus,
+    hook: &dyn PassHook,
+) -> Result<(), ExamError> {
+    let served = attempt_item::Entity::find()
+        .filter(attempt_item::Column::AttemptId.eq(row.id))
+        .all(txn)
+        .await?;
+    let versions = item_version::Entity::find()
+        .filter(item_version::Column::ItemId.is_in(served.iter().map(|s| s.item_id)))
+        .all(txn)
+        .await?;
+    let mut marked = Vec::new();
+    for item in &served {
+        let version = versions
+            .iter()
+            .find(|v| v.item_id == item.item_id && v.version == item.item_version)
+            .context("served item version missing")?;
+        let key = content_from(item.domain_id, version)?.key;
+        let selected: BTreeSet<String> = match &item.response {
+            Some(json) => serde_json::from_str(json).context("stored response")?,
+            None => BTreeSet::new(),
+        };
+        marked.push(Marked {
+            domain_id: item.domain_id,
+            correct: scoring::is_correct(&selected, &key),
+        });
+    }
+    let domain_order: Vec<Uuid> = exam.domains.iter().map(|d| d.id).collect();
+    let score = scoring::score(&marked, exam.cut_percent, exam.cut_score, &domain_order);
+    let feedback: Vec<DomainFeedback> = score
+        .domains
+        .iter()
+        .filter_map(|d| {
+            let name = exam.domains.iter().find(|e| e.id == d.domain_id)?.name.clone();
+            Some(DomainFeedback {
+                domain_id: d.domain_id,
+                name,
+                meets: d.meets,
+            })
+        })
+        .collect();
+    // Only an attempt that is still open is finalised: a concurrent request may have won.
+    let updated = attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::value(status.as_str()))
+        .col_expr(attempt::Column::FinishedAt, Expr::value(at))
+        .col_expr(
+            attempt::Column::RawScore,
+            Expr::value(i32::try_from(score.raw).context("raw score")?),
+        )
+        .col_expr(
+            attempt::Column::MaxRaw,
+            Expr::value(i32::try_from(score.max_raw).context("max raw")?),
+        )
+        .col_expr(attempt::Column::ScaledScore, Expr::value(i32::from(score.scaled.get())))
+        .col_expr(attempt::Column::Passed, Expr::value(score.passed))
+        .col_expr(
+            attempt::Column::DomainFeedback,
+            Expr::value(serde_json::to_string(&feedback).context("feedback")?),
+        )
+        .filter(attempt::Column::Id.eq(row.id))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 1 && score.passed {
+        let pass = Pass {
+            attempt_id: row.id,
+            exam_id: row.exam_id,
+            track_id: exam.track_id,
+            account_id: row.account_id,
+            scaled_score: score.scaled,
+            passed_at: at,
+        };
+        hook.on_pass(txn, &pass).await.context("the pass hook failed")?;
+    }
+    Ok(())
+}
+
+async fn own_attempt(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    attempt_id: Uuid,
+) -> Result<attempt::Model, ExamError> {
+    attempt::Entity::find_by_id(attempt_id)
+        .one(db)
+        .await?
+        .filter(|a| a.account_id == account_id)
+        .ok_or_else(|| ExamError::not_found("attempt", attempt_id))
+}
+
+/// The caller's attempt and its exam, with the attempt finalised first if its deadline has
+/// passed; the flag says whether this call finalised it.
+async fn own_attempt_brought_up_to_date(
+    txn: &DatabaseTransaction,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    attempt_id: Uuid,
+    hook: &dyn PassHook,
+) -> Result<(attempt::Model, Exam, bool), ExamError> {
+    let row = own_attempt(txn, account_id, attempt_id).await?;
+    let exam = get_exam(txn, row.exam_id).await?;
+    if finalise_if_due(txn, now, &row, &exam, hook).await? {
+        let row = own_attempt(txn, account_id, attempt_id).await?;
+        return Ok((row, exam, true));
+    }
+    Ok((row, exam, false))
+}
+
+/// An attempt of `account_id`, finalised first if its deadline has passed.
+pub async fn get_attempt(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    attempt_id: Uuid,
+    hook: &dyn PassHook,
+) -> Result<Attempt, ExamError> {
+    let txn = db.begin().await?;
+    let (row, _, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
+    let attempt = attempt_view(&txn, row).await?;
+    txn.commit().await?;
+    Ok(attempt)
+}
+
+async fn attempt_view(db: &impl ConnectionTrait, row: attempt::Model) -> Result<Attempt, ExamError> {
+    let status = AttemptStatus::parse(&row.status).context("stored attempt status")?;
+    let items = if status == AttemptStatus::Open {
+        served_items(db, row.id).await?
+    } else {
+        Vec::new()
+    };
+    let result = match (row.scaled_score, row.passed, &row.domain_feedback) {
+        (Some(scaled), Some(passed), Some(feedback)) => Some(AttemptResult {
+            scaled_score: ScaledScore::parse(scaled.into()).context("stored scaled score")?,
+            passed,
+            domains: serde_json::from_str(feedback).context("stored feedback")?,
+        }),
+        _ => None,
+    };
+    Ok(Attempt {
+        id: row.id,
+        exam_id: row.exam_id,
+        account_id: row.account_id,
+        status,
+        started_at: row.started_at,
+        deadline: row.deadline,
+        finished_at: row.finished_at,
+        items,
+        result,
+    })
+}
+
+async fn served_items(db: &impl ConnectionTrait, attempt_id: Uuid) -> Result<Vec<ServedItem>, ExamError> {
+    let served = attempt_item::Entity::find()
+        .filter(attempt_item::Column::AttemptId.eq(attempt_id))
+        .order_by_asc(attempt_item::Column::Position)
+        .all(db)
+        .await?;
+    let versions = item_version::Entity::find()
+        .filter(item_version::Column::ItemId.is_in(served.iter().map(|s| s.item_id)))
+        .all(db)
+        .await?;
+    served
+        .into_iter()
+        .map(|item| {
+            let version = versions
+                .iter()
+                .find(|v| v.item_id == item.item_id && v.version == item.item_version)
+                .context("served item version missing")?;
+            let content = content_from(item.domain_id, version)?;
+            let order: Vec<String> = serde_json::from_str(&item.option_order).context("stored option order")?;
+            let options = order
+                .iter()
+                .filter_map(|id| content.options.iter().find(|o| &o.id == id).cloned())
+                .collect();
+            let selected = match item.response {
+                Some(json) => serde_json::from_str(&json).context("stored response")?,
+                None => Vec::new(),
+            };
+            Ok(ServedItem {
+                position: u32::try_from(item.position).context("position")?,
+                kind: content.kind,
+                stem: content.stem,
+                options,
+                selected,
+            })
+        })
+        .collect()
+}
+
+/// Saves the answer to one item of an open attempt; saving again replaces it, and an empty
+/// selection clears it. After the deadline nothing is saved.
+pub async fn save_response(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    attempt_id: Uuid,
+    position: u32,
+    selected: Vec<String>,
+    hook: &dyn PassHook,
+) -> Result<ServedItem, ExamError> {
+    let txn = db.begin().await?;
+    let (row, _, finalised_now) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
+    if finalised_now {
+        // The finalisation must stick even though this save is refused.
+        txn.commit().await?;
+        return Err(ExamError::AttemptClosed);
+    }
+    if row.status != AttemptStatus::Open.as_str() {
+        return Err(ExamError::AttemptClosed);
+    }
+    let served = attempt_item::Entity::find()
+        .filter(attempt_item::Column::AttemptId.eq(attempt_id))
+        .filter(attempt_item::Column::Position.eq(i32::try_from(position).unwrap_or(-1)))
+        .one(&txn)
+        .await?
+        .ok_or(ExamError::NotOnForm(position))?;
+    let version = item_version::Entity::find()
+        .filter(item_version::Column::ItemId.eq(served.item_id))
+        .filter(item_version::Column::Version.eq(served.item_version))
+        .one(&txn)
+        .await?
+        .context("served item version missing")?;
+    let content = content_from(served.domain_id, &version)?;
+    let chosen: BTreeSet<String> = selected.iter().cloned().collect();
+    if chosen.len() != selected.len() {
+        return Err(ExamError::invalid("selected", "an option is selected twice"));
+    }
+    if let Some(unknown) = chosen.iter().find(|id| !content.options.iter().any(|o| &o.id == *id)) {
+        return Err(ExamError::invalid(
+            "selected",
+            format!("`{unknown}` is not an option of this question"),
+        ));
+    }
+    if content.kind != ItemKind::MultipleResponse && chosen.len() > 1 {
+        return Err(ExamError::invalid("selected", "this question takes one answer"));
+    }
+    let mut active = served.into_active_model();
+    active.response = Set(if chosen.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&chosen).context("response")?)
+    });
+    active.answered_at = Set(Some(now));
+    active.update(&txn).await?;
+    txn.commit().await?;
+    let attempt = get_attempt(db, now, account_id, attempt_id, hook).await?;
+    attempt
+        .items
+        .into_iter()
+        .find(|item| item.position == position)
+        .ok_or_else(|| anyhow::anyhow!("saved item vanished").into())
+}
+
+/// Submits an open attempt and scores it. Submitting a finished attempt returns it unchanged.
+pub async fn submit_attempt(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    attempt_id: Uuid,
+    hook: &dyn PassHook,
+) -> Result<Attempt, ExamError> {
+    let txn = db.begin().await?;
+    let (row, exam, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
+    if row.status == AttemptStatus::Open.as_str() {
+        finalise(&txn, now, &row, &exam, AttemptStatus::Submitted, hook).await?;
+    }
+    txn.commit().await?;
+    get_attempt(db, now, account_id, attempt_id, hook).await
+}
+
+/// Every attempt of a consultant at an exam, oldest first, expired ones finalised.
+pub async fn my_attempts(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    exam_id: Uuid,
+    hook: &dyn PassHook,
+) -> Result<Vec<Attempt>, ExamError> {
+    let txn = db.begin().await?;
+    let exam = get_exam(&txn, exam_id).await?;
+    for row in attempts_of(&txn, account_id, exam_id).await? {
+        finalise_if_due(&txn, now, &row, &exam, hook).await?;
+    }
+    let mut all = Vec::new();
+    for row in attempts_of(&txn, account_id, exam_id).await? {
+        all.push(attempt_view(&txn, row).await?);
+    }
+    txn.commit().await?;
+    Ok(all)
+}
