@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_accounts;
 mod m20261122_000002_learning;
 mod m20261122_000003_exams;
+mod m20261122_000004_certificates;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_learning::Migration),
             Box::new(m20261122_000003_exams::Migration),
+            Box::new(m20261122_000004_certificates::Migration),
         ]
     }
 }

@@ -10,12 +10,12 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
 
 /// An exam whose items make the right answer recognisable to the test (but not to the API).
-struct ExamSetup {
-    exam_id: Uuid,
-    track_id: Uuid,
-    staff: String,
+pub(crate) struct ExamSetup {
+    pub(crate) exam_id: Uuid,
+    pub(crate) track_id: Uuid,
+    pub(crate) staff: String,
     /// A consultant who completed the track.
-    candidate: String,
+    pub(crate) candidate: String,
 }
 
 fn bank(domain_a: usize, domain_b: usize) -> Value {
@@ -39,7 +39,7 @@ fn bank(domain_a: usize, domain_b: usize) -> Value {
 
 /// A published track with one course, its exam (3 + 2 items per form, 70 % to pass, 30 minutes),
 /// a bank of 5 + 3 items, and a consultant who completed the track.
-async fn exam_setup(app: &TestApp, retake_policy: Option<Value>) -> ExamSetup {
+pub(crate) async fn exam_setup(app: &TestApp, retake_policy: Option<Value>) -> ExamSetup {
     let staff = app.staff_token().await;
     let ids = app.published_track(&staff, &[1]).await;
     let mut blueprint = json!({
@@ -77,18 +77,18 @@ async fn exam_setup(app: &TestApp, retake_policy: Option<Value>) -> ExamSetup {
 
 impl ExamSetup {
     /// Signs the candidate in again: moving the clock by a day outlives a 12-hour token.
-    async fn sign_in_again(&mut self, app: &TestApp) {
+    pub(crate) async fn sign_in_again(&mut self, app: &TestApp) {
         self.candidate = app
             .log_in("candidate@northwind.example", crate::helpers::PASSWORD)
             .await;
     }
 }
 
-async fn json_of(response: reqwest::Response) -> Value {
+pub(crate) async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("json")
 }
 
-async fn start(app: &TestApp, setup: &ExamSetup) -> Value {
+pub(crate) async fn start(app: &TestApp, setup: &ExamSetup) -> Value {
     let response = app
         .post_json(
             &format!("/api/v1/exams/{}/attempts", setup.exam_id),
@@ -101,7 +101,7 @@ async fn start(app: &TestApp, setup: &ExamSetup) -> Value {
 }
 
 /// Answers `right` questions correctly and the rest wrongly; returns every response body.
-async fn answer(app: &TestApp, setup: &ExamSetup, attempt: &Value, right: usize) -> Vec<Value> {
+pub(crate) async fn answer(app: &TestApp, setup: &ExamSetup, attempt: &Value, right: usize) -> Vec<Value> {
     let id = attempt["id"].as_str().expect("id");
     let mut bodies = Vec::new();
     for (n, item) in attempt["items"].as_array().expect("items").iter().enumerate() {
@@ -128,7 +128,7 @@ async fn answer(app: &TestApp, setup: &ExamSetup, attempt: &Value, right: usize)
     bodies
 }
 
-async fn submit(app: &TestApp, setup: &ExamSetup, attempt: &Value) -> Value {
+pub(crate) async fn submit(app: &TestApp, setup: &ExamSetup, attempt: &Value) -> Value {
     let path = format!("/api/v1/attempts/{}/submission", attempt["id"].as_str().expect("id"));
     let response = app.post_json(&path, &json!({}), Some(&setup.candidate)).await;
     assert_eq!(response.status(), StatusCode::OK);

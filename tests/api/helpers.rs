@@ -104,6 +104,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         token_lifetime: time::Duration::hours(12),
         database_max_connections: 4,
         log_format: LogFormat::Text,
+        issuer_name: "Certify Test Programme".to_owned(),
     }
 }
 

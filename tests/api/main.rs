@@ -6,6 +6,7 @@
 
 mod accounts;
 mod catalogue;
+mod certificates;
 mod cli;
 mod database;
 mod errors;

@@ -46,6 +46,8 @@ const BEARER: &str = "bearer";
         (name = "exams", description = "Exams and their blueprints"),
         (name = "item bank", description = "Items, their versions, import/export and statistics (programme staff only)"),
         (name = "attempts", description = "Timed exam attempts"),
+        (name = "certificates", description = "Holders' certificates and revocation"),
+        (name = "verification", description = "Verifying a certificate without an account; the issuer's keys"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]
@@ -57,6 +59,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(routes::pages::index))
         .route("/problems/{slug}", get(routes::pages::problem_type))
+        .route("/verify/{hash}", get(routes::certificates::verify_page))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .merge(api_routes)
         .fallback(|| async { ApiError::not_found("there is nothing at this address") })

@@ -1,6 +1,7 @@
 use certify_accounts::SessionSettings;
 use std::sync::Arc;
 
+use certify_certificates::IssuerSettings;
 use certify_core::SharedClock;
 use certify_exams::PassHook;
 use sea_orm::DatabaseConnection;
@@ -13,4 +14,6 @@ pub struct AppState {
     pub sessions: SessionSettings,
     /// Runs inside the transaction that finalises a passed attempt.
     pub pass_hook: Arc<dyn PassHook>,
+    /// Who issues certificates and where they are verified.
+    pub issuer: IssuerSettings,
 }

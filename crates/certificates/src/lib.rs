@@ -1,5 +1,21 @@
-//! Certificates: signed Open Badges 3.0 credentials, their canonical form and hash, the
-//! `eddsa-jcs-2022` proof, PDFs, verification and the certificate lifecycle.
+//! Certificates: signed Open Badges 3.0 credentials whose SHA-256 hash is printed on their PDF,
+//! the issuer's keys, issuance on a pass, the lifecycle, and verification without an account.
 //!
-//! Nothing is implemented here yet; the crate exists so the workspace has its final shape and the
-//! dependency invariants in `ARCHITECTURE.md` are checked from the start.
+//! [`credential`] builds the credential, [`proof`] canonicalises, hashes and signs it
+//! (`eddsa-jcs-2022`), [`keys`] encodes keys; the rest persists and verifies.
+
+pub mod credential;
+pub mod entity;
+mod hook;
+pub mod key_store;
+pub mod keys;
+pub mod proof;
+mod store;
+mod verification;
+
+pub use hook::IssueOnPass;
+pub use store::{
+    Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
+    certificates_of, find_by_hash, get_certificate, history_of, issue_certificate, revoke_certificate,
+};
+pub use verification::{Check, Verdict, Verification, verify_document, verify_hash};

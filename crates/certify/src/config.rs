@@ -12,6 +12,7 @@ use time::Duration;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://certify.db?mode=rwc";
+pub const DEFAULT_ISSUER_NAME: &str = "AI Partner Network Certification Programme";
 
 /// Settings after every source has been applied.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct Settings {
     pub token_lifetime: Duration,
     pub database_max_connections: u32,
     pub log_format: LogFormat,
+    /// The issuer named on every certificate.
+    pub issuer_name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -54,6 +57,7 @@ pub struct Layer {
     pub token_lifetime_minutes: Option<u32>,
     pub database_max_connections: Option<u32>,
     pub log_format: Option<LogFormat>,
+    pub issuer_name: Option<String>,
 }
 
 impl Layer {
@@ -66,6 +70,7 @@ impl Layer {
             token_lifetime_minutes: self.token_lifetime_minutes.or(lower.token_lifetime_minutes),
             database_max_connections: self.database_max_connections.or(lower.database_max_connections),
             log_format: self.log_format.or(lower.log_format),
+            issuer_name: self.issuer_name.or(lower.issuer_name),
         }
     }
 
@@ -85,6 +90,7 @@ impl Layer {
                 Some("json") => Some(LogFormat::Json),
                 Some(other) => bail!("CERTIFY_LOG_FORMAT must be `text` or `json`, not `{other}`"),
             },
+            issuer_name: get("CERTIFY_ISSUER_NAME"),
         })
     }
 
@@ -123,6 +129,7 @@ impl Layer {
             token_lifetime: Duration::minutes(i64::from(token_minutes)),
             database_max_connections: max_connections,
             log_format: self.log_format.unwrap_or(LogFormat::Text),
+            issuer_name: self.issuer_name.unwrap_or_else(|| DEFAULT_ISSUER_NAME.to_owned()),
         })
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
 use certify_api::AppState;
+use certify_certificates::{IssueOnPass, IssuerSettings};
 use certify_core::SharedClock;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -37,13 +38,23 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        // Created on first start and shared through the database by every instance.
+        certify_certificates::key_store::ensure_signing_key(&db, clock.now()).await?;
+        let issuer = IssuerSettings {
+            public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
+            issuer_name: settings.issuer_name.clone(),
+            validity_months: 24,
+        };
         let state = AppState {
             db,
             clock,
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },
-            pass_hook: Arc::new(certify_exams::ResultOnly),
+            pass_hook: Arc::new(IssueOnPass {
+                settings: issuer.clone(),
+            }),
+            issuer,
         };
         Ok(Self { listener, state })
     }

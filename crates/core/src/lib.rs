@@ -3,10 +3,12 @@
 
 pub mod clock;
 pub mod email;
+pub mod hash;
 pub mod pagination;
 pub mod text;
 
 pub use clock::{Clock, SharedClock, SystemClock, TestClock};
 pub use email::Email;
+pub use hash::Sha256Hex;
 pub use pagination::{Page, PageRequest, PageSize};
 pub use text::{DisplayName, TextError};

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod certificates;
 pub mod exams;
 pub mod firms;
 pub mod health;
@@ -21,6 +22,10 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(session::log_in))
+        .routes(routes!(certificates::verify_by_hash))
+        .routes(routes!(certificates::verify_credential))
+        .routes(routes!(certificates::jwks))
+        .routes(routes!(certificates::issuer_profile))
 }
 
 /// Routes that need a signed-in account; role and tenant checks are in their extractors.
@@ -65,4 +70,8 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(exams::get_attempt))
         .routes(routes!(exams::save_response))
         .routes(routes!(exams::submit_attempt))
+        .routes(routes!(certificates::my_certificates))
+        .routes(routes!(certificates::get_certificate))
+        .routes(routes!(certificates::get_credential))
+        .routes(routes!(certificates::revoke_certificate))
 }

@@ -1,0 +1,427 @@
+//! Certificates: public verification without an account (by hash, by credential id, or by the
+//! credential document), the issuer's published keys, holders' certificates, and revocation.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use certify_accounts::Role;
+use certify_certificates::{Certificate, CertificateError, Check, IssuerSettings, Standing, Verdict, Verification};
+use certify_core::Sha256Hex;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{Caller, Staff};
+use crate::error::{ApiError, Problem, ProblemType};
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+
+const JSON_PROBLEM: &str = "application/problem+json";
+
+pub(crate) fn certificate_error(err: CertificateError) -> ApiError {
+    match err {
+        CertificateError::NotFound(_) => ApiError::not_found(err.to_string()),
+        CertificateError::AlreadyRevoked => ApiError::new(ProblemType::InvalidState, err.to_string()),
+        CertificateError::Unexpected(cause) => ApiError::internal(cause),
+    }
+}
+
+fn parse_hash(raw: &str) -> Result<Sha256Hex, ApiError> {
+    Sha256Hex::parse(raw).map_err(|err| ApiError::invalid_field("hash", err))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckView {
+    /// `hash_known`, `signature`, `not_revoked`, `not_superseded` or `not_expired`.
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerificationView {
+    /// `valid`, `expired`, `revoked`, `superseded` or `unknown`.
+    pub status: String,
+    pub hash: Option<String>,
+    pub checks: Vec<CheckView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub achievement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub issued_at: Option<OffsetDateTime>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// For a superseded certificate: where its successor is verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+fn status_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Known(Standing::Valid) => "valid",
+        Verdict::Known(Standing::Expired) => "expired",
+        Verdict::Known(Standing::Revoked { .. }) => "revoked",
+        Verdict::Known(Standing::Superseded { .. }) => "superseded",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+async fn verification_view(state: &AppState, verification: Verification) -> Result<VerificationView, ApiError> {
+    let superseded_by = match &verification.verdict {
+        Verdict::Known(Standing::Superseded { by, .. }) => {
+            let newer = certify_certificates::get_certificate(&state.db, *by)
+                .await
+                .map_err(certificate_error)?;
+            Some(state.issuer.verify_url(&newer.hash))
+        }
+        _ => None,
+    };
+    let (revoked_at, revocation_reason) = match &verification.verdict {
+        Verdict::Known(Standing::Revoked { at, reason }) => (Some(*at), Some(reason.clone())),
+        _ => (None, None),
+    };
+    let certificate = verification.certificate.as_ref();
+    Ok(VerificationView {
+        status: status_name(&verification.verdict).to_owned(),
+        hash: verification.hash.as_ref().map(ToString::to_string),
+        checks: verification
+            .checks
+            .into_iter()
+            .map(|c: Check| CheckView {
+                name: c.name.to_owned(),
+                passed: c.passed,
+                detail: c.detail,
+            })
+            .collect(),
+        holder_name: certificate.map(|c| c.holder_name.clone()),
+        achievement: certificate.map(|c| c.achievement_name.clone()),
+        issuer: certificate.and_then(|c| c.credential["issuer"]["name"].as_str().map(str::to_owned)),
+        issued_at: certificate.map(|c| c.issued_at),
+        expires_at: certificate.map(|c| c.expires_at),
+        credential_id: certificate.map(|c| c.credential_id.clone()),
+        revocation_reason,
+        revoked_at,
+        superseded_by,
+    })
+}
+
+async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationView, ApiError> {
+    let hash = parse_hash(raw)?;
+    let verification = certify_certificates::verify_hash(&state.db, state.clock.now(), &hash)
+        .await
+        .map_err(certificate_error)?;
+    verification_view(state, verification).await
+}
+
+/// Verify a certificate by its hash (no account needed).
+#[utoipa::path(get, path = "/api/v1/verify/{hash}", tag = "verification", params(("hash" = String, Path, description = "64 hex characters")),
+    responses((status = OK, body = VerificationView), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn verify_by_hash(
+    State(state): State<AppState>,
+    ApiPath(hash): ApiPath<String>,
+) -> Result<Json<VerificationView>, ApiError> {
+    Ok(Json(verify_hash_view(&state, &hash).await?))
+}
+
+/// Verify a credential document (the signed JSON, as downloaded or taken from a PDF): its hash,
+/// its signature, and the standing of the certificate it names (no account needed).
+#[utoipa::path(post, path = "/api/v1/verify", tag = "verification", request_body = Object,
+    responses((status = OK, body = VerificationView), (status = BAD_REQUEST, body = Problem, content_type = JSON_PROBLEM),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn verify_credential(
+    State(state): State<AppState>,
+    ApiJson(document): ApiJson<serde_json::Value>,
+) -> Result<Json<VerificationView>, ApiError> {
+    if !document.is_object() {
+        return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
+    }
+    let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document)
+        .await
+        .map_err(certificate_error)?;
+    Ok(Json(verification_view(&state, verification).await?))
+}
+
+/// The verification page for people: what the QR code on a certificate opens.
+pub async fn verify_page(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Result<Html<String>, ApiError> {
+    let view = match verify_hash_view(&state, &hash).await {
+        Ok(view) => view,
+        Err(err) if err.kind() == ProblemType::ValidationFailed => VerificationView {
+            status: "unknown".into(),
+            hash: None,
+            checks: vec![CheckView {
+                name: "hash".into(),
+                passed: false,
+                detail: "this is not a certificate hash".into(),
+            }],
+            holder_name: None,
+            achievement: None,
+            issuer: None,
+            issued_at: None,
+            expires_at: None,
+            credential_id: None,
+            revocation_reason: None,
+            revoked_at: None,
+            superseded_by: None,
+        },
+        Err(err) => return Err(err),
+    };
+    Ok(Html(render_page(&view)))
+}
+
+fn render_page(view: &VerificationView) -> String {
+    let e = |text: &str| html_escape::encode_text(text).into_owned();
+    let headline = match view.status.as_str() {
+        "valid" => "Valid certificate",
+        "expired" => "Expired certificate",
+        "revoked" => "Revoked certificate",
+        "superseded" => "Superseded certificate",
+        _ => "Not a certificate issued here",
+    };
+    let date = |d: Option<OffsetDateTime>| d.map(|d| d.date().to_string()).unwrap_or_default();
+    let mut facts = String::new();
+    for (label, value) in [
+        ("Holder", view.holder_name.clone().unwrap_or_default()),
+        ("Achievement", view.achievement.clone().unwrap_or_default()),
+        ("Issuer", view.issuer.clone().unwrap_or_default()),
+        ("Issued", date(view.issued_at)),
+        ("Expires", date(view.expires_at)),
+        ("Credential", view.credential_id.clone().unwrap_or_default()),
+        ("Hash", view.hash.clone().unwrap_or_default()),
+        ("Revocation reason", view.revocation_reason.clone().unwrap_or_default()),
+    ] {
+        if !value.is_empty() {
+            facts.push_str(&format!("<dt>{}</dt><dd>{}</dd>", e(label), e(&value)));
+        }
+    }
+    if let Some(newer) = &view.superseded_by {
+        facts.push_str(&format!(
+            "<dt>Replaced by</dt><dd><a href=\"{0}\">{0}</a></dd>",
+            html_escape::encode_double_quoted_attribute(newer)
+        ));
+    }
+    let checks: String = view
+        .checks
+        .iter()
+        .map(|c| {
+            format!(
+                "<li class=\"{}\">{} {}</li>",
+                if c.passed { "ok" } else { "fail" },
+                if c.passed { "✔" } else { "✘" },
+                e(&c.detail)
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{headline}</title><style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}}\
+         .valid{{color:#11703c}}.expired,.superseded{{color:#8a5a00}}.revoked,.unknown{{color:#a11d1d}}dt{{font-weight:600;margin-top:.5rem}}\
+         dd{{margin:0;word-break:break-all}}li.ok{{color:#11703c}}li.fail{{color:#a11d1d}}</style></head><body>\
+         <h1 class=\"{status}\">{headline}</h1><dl>{facts}</dl><h2>Checks</h2><ul>{checks}</ul>\
+         <p>Machine-readable: <code>GET /api/v1/verify/{{hash}}</code>. Signed with eddsa-jcs-2022; issuer keys at <a href=\"/.well-known/jwks.json\">/.well-known/jwks.json</a>.</p></body></html>",
+        status = e(&view.status),
+    )
+}
+
+/// The issuer's public keys, current and retired, as a JSON Web Key Set (no account needed).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "verification", responses((status = OK, description = "JWK Set of Ed25519 keys", body = Object)))]
+pub async fn jwks(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let keys = certify_certificates::key_store::published_keys(&state.db)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()}),
+    ))
+}
+
+/// The issuer's profile with its keys as Multikey verification methods (no account needed).
+#[utoipa::path(get, path = "/issuer", tag = "verification", responses((status = OK, description = "Issuer profile (JSON-LD)", body = Object)))]
+pub async fn issuer_profile(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let keys = certify_certificates::key_store::published_keys(&state.db)
+        .await
+        .map_err(ApiError::internal)?;
+    let issuer_id = state.issuer.issuer_id();
+    let methods: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| serde_json::json!({"id": format!("{issuer_id}#{}", k.id), "type": "Multikey", "controller": issuer_id, "publicKeyMultibase": k.id}))
+        .collect();
+    let ids: Vec<String> = keys.iter().map(|k| format!("{issuer_id}#{}", k.id)).collect();
+    Ok(Json(serde_json::json!({
+        "@context": [certify_certificates::credential::VC_CONTEXT, "https://w3id.org/security/multikey/v1"],
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": state.issuer.issuer_name,
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+    })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateView {
+    pub id: Uuid,
+    /// `urn:uuid:…`
+    pub credential_id: String,
+    pub holder_name: String,
+    pub achievement: String,
+    pub track_id: Uuid,
+    /// The holder's firm when the certificate was issued.
+    pub firm_id_at_issuance: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// `valid`, `expired`, `revoked` or `superseded`.
+    pub status: String,
+    /// Lowercase hex SHA-256 of the canonical credential without its proof.
+    pub hash: String,
+    pub verify_url: String,
+    /// Opens LinkedIn's add-certification form, prefilled.
+    pub linkedin_add_url: String,
+}
+
+fn linkedin_url(certificate: &Certificate, issuer: &IssuerSettings) -> String {
+    let (issued, expires) = (certificate.issued_at, certificate.expires_at);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("startTask", "CERTIFICATION_NAME")
+        .append_pair("name", &certificate.achievement_name)
+        .append_pair("organizationName", &issuer.issuer_name)
+        .append_pair("issueYear", &issued.year().to_string())
+        .append_pair("issueMonth", &u8::from(issued.month()).to_string())
+        .append_pair("expirationYear", &expires.year().to_string())
+        .append_pair("expirationMonth", &u8::from(expires.month()).to_string())
+        .append_pair("certUrl", &issuer.verify_url(&certificate.hash))
+        .append_pair("certId", &certificate.credential_id)
+        .finish();
+    format!("https://www.linkedin.com/profile/add?{query}")
+}
+
+pub(crate) fn certificate_view(
+    certificate: Certificate,
+    issuer: &IssuerSettings,
+    now: OffsetDateTime,
+) -> CertificateView {
+    let status = status_name(&Verdict::Known(certificate.standing_at(now))).to_owned();
+    CertificateView {
+        id: certificate.id,
+        credential_id: certificate.credential_id.clone(),
+        holder_name: certificate.holder_name.clone(),
+        achievement: certificate.achievement_name.clone(),
+        track_id: certificate.track_id,
+        firm_id_at_issuance: certificate.firm_id_at_issuance,
+        issued_at: certificate.issued_at,
+        expires_at: certificate.expires_at,
+        status,
+        hash: certificate.hash.to_string(),
+        verify_url: issuer.verify_url(&certificate.hash),
+        linkedin_add_url: linkedin_url(&certificate, issuer),
+    }
+}
+
+/// The signed-in consultant's certificates, newest first.
+#[utoipa::path(get, path = "/api/v1/me/certificates", tag = "certificates", responses((status = OK, body = Vec<CertificateView>)))]
+pub async fn my_certificates(
+    State(state): State<AppState>,
+    Caller(me): Caller,
+) -> Result<Json<Vec<CertificateView>>, ApiError> {
+    let now = state.clock.now();
+    let certificates = certify_certificates::certificates_of(&state.db, me.account_id)
+        .await
+        .map_err(certificate_error)?;
+    Ok(Json(
+        certificates
+            .into_iter()
+            .map(|c| certificate_view(c, &state.issuer, now))
+            .collect(),
+    ))
+}
+
+/// A certificate its holder or programme staff may read; anyone else gets 404.
+async fn readable_certificate(
+    state: &AppState,
+    caller: &certify_accounts::Principal,
+    id: Uuid,
+) -> Result<Certificate, ApiError> {
+    let certificate = certify_certificates::get_certificate(&state.db, id)
+        .await
+        .map_err(certificate_error)?;
+    let allowed = caller.role == Role::ProgrammeStaff || certificate.account_id == caller.account_id;
+    if allowed {
+        Ok(certificate)
+    } else {
+        Err(ApiError::not_found(format!("no certificate with id {id}")))
+    }
+}
+
+/// One certificate (its holder or programme staff).
+#[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}", tag = "certificates", params(("certificate_id" = Uuid, Path)),
+    responses((status = OK, body = CertificateView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn get_certificate(
+    State(state): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<CertificateView>, ApiError> {
+    let certificate = readable_certificate(&state, &me, id).await?;
+    Ok(Json(certificate_view(certificate, &state.issuer, state.clock.now())))
+}
+
+/// The signed Open Badges 3.0 credential, exactly as issued (its holder or programme staff).
+#[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/credential", tag = "certificates", params(("certificate_id" = Uuid, Path)),
+    responses((status = OK, description = "OpenBadgeCredential with an eddsa-jcs-2022 proof", body = Object), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn get_credential(
+    State(state): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(readable_certificate(&state, &me, id).await?.credential))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationRequest {
+    /// Shown to anyone who verifies the certificate.
+    pub reason: String,
+}
+
+/// Revoke a certificate (programme staff). The reason and date are shown to verifiers.
+#[utoipa::path(post, path = "/api/v1/certificates/{certificate_id}/revocation", tag = "certificates", params(("certificate_id" = Uuid, Path)), request_body = RevocationRequest,
+    responses((status = OK, body = CertificateView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = CONFLICT, body = Problem, content_type = JSON_PROBLEM),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn revoke_certificate(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<RevocationRequest>,
+) -> Result<Json<CertificateView>, ApiError> {
+    let reason = certify_core::text::parse_display_text(&request.reason, 500)
+        .map_err(|err| ApiError::invalid_field("reason", err))?;
+    let now = state.clock.now();
+    let certificate = certify_certificates::revoke_certificate(&state.db, now, id, staff.account_id, &reason)
+        .await
+        .map_err(certificate_error)?;
+    Ok(Json(certificate_view(certificate, &state.issuer, now)))
+}

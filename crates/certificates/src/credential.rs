@@ -1,0 +1,122 @@
+//! The Open Badges 3.0 `OpenBadgeCredential` (W3C Verifiable Credentials 2.0 data model) that a
+//! certificate carries. The holder's e-mail never appears in clear: the subject's identifier is
+//! a salted SHA-256 `identityHash`; the display name is a second, unhashed identifier.
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+
+/// OB 3.0 IdentityHash: `sha256$` and the hex SHA-256 of the identifier followed by the salt.
+pub fn identity_hash(identifier: &str, salt: &str) -> String {
+    format!(
+        "sha256${}",
+        hex::encode(Sha256::digest(format!("{identifier}{salt}").as_bytes()))
+    )
+}
+
+/// Everything a credential states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialContent {
+    pub credential_id: Uuid,
+    pub issuer_id: String,
+    pub issuer_name: String,
+    pub holder_name: String,
+    pub holder_email: String,
+    pub salt: String,
+    pub achievement_id: String,
+    pub achievement_name: String,
+    pub achievement_description: String,
+    pub criteria: String,
+    pub valid_from: OffsetDateTime,
+    pub valid_until: OffsetDateTime,
+}
+
+pub fn xml_datetime(at: OffsetDateTime) -> anyhow::Result<String> {
+    at.replace_nanosecond(0)
+        .map_err(|err| anyhow::anyhow!("{err}"))?
+        .format(&Rfc3339)
+        .map_err(|err| anyhow::anyhow!("formatting a date: {err}"))
+}
+
+/// The credential without its proof.
+pub fn build(content: &CredentialContent) -> anyhow::Result<Value> {
+    Ok(json!({
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": format!("urn:uuid:{}", content.credential_id),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": content.achievement_name,
+        "issuer": {"id": content.issuer_id, "type": ["Profile"], "name": content.issuer_name},
+        "validFrom": xml_datetime(content.valid_from)?,
+        "validUntil": xml_datetime(content.valid_until)?,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": true,
+                    "identityHash": identity_hash(&content.holder_email, &content.salt),
+                    "salt": content.salt
+                },
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": false,
+                    "identityHash": content.holder_name
+                }
+            ],
+            "achievement": {
+                "id": content.achievement_id,
+                "type": ["Achievement"],
+                "name": content.achievement_name,
+                "description": content.achievement_description,
+                "criteria": {"narrative": content.criteria}
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn identity_hash_matches_the_open_badges_example() {
+        assert_eq!(
+            identity_hash("a@example.com", "Kosher"),
+            "sha256$b5809d8a92f8858436d7e6b87c12ebc0ae1eac4baecc2c0b913aee2c922ef399"
+        );
+    }
+
+    #[test]
+    fn the_email_never_appears_in_clear() -> anyhow::Result<()> {
+        let content = CredentialContent {
+            credential_id: Uuid::from_u128(1),
+            issuer_id: "https://certify.example/issuer".into(),
+            issuer_name: "Certify".into(),
+            holder_name: "Ada Okafor".into(),
+            holder_email: "ada@northwind.example".into(),
+            salt: "c0ffee".into(),
+            achievement_id: "https://certify.example/achievements/1".into(),
+            achievement_name: "AI Deployment Consultant".into(),
+            achievement_description: "Deploys AI well.".into(),
+            criteria: "Passed the exam.".into(),
+            valid_from: datetime!(2026-11-22 09:00:00.123 UTC),
+            valid_until: datetime!(2028-11-22 09:00 UTC),
+        };
+        let credential = build(&content)?;
+        let text = credential.to_string();
+        assert!(!text.contains("ada@northwind.example"));
+        assert!(text.contains("Ada Okafor"));
+        assert_eq!(credential["validFrom"], "2026-11-22T09:00:00Z", "whole seconds");
+        assert_eq!(credential["id"], "urn:uuid:00000000-0000-0000-0000-000000000001");
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! sea-orm entities of the tables this crate owns.
+
+pub mod signing_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "signing_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub public_key_multibase: String,
+        pub secret_key_multibase: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub retired_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod certificate {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "certificates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub account_id: Uuid,
+        pub track_id: Uuid,
+        pub attempt_id: Option<Uuid>,
+        pub firm_id_at_issuance: Option<Uuid>,
+        pub holder_name: String,
+        pub achievement_name: String,
+        pub issued_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+        pub hash: String,
+        pub signing_key_id: String,
+        pub credential: String,
+        pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+        pub revocation_reason: Option<String>,
+        pub superseded_by: Option<Uuid>,
+        pub superseded_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod certificate_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "certificate_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub certificate_id: Uuid,
+        pub kind: String,
+        pub actor_id: Option<Uuid>,
+        pub at: TimeDateTimeWithTimeZone,
+        pub detail: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,364 @@
+//! Issuing certificates and following their lifecycle: revocation, supersession by a newer
+//! certificate for the same achievement, expiry. Every change is recorded with who and when.
+
+use anyhow::Context as _;
+use certify_core::Sha256Hex;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::Value;
+use time::{Date, Month, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::credential::{self, CredentialContent};
+use crate::entity::{certificate, certificate_event};
+use crate::{key_store, proof};
+
+/// Who issues, and for how long certificates hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerSettings {
+    /// Where this deployment is reached; the issuer's id and verification links live under it.
+    pub public_base_url: String,
+    pub issuer_name: String,
+    pub validity_months: u8,
+}
+
+impl IssuerSettings {
+    pub fn issuer_id(&self) -> String {
+        format!("{}/issuer", self.public_base_url)
+    }
+
+    pub fn verify_url(&self, hash: &Sha256Hex) -> String {
+        format!("{}/verify/{hash}", self.public_base_url)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    #[error("no certificate with id {0}")]
+    NotFound(Uuid),
+    #[error("the certificate is already revoked")]
+    AlreadyRevoked,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for CertificateError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Unexpected(anyhow::Error::new(err).context("certificate storage"))
+    }
+}
+
+/// Where a certificate stands at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    Valid,
+    Expired,
+    Revoked { at: OffsetDateTime, reason: String },
+    Superseded { by: Uuid, at: OffsetDateTime },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    pub id: Uuid,
+    pub credential_id: String,
+    pub account_id: Uuid,
+    pub track_id: Uuid,
+    pub firm_id_at_issuance: Option<Uuid>,
+    pub holder_name: String,
+    pub achievement_name: String,
+    pub issued_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub hash: Sha256Hex,
+    pub signing_key_id: String,
+    pub credential: Value,
+    pub revoked: Option<(OffsetDateTime, String)>,
+    pub superseded: Option<(Uuid, OffsetDateTime)>,
+}
+
+impl Certificate {
+    /// Revocation first, then supersession, then expiry.
+    pub fn standing_at(&self, now: OffsetDateTime) -> Standing {
+        if let Some((at, reason)) = &self.revoked {
+            return Standing::Revoked {
+                at: *at,
+                reason: reason.clone(),
+            };
+        }
+        if let Some((by, at)) = self.superseded {
+            return Standing::Superseded { by, at };
+        }
+        if now >= self.expires_at {
+            Standing::Expired
+        } else {
+            Standing::Valid
+        }
+    }
+}
+
+fn certificate_from(row: certificate::Model) -> Result<Certificate, CertificateError> {
+    let credential: Value = serde_json::from_str(&row.credential).context("stored credential")?;
+    Ok(Certificate {
+        id: row.id,
+        credential_id: credential["id"].as_str().unwrap_or_default().to_owned(),
+        account_id: row.account_id,
+        track_id: row.track_id,
+        firm_id_at_issuance: row.firm_id_at_issuance,
+        holder_name: row.holder_name,
+        achievement_name: row.achievement_name,
+        issued_at: row.issued_at,
+        expires_at: row.expires_at,
+        hash: Sha256Hex::parse(&row.hash).context("stored hash")?,
+        signing_key_id: row.signing_key_id,
+        credential,
+        revoked: row.revoked_at.map(|at| (at, row.revocation_reason.unwrap_or_default())),
+        superseded: row.superseded_by.zip(row.superseded_at),
+    })
+}
+
+/// `months` calendar months after `at`, on the last day of the month when that day is missing
+/// (31 January + 1 month = 28 or 29 February).
+pub fn add_months(at: OffsetDateTime, months: u32) -> anyhow::Result<OffsetDateTime> {
+    let total = i64::from(at.year()) * 12 + i64::from(u8::from(at.month())) - 1 + i64::from(months);
+    let year = i32::try_from(total.div_euclid(12)).context("year out of range")?;
+    let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).context("month")?).context("month")?;
+    let day = at.day().min(month.length(year));
+    let date = Date::from_calendar_date(year, month, day).context("date")?;
+    Ok(at.replace_date(date))
+}
+
+/// What a pass needs to become a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueRequest {
+    pub account_id: Uuid,
+    pub track_id: Uuid,
+    pub attempt_id: Option<Uuid>,
+}
+
+fn random_salt() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|err| anyhow::anyhow!("no randomness for a salt: {err}"))?;
+    Ok(hex::encode(bytes))
+}
+
+/// Issues a signed certificate, superseding the holder's earlier certificates for the same
+/// achievement. Runs in the caller's transaction: issuance and what caused it commit together.
+pub async fn issue_certificate<C>(
+    db: &C,
+    now: OffsetDateTime,
+    settings: &IssuerSettings,
+    request: IssueRequest,
+) -> Result<Certificate, CertificateError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let now = now.replace_nanosecond(0).context("whole seconds")?;
+    let account = certify_accounts::find_account(db, request.account_id)
+        .await
+        .context("the holder")?;
+    let track = certify_courses::get_track(db, certify_courses::Audience::Staff, request.track_id)
+        .await
+        .map_err(|err| anyhow::anyhow!("the achievement: {err}"))?
+        .track;
+    let firm = certify_firms::current_firm_of(db, request.account_id).await?;
+    let key = key_store::ensure_signing_key(db, now).await?;
+    let id = Uuid::now_v7();
+    let expires_at = add_months(now, settings.validity_months.into())?;
+    let content = CredentialContent {
+        credential_id: Uuid::new_v4(),
+        issuer_id: settings.issuer_id(),
+        issuer_name: settings.issuer_name.clone(),
+        holder_name: account.display_name.clone(),
+        holder_email: account.email.to_string(),
+        salt: random_salt()?,
+        achievement_id: format!("{}/achievements/{}", settings.public_base_url, track.id),
+        achievement_name: track.title.clone(),
+        achievement_description: track.description.clone(),
+        criteria: format!(
+            "Completed the required courses of the {} track and passed its proctored certification exam.",
+            track.title
+        ),
+        valid_from: now,
+        valid_until: expires_at,
+    };
+    let unsigned = credential::build(&content)?;
+    let method = format!("{}#{}", settings.issuer_id(), key.id);
+    let signed = proof::sign(&unsigned, &key.signing, &method, &credential::xml_datetime(now)?)?;
+    let hash = proof::credential_hash(&signed)?;
+
+    let earlier = certificate::Entity::find()
+        .filter(certificate::Column::AccountId.eq(request.account_id))
+        .filter(certificate::Column::TrackId.eq(request.track_id))
+        .filter(certificate::Column::SupersededBy.is_null())
+        .all(db)
+        .await?;
+    let row = certificate::ActiveModel {
+        id: Set(id),
+        account_id: Set(request.account_id),
+        track_id: Set(request.track_id),
+        attempt_id: Set(request.attempt_id),
+        firm_id_at_issuance: Set(firm),
+        holder_name: Set(account.display_name),
+        achievement_name: Set(track.title),
+        issued_at: Set(now),
+        expires_at: Set(expires_at),
+        hash: Set(hash.to_string()),
+        signing_key_id: Set(key.id),
+        credential: Set(serde_json::to_string(&signed).context("serialising the credential")?),
+        revoked_at: Set(None),
+        revocation_reason: Set(None),
+        superseded_by: Set(None),
+        superseded_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    record(db, id, "issued", None, now, None).await?;
+    for old in earlier {
+        certificate::Entity::update_many()
+            .col_expr(certificate::Column::SupersededBy, Expr::value(id))
+            .col_expr(certificate::Column::SupersededAt, Expr::value(now))
+            .filter(certificate::Column::Id.eq(old.id))
+            .exec(db)
+            .await?;
+        record(
+            db,
+            old.id,
+            "superseded",
+            None,
+            now,
+            Some(format!("by certificate {id}")),
+        )
+        .await?;
+    }
+    certificate_from(row)
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    certificate_id: Uuid,
+    kind: &str,
+    actor_id: Option<Uuid>,
+    at: OffsetDateTime,
+    detail: Option<String>,
+) -> Result<(), CertificateError> {
+    certificate_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        certificate_id: Set(certificate_id),
+        kind: Set(kind.to_owned()),
+        actor_id: Set(actor_id),
+        at: Set(at),
+        detail: Set(detail),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_certificate(db: &impl ConnectionTrait, id: Uuid) -> Result<Certificate, CertificateError> {
+    let row = certificate::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CertificateError::NotFound(id))?;
+    certificate_from(row)
+}
+
+pub async fn find_by_hash(
+    db: &impl ConnectionTrait,
+    hash: &Sha256Hex,
+) -> Result<Option<Certificate>, CertificateError> {
+    let row = certificate::Entity::find()
+        .filter(certificate::Column::Hash.eq(hash.as_str()))
+        .one(db)
+        .await?;
+    row.map(certificate_from).transpose()
+}
+
+/// A holder's certificates, newest first.
+pub async fn certificates_of(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<Certificate>, CertificateError> {
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::AccountId.eq(account_id))
+        .order_by_desc(certificate::Column::Id)
+        .all(db)
+        .await?;
+    rows.into_iter().map(certificate_from).collect()
+}
+
+/// Revokes a certificate for `reason`, recording who did it.
+pub async fn revoke_certificate(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    id: Uuid,
+    actor_id: Uuid,
+    reason: &str,
+) -> Result<Certificate, CertificateError> {
+    let existing = get_certificate(db, id).await?;
+    if existing.revoked.is_some() {
+        return Err(CertificateError::AlreadyRevoked);
+    }
+    certificate::Entity::update_many()
+        .col_expr(certificate::Column::RevokedAt, Expr::value(now))
+        .col_expr(certificate::Column::RevocationReason, Expr::value(reason))
+        .filter(certificate::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    record(db, id, "revoked", Some(actor_id), now, Some(reason.to_owned())).await?;
+    get_certificate(db, id).await
+}
+
+/// One recorded change of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateEvent {
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub at: OffsetDateTime,
+    pub detail: Option<String>,
+}
+
+pub async fn history_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Vec<CertificateEvent>, CertificateError> {
+    let rows = certificate_event::Entity::find()
+        .filter(certificate_event::Column::CertificateId.eq(id))
+        .order_by_asc(certificate_event::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| CertificateEvent {
+            kind: e.kind,
+            actor_id: e.actor_id,
+            at: e.at,
+            detail: e.detail,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn months_are_calendar_months() -> anyhow::Result<()> {
+        assert_eq!(
+            add_months(datetime!(2026-11-22 09:00 UTC), 24)?,
+            datetime!(2028-11-22 09:00 UTC)
+        );
+        assert_eq!(
+            add_months(datetime!(2026-01-31 09:00 UTC), 1)?,
+            datetime!(2026-02-28 09:00 UTC)
+        );
+        assert_eq!(
+            add_months(datetime!(2027-01-31 09:00 UTC), 13)?,
+            datetime!(2028-02-29 09:00 UTC)
+        );
+        assert_eq!(
+            add_months(datetime!(2026-12-15 00:00 UTC), 1)?,
+            datetime!(2027-01-15 00:00 UTC)
+        );
+        Ok(())
+    }
+}

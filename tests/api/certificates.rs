@@ -1,0 +1,312 @@
+//! Certificates end to end: issued by a pass, verified by anyone, revoked, expired, superseded.
+
+use certify_accounts::Role;
+use certify_certificates::keys::PublishedKey;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::Duration;
+
+use crate::exams::{ExamSetup, answer, exam_setup, json_of, start, submit};
+use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
+
+/// Passes the setup's exam and returns the new certificate as the holder sees it.
+async fn pass(app: &TestApp, setup: &ExamSetup) -> Value {
+    let attempt = start(app, setup).await;
+    answer(app, setup, &attempt, 5).await;
+    assert_eq!(submit(app, setup, &attempt).await["result"]["passed"], true);
+    let mine = json_of(app.get("/api/v1/me/certificates", Some(&setup.candidate)).await).await;
+    mine[0].clone()
+}
+
+async fn verify(app: &TestApp, hash: &str) -> Value {
+    json_of(app.get(&format!("/api/v1/verify/{hash}"), None).await).await
+}
+
+fn checks(verification: &Value) -> Vec<(String, bool)> {
+    verification["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name").to_owned(),
+                c["passed"].as_bool().expect("passed"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pass_issues_a_certificate_anyone_can_verify_without_an_account() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    assert_eq!(certificate["status"], "valid");
+    assert_eq!(certificate["holder_name"], "Test Person");
+    assert_eq!(certificate["achievement"], "AI Deployment");
+    assert_eq!(
+        certificate["expires_at"], "2028-11-22T09:00:00Z",
+        "24 months after the pass"
+    );
+    let hash = certificate["hash"].as_str().expect("hash");
+    assert_eq!(certificate["verify_url"], format!("{}/verify/{hash}", app.address));
+    assert!(
+        certificate["credential_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("urn:uuid:"))
+    );
+    let linkedin = certificate["linkedin_add_url"].as_str().expect("linkedin url");
+    assert!(
+        linkedin.starts_with("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"),
+        "{linkedin}"
+    );
+    assert!(linkedin.contains("certId=urn%3Auuid%3A"), "{linkedin}");
+
+    let verification = verify(&app, hash).await;
+    assert_eq!(verification["status"], "valid");
+    assert!(
+        checks(&verification).iter().all(|(_, passed)| *passed),
+        "{verification}"
+    );
+    assert_eq!(verification["holder_name"], "Test Person");
+    assert_eq!(verification["issuer"], "Certify Test Programme");
+    let upper = verify(&app, &hash.to_uppercase()).await;
+    assert_eq!(upper["status"], "valid", "hashes copied in capitals still verify");
+
+    let page = app.get(&format!("/verify/{hash}"), None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("Valid certificate") && html.contains("Test Person"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_credential_is_open_badges_signed_and_hides_the_email() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let credential = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        credential["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(
+        credential["@context"][1],
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+    );
+    assert_eq!(credential["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    assert!(
+        !credential.to_string().contains("candidate@northwind.example"),
+        "the e-mail never appears in clear"
+    );
+    let email_identifier = &credential["credentialSubject"]["identifier"][0];
+    let salt = email_identifier["salt"].as_str().expect("salt");
+    assert_eq!(
+        email_identifier["identityHash"],
+        certify_certificates::credential::identity_hash("candidate@northwind.example", salt)
+    );
+
+    // The hash printed on the certificate is the SHA-256 of the JCS form without the proof.
+    assert_eq!(
+        certify_certificates::proof::credential_hash(&credential)
+            .expect("hash")
+            .as_str(),
+        certificate["hash"].as_str().expect("hash")
+    );
+    // And the proof verifies offline with nothing but the published JWK Set.
+    let jwks = json_of(app.get("/.well-known/jwks.json", None).await).await;
+    let keys = PublishedKey::from_jwks(&jwks);
+    assert_eq!(keys.len(), 1);
+    assert!(certify_certificates::proof::verify(&credential, &keys).is_ok());
+    let issuer = json_of(app.get("/issuer", None).await).await;
+    assert_eq!(issuer["verificationMethod"][0]["type"], "Multikey");
+    assert_eq!(issuer["verificationMethod"][0]["publicKeyMultibase"], keys[0].id);
+}
+
+#[tokio::test]
+async fn any_changed_byte_of_an_uploaded_credential_fails_with_a_reason() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let credential = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+
+    let genuine = json_of(app.post_json("/api/v1/verify", &credential, None).await).await;
+    assert_eq!(genuine["status"], "valid");
+
+    let mut forged = credential.clone();
+    forged["credentialSubject"]["identifier"][1]["identityHash"] = json!("Mallory Forger");
+    let verdict = json_of(app.post_json("/api/v1/verify", &forged, None).await).await;
+    assert_eq!(verdict["status"], "unknown");
+    assert_eq!(
+        checks(&verdict),
+        [("hash_known".to_owned(), false), ("signature".to_owned(), false)]
+    );
+    assert!(
+        verdict["checks"][1]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("altered"),
+        "{verdict}"
+    );
+    assert!(
+        verdict.get("holder_name").is_none(),
+        "nothing of a forgery is vouched for"
+    );
+
+    let mut extended = credential;
+    extended["validUntil"] = json!("2099-01-01T00:00:00Z");
+    assert_eq!(
+        json_of(app.post_json("/api/v1/verify", &extended, None).await).await["status"],
+        "unknown"
+    );
+}
+
+#[tokio::test]
+async fn revocation_expiry_and_unknown_hashes_are_reported_as_such() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let (id, hash) = (
+        certificate["id"].as_str().expect("id"),
+        certificate["hash"].as_str().expect("hash"),
+    );
+
+    let consultant_try = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &json!({"reason": "mine"}),
+            Some(&setup.candidate),
+        )
+        .await;
+    assert_problem(consultant_try, StatusCode::FORBIDDEN, "forbidden").await;
+    let empty = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &json!({"reason": " "}),
+            Some(&setup.staff),
+        )
+        .await;
+    assert_eq!(
+        invalid_fields(&assert_problem(empty, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await),
+        ["reason"]
+    );
+    let revoked = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &json!({"reason": "Exam misconduct"}),
+            Some(&setup.staff),
+        )
+        .await;
+    assert_eq!(json_of(revoked).await["status"], "revoked");
+    let again = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &json!({"reason": "again"}),
+            Some(&setup.staff),
+        )
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
+
+    let verification = verify(&app, hash).await;
+    assert_eq!(verification["status"], "revoked");
+    assert_eq!(verification["revocation_reason"], "Exam misconduct");
+    assert_eq!(verification["revoked_at"], "2026-11-22T09:00:00Z");
+    assert!(checks(&verification).contains(&("not_revoked".to_owned(), false)));
+
+    let unknown = verify(&app, &"0".repeat(64)).await;
+    assert_eq!(unknown["status"], "unknown");
+    let malformed = app.get("/api/v1/verify/not-a-hash", None).await;
+    assert_problem(malformed, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+}
+
+#[tokio::test]
+async fn certificates_expire_and_passing_again_supersedes_them() {
+    let app = spawn_app().await;
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let mut setup = exam_setup(&app, Some(policy)).await;
+    let first = pass(&app, &setup).await;
+    let first_hash = first["hash"].as_str().expect("hash").to_owned();
+
+    app.clock.advance(Duration::days(2 * 365 + 1));
+    assert_eq!(verify(&app, &first_hash).await["status"], "expired");
+
+    setup.sign_in_again(&app).await;
+    let second = pass(&app, &setup).await;
+    assert_eq!(second["status"], "valid");
+    let old = verify(&app, &first_hash).await;
+    assert_eq!(old["status"], "superseded");
+    assert_eq!(old["superseded_by"], second["verify_url"]);
+    let mine = json_of(app.get("/api/v1/me/certificates", Some(&setup.candidate)).await).await;
+    let statuses: Vec<&str> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["valid", "superseded"], "newest first");
+}
+
+#[tokio::test]
+async fn old_certificates_still_verify_after_a_key_rotation() {
+    use certify_core::Clock as _;
+
+    let app = spawn_app().await;
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let setup = exam_setup(&app, Some(policy)).await;
+    let before = pass(&app, &setup).await;
+    let new_key = certify_certificates::key_store::rotate_signing_key(&app.db, app.clock.now())
+        .await
+        .expect("rotated");
+    let after = pass(&app, &setup).await;
+
+    let jwks = json_of(app.get("/.well-known/jwks.json", None).await).await;
+    assert_eq!(
+        jwks["keys"].as_array().map(Vec::len),
+        Some(2),
+        "the retired key stays published"
+    );
+    let after_id = after["id"].as_str().expect("id");
+    let credential = json_of(
+        app.get(
+            &format!("/api/v1/certificates/{after_id}/credential"),
+            Some(&setup.candidate),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        credential["proof"]["verificationMethod"]
+            .as_str()
+            .is_some_and(|m| m.ends_with(&new_key))
+    );
+    let old = verify(&app, before["hash"].as_str().expect("hash")).await;
+    assert!(checks(&old).contains(&("signature".to_owned(), true)), "{old}");
+}
+
+#[tokio::test]
+async fn only_the_holder_and_staff_read_a_certificate() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let other = app.token_for("other@northwind.example", Role::Consultant).await;
+    for path in [
+        format!("/api/v1/certificates/{id}"),
+        format!("/api/v1/certificates/{id}/credential"),
+    ] {
+        assert_problem(app.get(&path, Some(&other)).await, StatusCode::NOT_FOUND, "not-found").await;
+        assert_eq!(app.get(&path, Some(&setup.staff)).await.status(), StatusCode::OK);
+    }
+}
