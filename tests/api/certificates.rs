@@ -310,3 +310,121 @@ async fn only_the_holder_and_staff_read_a_certificate() {
         assert_eq!(app.get(&path, Some(&setup.staff)).await.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn the_offline_verifier_checks_files_and_asks_the_server_about_standing() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let credential = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+    let jwks = json_of(app.get("/.well-known/jwks.json", None).await).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (credential_file, keys_file, forged_file) = (
+        dir.path().join("credential.json"),
+        dir.path().join("jwks.json"),
+        dir.path().join("forged.json"),
+    );
+    std::fs::write(&credential_file, credential.to_string()).expect("written");
+    std::fs::write(&keys_file, jwks.to_string()).expect("written");
+    let mut forged = credential.clone();
+    forged["name"] = json!("Chief Everything Officer");
+    std::fs::write(&forged_file, forged.to_string()).expect("written");
+
+    let run = |args: Vec<String>| {
+        let binary = env!("CARGO_BIN_EXE_certify");
+        tokio::task::spawn_blocking(move || std::process::Command::new(binary).args(args).output().expect("runs"))
+    };
+    let path = |p: &std::path::Path| p.display().to_string();
+    let offline = run(vec![
+        "verify".into(),
+        path(&credential_file),
+        "--keys".into(),
+        path(&keys_file),
+    ])
+    .await
+    .expect("joined");
+    let stdout = String::from_utf8_lossy(&offline.stdout);
+    assert!(offline.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(certificate["hash"].as_str().expect("hash")) && stdout.contains("VALID"),
+        "{stdout}"
+    );
+
+    let online = run(vec![
+        "verify".into(),
+        path(&credential_file),
+        "--server".into(),
+        app.address.clone(),
+    ])
+    .await
+    .expect("joined");
+    assert!(online.status.success(), "{}", String::from_utf8_lossy(&online.stdout));
+
+    let tampered = run(vec![
+        "verify".into(),
+        path(&forged_file),
+        "--keys".into(),
+        path(&keys_file),
+    ])
+    .await
+    .expect("joined");
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tampered.stdout).contains("altered"));
+
+    app.post_json(
+        &format!("/api/v1/certificates/{id}/revocation"),
+        &json!({"reason": "Withdrawn"}),
+        Some(&setup.staff),
+    )
+    .await;
+    let revoked = run(vec![
+        "verify".into(),
+        path(&credential_file),
+        "--server".into(),
+        app.address.clone(),
+    ])
+    .await
+    .expect("joined");
+    assert_eq!(revoked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("`revoked`"));
+
+    let no_keys = run(vec!["verify".into(), path(&credential_file)])
+        .await
+        .expect("joined");
+    assert_eq!(no_keys.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_keys.stderr).starts_with("error: give --keys"));
+}
+
+#[tokio::test]
+async fn look_ups_are_rate_limited_per_client_address() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.verify_requests_per_second = 1;
+        settings.verify_burst = 3;
+    })
+    .await;
+    let hash = "0".repeat(64);
+    for _ in 0..3 {
+        assert_eq!(
+            app.get(&format!("/api/v1/verify/{hash}"), None).await.status(),
+            StatusCode::OK
+        );
+    }
+    let limited = app.get(&format!("/api/v1/verify/{hash}"), None).await;
+    assert!(limited.headers().contains_key("retry-after"), "{:?}", limited.headers());
+    assert_problem(limited, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
+    assert_eq!(
+        app.get(&format!("/verify/{hash}"), None).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the page shares the budget"
+    );
+    assert_eq!(
+        app.get("/healthz", None).await.status(),
+        StatusCode::OK,
+        "other routes are not limited"
+    );
+}

@@ -226,3 +226,35 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
     let status = child.wait().expect("exits");
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
+
+#[tokio::test]
+async fn keys_rotate_adds_a_key_and_keeps_the_old_one_published() {
+    let database = TestDatabase::create().await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let output = certify()
+            .args(["keys", "rotate", "--database-url", database.url()])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        let id = stdout
+            .split_whitespace()
+            .find(|w| w.starts_with("z6Mk"))
+            .expect("a Multikey id")
+            .to_owned();
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+    let db = certify::db::connect(database.url(), 1).await.expect("db");
+    let mut published: Vec<String> = certify_certificates::key_store::published_keys(&db)
+        .await
+        .expect("keys")
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    published.sort();
+    ids.sort();
+    assert_eq!(published, ids, "both keys stay published");
+    db.close().await.expect("closed");
+}

@@ -105,6 +105,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         database_max_connections: 4,
         log_format: LogFormat::Text,
         issuer_name: "Certify Test Programme".to_owned(),
+        verify_requests_per_second: 1000,
+        verify_burst: 1000,
     }
 }
 
@@ -128,9 +130,16 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let database = TestDatabase::create().await;
     let clock = TestClock::new(datetime!(2026-11-22 09:00 UTC));
-    let app = Application::build(&test_settings(database.url()), Arc::new(clock.clone()))
+    let mut settings = test_settings(database.url());
+    adjust(&mut settings);
+    let app = Application::build(&settings, Arc::new(clock.clone()))
         .await
         .expect("application starts");
     let address = format!("http://{}", app.local_addr().expect("bound address"));

@@ -45,6 +45,8 @@ pub enum ProblemType {
     PayloadTooLarge,
     /// 415: the body is not of a content type this route accepts.
     UnsupportedMediaType,
+    /// 429: too many requests from this address; `Retry-After` says when to try again.
+    TooManyRequests,
     /// 422: the body or query is well-formed but some fields are invalid; see `errors`.
     ValidationFailed,
     /// 500: something failed on the server; the body says nothing more.
@@ -54,7 +56,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 18] = [
+    pub const ALL: [ProblemType; 19] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -70,6 +72,7 @@ impl ProblemType {
         Self::AttemptClosed,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
+        Self::TooManyRequests,
         Self::ValidationFailed,
         Self::Internal,
         Self::Unavailable,
@@ -92,6 +95,7 @@ impl ProblemType {
             Self::AttemptClosed => "attempt-closed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::TooManyRequests => "too-many-requests",
             Self::ValidationFailed => "validation-failed",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -114,6 +118,7 @@ impl ProblemType {
             | Self::AttemptClosed => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -137,6 +142,7 @@ impl ProblemType {
             Self::AttemptClosed => "The attempt is finished",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported content type",
+            Self::TooManyRequests => "Too many requests",
             Self::ValidationFailed => "Some fields are invalid",
             Self::Internal => "Internal server error",
             Self::Unavailable => "Service unavailable",
@@ -161,6 +167,7 @@ impl ProblemType {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
+            StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
             StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable,
             status if status.is_server_error() => Self::Internal,
             _ => Self::MalformedRequest,

@@ -14,7 +14,12 @@ use axum::http::{HeaderName, Request, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use governor::clock::QuantaInstant;
+use governor::middleware::NoOpMiddleware;
 use tower::ServiceBuilder;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi as _;
@@ -23,7 +28,7 @@ use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder, content::ContentBuil
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, Problem, ProblemType};
-pub use state::AppState;
+pub use state::{AppState, RateLimit};
 
 /// Largest request body any route accepts unless it raises its own limit.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -59,7 +64,6 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(routes::pages::index))
         .route("/problems/{slug}", get(routes::pages::problem_type))
-        .route("/verify/{hash}", get(routes::certificates::verify_page))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .merge(api_routes)
         .fallback(|| async { ApiError::not_found("there is nothing at this address") })
@@ -80,16 +84,46 @@ pub fn app(state: AppState) -> Router {
 
 /// The OpenAPI document, exactly as `GET /openapi.json` serves it.
 pub fn openapi() -> OpenApi {
-    let (_, public_api) = routes::public().split_for_parts();
+    let (_, public_api) = routes::public().merge(routes::verification()).split_for_parts();
     let (_, protected_api) = routes::protected().split_for_parts();
     merge_documents(public_api, protected_api)
 }
 
 fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
     let (public, public_api) = routes::public().split_for_parts();
+    let (verification, verification_api) = routes::verification().split_for_parts();
+    let verification = verification
+        .route("/verify/{hash}", get(routes::certificates::verify_page))
+        .route_layer(GovernorLayer::new(rate_limit_config(state.verify_rate_limit)));
     let (protected, protected_api) = routes::protected().split_for_parts();
     let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));
-    (public.merge(protected), merge_documents(public_api, protected_api))
+    let mut public_api = public_api;
+    public_api.merge(verification_api);
+    (
+        public.merge(verification).merge(protected),
+        merge_documents(public_api, protected_api),
+    )
+}
+
+/// Limits requests per client address (the TCP peer: behind a proxy, the proxy's address).
+fn rate_limit_config(limit: state::RateLimit) -> GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>> {
+    let refill_every_ms = (1000 / u64::from(limit.per_second.max(1))).max(1);
+    let config = GovernorConfigBuilder::default()
+        .per_millisecond(refill_every_ms)
+        .burst_size(limit.burst.max(1))
+        .finish()
+        // Both numbers are at least 1, the only condition under which `finish` declines.
+        .unwrap_or_default();
+    let limiter = config.limiter().clone();
+    // Forget addresses that have been quiet, so the table does not grow without bound.
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            limiter.retain_recent();
+        }
+    });
+    config
 }
 
 /// Marks every protected operation as needing the bearer token (and as able to answer 401), so

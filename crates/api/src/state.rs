@@ -16,4 +16,13 @@ pub struct AppState {
     pub pass_hook: Arc<dyn PassHook>,
     /// Who issues certificates and where they are verified.
     pub issuer: IssuerSettings,
+    /// How often one client address may look certificates up.
+    pub verify_rate_limit: RateLimit,
+}
+
+/// A per-client-address budget: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
 }

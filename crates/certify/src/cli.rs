@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{self, Layer, LogFormat, Settings};
 use crate::demo::{self, DEMO_ACCOUNTS, SeedOutcome};
 use crate::startup::{Application, shutdown_signal};
-use crate::{db, telemetry};
+use crate::{db, telemetry, verify_cli};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +37,31 @@ enum Command {
     /// Administrative tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The issuer's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Check a certificate's credential JSON offline: its hash and signature, and with `--server`
+    /// its standing. Exits 0 only when the certificate is valid.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new signing key and retire the current one; retired keys stay published so the
+    /// certificates they signed still verify.
+    Rotate(CommonArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The credential JSON (as downloaded from the holder's certificate).
+    file: PathBuf,
+    /// The issuer's JWK Set, saved from `/.well-known/jwks.json`.
+    #[arg(long, value_name = "JWKS_FILE")]
+    keys: Option<PathBuf>,
+    /// The issuing server: fetch its keys and ask it about revocation and expiry.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +148,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(AdminCommand::CreateStaff(args)) => create_staff(args).await,
+        Command::Keys(KeysCommand::Rotate(common)) => {
+            let settings = settings(&common, Layer::default())?;
+            telemetry::init(settings.log_format);
+            let db = db::connect(&settings.database_url, 1).await?;
+            db::migrate(&db).await?;
+            let id = certify_certificates::key_store::rotate_signing_key(&db, SystemClock.now()).await?;
+            println!("new signing key {id}");
+            println!("earlier keys stay published, so the certificates they signed still verify");
+            Ok(())
+        }
+        Command::Verify(args) => verify(args).await,
     }
 }
 
@@ -190,6 +226,33 @@ async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {
     let account = certify_accounts::create_account(&db, SystemClock.now(), new).await?;
     println!("created programme-staff account {} ({})", account.email, account.id);
     Ok(())
+}
+
+async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
+    let document = verify_cli::read_credential(&args.file)?;
+    let hash = certify_certificates::proof::credential_hash(&document)?;
+    let (keys, verdict) = match (&args.keys, &args.server) {
+        (Some(path), None) => (verify_cli::read_keys(path)?, None),
+        (keys_file, Some(server)) => {
+            let (fetched, verdict) = verify_cli::from_server(server, hash.as_str()).await?;
+            let keys = match keys_file {
+                Some(path) => verify_cli::read_keys(path)?,
+                None => fetched,
+            };
+            (keys, Some(verdict))
+        }
+        (None, None) => bail!("give --keys <jwks file> to check offline, or --server <url> to ask the issuer"),
+    };
+    let report = verify_cli::check(&document, &keys, verdict.as_ref())?;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    if report.valid {
+        println!("VALID");
+        Ok(())
+    } else {
+        bail!("the certificate is not valid")
+    }
 }
 
 /// From a prompt on a terminal (asked twice), else the first line of standard input.

@@ -27,6 +27,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// The issuer named on every certificate.
     pub issuer_name: String,
+    /// Certificate look-ups one client address may make per second, and in a burst.
+    pub verify_requests_per_second: u32,
+    pub verify_burst: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -58,6 +61,8 @@ pub struct Layer {
     pub database_max_connections: Option<u32>,
     pub log_format: Option<LogFormat>,
     pub issuer_name: Option<String>,
+    pub verify_requests_per_second: Option<u32>,
+    pub verify_burst: Option<u32>,
 }
 
 impl Layer {
@@ -71,6 +76,8 @@ impl Layer {
             database_max_connections: self.database_max_connections.or(lower.database_max_connections),
             log_format: self.log_format.or(lower.log_format),
             issuer_name: self.issuer_name.or(lower.issuer_name),
+            verify_requests_per_second: self.verify_requests_per_second.or(lower.verify_requests_per_second),
+            verify_burst: self.verify_burst.or(lower.verify_burst),
         }
     }
 
@@ -91,6 +98,8 @@ impl Layer {
                 Some(other) => bail!("CERTIFY_LOG_FORMAT must be `text` or `json`, not `{other}`"),
             },
             issuer_name: get("CERTIFY_ISSUER_NAME"),
+            verify_requests_per_second: parse_var(&get, "CERTIFY_VERIFY_REQUESTS_PER_SECOND")?,
+            verify_burst: parse_var(&get, "CERTIFY_VERIFY_BURST")?,
         })
     }
 
@@ -122,6 +131,11 @@ impl Layer {
             bail!("database_max_connections must be at least 1");
         }
         let public_base_url = self.public_base_url.map(|url| url.trim_end_matches('/').to_owned());
+        let verify_requests_per_second = self.verify_requests_per_second.unwrap_or(20);
+        let verify_burst = self.verify_burst.unwrap_or(40);
+        if verify_requests_per_second == 0 || verify_burst == 0 {
+            bail!("verify_requests_per_second and verify_burst must be at least 1");
+        }
         Ok(Settings {
             listen,
             database_url: self.database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -130,6 +144,8 @@ impl Layer {
             database_max_connections: max_connections,
             log_format: self.log_format.unwrap_or(LogFormat::Text),
             issuer_name: self.issuer_name.unwrap_or_else(|| DEFAULT_ISSUER_NAME.to_owned()),
+            verify_requests_per_second,
+            verify_burst,
         })
     }
 }

@@ -7,3 +7,4 @@ pub mod db;
 pub mod demo;
 pub mod startup;
 pub mod telemetry;
+pub mod verify_cli;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
-use certify_api::AppState;
+use certify_api::{AppState, RateLimit};
 use certify_certificates::{IssueOnPass, IssuerSettings};
 use certify_core::SharedClock;
 use sea_orm::DatabaseConnection;
@@ -55,6 +55,10 @@ impl Application {
                 settings: issuer.clone(),
             }),
             issuer,
+            verify_rate_limit: RateLimit {
+                per_second: settings.verify_requests_per_second,
+                burst: settings.verify_burst,
+            },
         };
         Ok(Self { listener, state })
     }
@@ -70,7 +74,8 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = certify_api::app(self.state);
-        axum::serve(self.listener, app)
+        // The peer address is what certificate look-ups are rate limited by.
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP")

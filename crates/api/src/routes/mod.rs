@@ -22,10 +22,15 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(session::log_in))
-        .routes(routes!(certificates::verify_by_hash))
-        .routes(routes!(certificates::verify_credential))
         .routes(routes!(certificates::jwks))
         .routes(routes!(certificates::issuer_profile))
+}
+
+/// Public certificate look-ups, rate limited per client address (see `crate::app`).
+pub fn verification() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(certificates::verify_by_hash))
+        .routes(routes!(certificates::verify_credential))
 }
 
 /// Routes that need a signed-in account; role and tenant checks are in their extractors.
