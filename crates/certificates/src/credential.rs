@@ -120,3 +120,52 @@ mod tests {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod golden {
+    //! A fixed key and a fixed certificate give a fixed hash and signature. If either changes,
+    //! every certificate already issued would stop matching what the code computes: a change
+    //! here is a breaking change to the certificate format.
+
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::keys::{parse_secret_multibase, public_multibase};
+    use crate::proof;
+
+    const SECRET: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+    const HASH: &str = "bdf8311d82be3773c666cae71d5c58affbb46f841e1582174ca6b627795dba0e";
+    const PROOF_VALUE: &str =
+        "z3aVjFzEKNjN3gkRYMewjWAQ3ptboPWsxBxgDL8EdxhY4fCSVYdrsmkdXZa2qphBhTWjw2Q1ZJRzcxjKw3tKG4F3n";
+
+    fn content() -> CredentialContent {
+        CredentialContent {
+            credential_id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001),
+            issuer_id: "https://certify.example/issuer".into(),
+            issuer_name: "AI Partner Network Certification Programme".into(),
+            holder_name: "Ada Okafor".into(),
+            holder_email: "ada@northwind.example".into(),
+            salt: "5f1d3b2a9c8e7d6f5a4b3c2d1e0f9a8b".into(),
+            achievement_id: "https://certify.example/achievements/0190e5a1-0000-7000-8000-000000000001".into(),
+            achievement_name: "AI Deployment Consultant".into(),
+            achievement_description: "Takes generative AI from pilot to dependable production.".into(),
+            criteria: "Completed the required courses and passed the certification exam.".into(),
+            valid_from: datetime!(2026-11-22 09:00 UTC),
+            valid_until: datetime!(2028-11-22 09:00 UTC),
+        }
+    }
+
+    #[test]
+    fn a_fixed_certificate_has_a_fixed_hash_and_proof() -> anyhow::Result<()> {
+        let key = parse_secret_multibase(SECRET)?;
+        let method = format!(
+            "https://certify.example/issuer#{}",
+            public_multibase(&key.verifying_key())
+        );
+        let signed = proof::sign(&build(&content())?, &key, &method, "2026-11-22T09:00:00Z")?;
+        assert_eq!(proof::credential_hash(&signed)?.as_str(), HASH);
+        assert_eq!(signed["proof"]["proofValue"], PROOF_VALUE);
+        Ok(())
+    }
+}
