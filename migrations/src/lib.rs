@@ -11,6 +11,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_learning;
 mod m20261122_000003_exams;
 mod m20261122_000004_certificates;
+mod m20261122_000005_track_validity;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_learning::Migration),
             Box::new(m20261122_000003_exams::Migration),
             Box::new(m20261122_000004_certificates::Migration),
+            Box::new(m20261122_000005_track_validity::Migration),
         ]
     }
 }

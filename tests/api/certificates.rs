@@ -428,3 +428,95 @@ async fn look_ups_are_rate_limited_per_client_address() {
         "other routes are not limited"
     );
 }
+
+#[tokio::test]
+async fn a_name_correction_reissues_with_the_original_dates_and_is_recorded() {
+    let app = spawn_app().await;
+    let mut setup = exam_setup(&app, None).await;
+    let original = pass(&app, &setup).await;
+    let id = original["id"].as_str().expect("id");
+    app.clock.advance(Duration::days(30));
+    setup.sign_in_again(&app).await;
+    let staff = app.log_in("staff@certify.example", crate::helpers::PASSWORD).await;
+
+    let consultant_try = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/name-correction"),
+            &json!({"holder_name": "Me"}),
+            Some(&setup.candidate),
+        )
+        .await;
+    assert_problem(consultant_try, StatusCode::FORBIDDEN, "forbidden").await;
+    let response = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/name-correction"),
+            &json!({"holder_name": "Adaeze Okafor"}),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let corrected = json_of(response).await;
+    assert_eq!(corrected["holder_name"], "Adaeze Okafor");
+    assert_eq!(
+        (&corrected["issued_at"], &corrected["expires_at"]),
+        (&original["issued_at"], &original["expires_at"]),
+        "original dates"
+    );
+    assert_ne!(corrected["hash"], original["hash"]);
+
+    let old = verify(&app, original["hash"].as_str().expect("hash")).await;
+    assert_eq!(old["status"], "superseded");
+    assert_eq!(old["superseded_by"], corrected["verify_url"]);
+    let again = app
+        .post_json(
+            &format!("/api/v1/certificates/{id}/name-correction"),
+            &json!({"holder_name": "X"}),
+            Some(&staff),
+        )
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
+
+    let history = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/history"), Some(&staff))
+            .await,
+    )
+    .await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["issued", "superseded"]);
+    assert_eq!(history[0]["actor_id"], Value::Null, "issued by the platform on a pass");
+    let staff_id = json_of(app.get("/api/v1/me", Some(&staff)).await).await["id"].clone();
+    assert_eq!(history[1]["actor_id"], staff_id, "the correction names who made it");
+    assert_eq!(history[1]["at"], "2026-12-22T09:00:00Z");
+}
+
+#[tokio::test]
+async fn a_tracks_validity_decides_when_its_certificates_expire() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let patched = app
+        .patch_json(
+            &format!("/api/v1/tracks/{}", setup.track_id),
+            &json!({"certificate_validity_months": 12}),
+            &setup.staff,
+        )
+        .await;
+    assert_eq!(json_of(patched).await["certificate_validity_months"], 12);
+    let bad = app
+        .patch_json(
+            &format!("/api/v1/tracks/{}", setup.track_id),
+            &json!({"certificate_validity_months": 0}),
+            &setup.staff,
+        )
+        .await;
+    assert_eq!(
+        invalid_fields(&assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await),
+        ["certificate_validity_months"]
+    );
+    let certificate = pass(&app, &setup).await;
+    assert_eq!(certificate["expires_at"], "2027-11-22T09:00:00Z");
+}

@@ -16,6 +16,7 @@ mod verification;
 pub use hook::IssueOnPass;
 pub use store::{
     Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
-    certificates_of, find_by_hash, get_certificate, history_of, issue_certificate, revoke_certificate,
+    certificates_of, correct_holder_name, find_by_hash, get_certificate, history_of, issue_certificate,
+    revoke_certificate,
 };
 pub use verification::{Check, Verdict, Verification, verify_document, verify_hash};

@@ -21,7 +21,6 @@ pub struct IssuerSettings {
     /// Where this deployment is reached; the issuer's id and verification links live under it.
     pub public_base_url: String,
     pub issuer_name: String,
-    pub validity_months: u8,
 }
 
 impl IssuerSettings {
@@ -40,6 +39,8 @@ pub enum CertificateError {
     NotFound(Uuid),
     #[error("the certificate is already revoked")]
     AlreadyRevoked,
+    #[error("only a current certificate (not revoked, not superseded) can be corrected")]
+    NotCurrent,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -62,6 +63,7 @@ pub enum Standing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
     pub id: Uuid,
+    pub attempt_id: Option<Uuid>,
     pub credential_id: String,
     pub account_id: Uuid,
     pub track_id: Uuid,
@@ -101,6 +103,7 @@ fn certificate_from(row: certificate::Model) -> Result<Certificate, CertificateE
     let credential: Value = serde_json::from_str(&row.credential).context("stored credential")?;
     Ok(Certificate {
         id: row.id,
+        attempt_id: row.attempt_id,
         credential_id: credential["id"].as_str().unwrap_or_default().to_owned(),
         account_id: row.account_id,
         track_id: row.track_id,
@@ -161,48 +164,132 @@ where
         .await
         .map_err(|err| anyhow::anyhow!("the achievement: {err}"))?
         .track;
-    let firm = certify_firms::current_firm_of(db, request.account_id).await?;
-    let key = key_store::ensure_signing_key(db, now).await?;
-    let id = Uuid::now_v7();
-    let expires_at = add_months(now, settings.validity_months.into())?;
-    let content = CredentialContent {
-        credential_id: Uuid::new_v4(),
-        issuer_id: settings.issuer_id(),
-        issuer_name: settings.issuer_name.clone(),
-        holder_name: account.display_name.clone(),
-        holder_email: account.email.to_string(),
-        salt: random_salt()?,
-        achievement_id: format!("{}/achievements/{}", settings.public_base_url, track.id),
-        achievement_name: track.title.clone(),
-        achievement_description: track.description.clone(),
-        criteria: format!(
-            "Completed the required courses of the {} track and passed its proctored certification exam.",
-            track.title
-        ),
-        valid_from: now,
-        valid_until: expires_at,
+    let draft = Draft {
+        request,
+        firm_id: certify_firms::current_firm_of(db, request.account_id).await?,
+        content: CredentialContent {
+            credential_id: Uuid::new_v4(),
+            issuer_id: settings.issuer_id(),
+            issuer_name: settings.issuer_name.clone(),
+            holder_name: account.display_name,
+            holder_email: account.email.to_string(),
+            salt: random_salt()?,
+            achievement_id: format!("{}/achievements/{}", settings.public_base_url, track.id),
+            criteria: format!(
+                "Completed the required courses of the {} track and passed its proctored certification exam.",
+                track.title
+            ),
+            achievement_name: track.title,
+            achievement_description: track.description,
+            valid_from: now,
+            valid_until: add_months(now, track.certificate_validity_months.into())?,
+        },
     };
-    let unsigned = credential::build(&content)?;
-    let method = format!("{}#{}", settings.issuer_id(), key.id);
-    let signed = proof::sign(&unsigned, &key.signing, &method, &credential::xml_datetime(now)?)?;
-    let hash = proof::credential_hash(&signed)?;
-
     let earlier = certificate::Entity::find()
         .filter(certificate::Column::AccountId.eq(request.account_id))
         .filter(certificate::Column::TrackId.eq(request.track_id))
         .filter(certificate::Column::SupersededBy.is_null())
         .all(db)
         .await?;
+    let issued = sign_and_store(db, now, settings, draft, None, None).await?;
+    for old in earlier {
+        supersede(db, old.id, issued.id, now, None, "recertified").await?;
+    }
+    Ok(issued)
+}
+
+/// Reissues a current certificate with the holder's name corrected. The new certificate keeps
+/// the original dates and supersedes the old one; both changes are recorded against `actor_id`.
+pub async fn correct_holder_name<C>(
+    db: &C,
+    now: OffsetDateTime,
+    settings: &IssuerSettings,
+    id: Uuid,
+    actor_id: Uuid,
+    holder_name: &str,
+) -> Result<Certificate, CertificateError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let now = now.replace_nanosecond(0).context("whole seconds")?;
+    let old = get_certificate(db, id).await?;
+    if old.revoked.is_some() || old.superseded.is_some() {
+        return Err(CertificateError::NotCurrent);
+    }
+    let account = certify_accounts::find_account(db, old.account_id)
+        .await
+        .context("the holder")?;
+    let achievement = &old.credential["credentialSubject"]["achievement"];
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    let draft = Draft {
+        request: IssueRequest {
+            account_id: old.account_id,
+            track_id: old.track_id,
+            attempt_id: old.attempt_id,
+        },
+        firm_id: old.firm_id_at_issuance,
+        content: CredentialContent {
+            credential_id: Uuid::new_v4(),
+            issuer_id: settings.issuer_id(),
+            issuer_name: settings.issuer_name.clone(),
+            holder_name: holder_name.to_owned(),
+            holder_email: account.email.to_string(),
+            salt: random_salt()?,
+            achievement_id: text(&achievement["id"]),
+            achievement_name: text(&achievement["name"]),
+            achievement_description: text(&achievement["description"]),
+            criteria: text(&achievement["criteria"]["narrative"]),
+            valid_from: old.issued_at,
+            valid_until: old.expires_at,
+        },
+    };
+    let reissued = sign_and_store(
+        db,
+        now,
+        settings,
+        draft,
+        Some(actor_id),
+        Some("reissued with a corrected holder name"),
+    )
+    .await?;
+    supersede(db, old.id, reissued.id, now, Some(actor_id), "holder name corrected").await?;
+    Ok(reissued)
+}
+
+/// A certificate about to be signed.
+struct Draft {
+    request: IssueRequest,
+    firm_id: Option<Uuid>,
+    content: CredentialContent,
+}
+
+async fn sign_and_store<C>(
+    db: &C,
+    now: OffsetDateTime,
+    settings: &IssuerSettings,
+    draft: Draft,
+    actor_id: Option<Uuid>,
+    detail: Option<&str>,
+) -> Result<Certificate, CertificateError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let key = key_store::ensure_signing_key(db, now).await?;
+    let unsigned = credential::build(&draft.content)?;
+    let method = format!("{}#{}", settings.issuer_id(), key.id);
+    let signed = proof::sign(&unsigned, &key.signing, &method, &credential::xml_datetime(now)?)?;
+    let hash = proof::credential_hash(&signed)?;
+    let id = Uuid::now_v7();
     let row = certificate::ActiveModel {
         id: Set(id),
-        account_id: Set(request.account_id),
-        track_id: Set(request.track_id),
-        attempt_id: Set(request.attempt_id),
-        firm_id_at_issuance: Set(firm),
-        holder_name: Set(account.display_name),
-        achievement_name: Set(track.title),
-        issued_at: Set(now),
-        expires_at: Set(expires_at),
+        account_id: Set(draft.request.account_id),
+        track_id: Set(draft.request.track_id),
+        attempt_id: Set(draft.request.attempt_id),
+        firm_id_at_issuance: Set(draft.firm_id),
+        holder_name: Set(draft.content.holder_name),
+        achievement_name: Set(draft.content.achievement_name),
+        issued_at: Set(draft.content.valid_from),
+        expires_at: Set(draft.content.valid_until),
         hash: Set(hash.to_string()),
         signing_key_id: Set(key.id),
         credential: Set(serde_json::to_string(&signed).context("serialising the credential")?),
@@ -213,25 +300,33 @@ where
     }
     .insert(db)
     .await?;
-    record(db, id, "issued", None, now, None).await?;
-    for old in earlier {
-        certificate::Entity::update_many()
-            .col_expr(certificate::Column::SupersededBy, Expr::value(id))
-            .col_expr(certificate::Column::SupersededAt, Expr::value(now))
-            .filter(certificate::Column::Id.eq(old.id))
-            .exec(db)
-            .await?;
-        record(
-            db,
-            old.id,
-            "superseded",
-            None,
-            now,
-            Some(format!("by certificate {id}")),
-        )
-        .await?;
-    }
+    record(db, id, "issued", actor_id, now, detail.map(str::to_owned)).await?;
     certificate_from(row)
+}
+
+async fn supersede(
+    db: &impl ConnectionTrait,
+    old: Uuid,
+    new: Uuid,
+    now: OffsetDateTime,
+    actor_id: Option<Uuid>,
+    why: &str,
+) -> Result<(), CertificateError> {
+    certificate::Entity::update_many()
+        .col_expr(certificate::Column::SupersededBy, Expr::value(new))
+        .col_expr(certificate::Column::SupersededAt, Expr::value(now))
+        .filter(certificate::Column::Id.eq(old))
+        .exec(db)
+        .await?;
+    record(
+        db,
+        old,
+        "superseded",
+        actor_id,
+        now,
+        Some(format!("{why}: superseded by certificate {new}")),
+    )
+    .await
 }
 
 async fn record(

@@ -135,6 +135,7 @@ async fn seed_catalogue(txn: &DatabaseTransaction, now: OffsetDateTime) -> anyho
     let content = TrackContent {
         title: file.track.title,
         description: file.track.description,
+        certificate_validity_months: certify_courses::DEFAULT_CERTIFICATE_VALIDITY_MONTHS,
     };
     let track = certify_courses::create_track(txn, now, content).await?;
     for course_file in file.courses {

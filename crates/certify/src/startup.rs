@@ -43,7 +43,6 @@ impl Application {
         let issuer = IssuerSettings {
             public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
             issuer_name: settings.issuer_name.clone(),
-            validity_months: 24,
         };
         let state = AppState {
             db,

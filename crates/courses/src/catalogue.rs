@@ -28,6 +28,7 @@ pub struct Track {
     pub title: String,
     pub description: String,
     pub status: PublicationStatus,
+    pub certificate_validity_months: u8,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -85,6 +86,7 @@ pub struct CourseDetail {
 pub struct TrackChanges {
     pub title: Option<String>,
     pub description: Option<String>,
+    pub certificate_validity_months: Option<u8>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -112,6 +114,7 @@ impl From<track::Model> for Track {
             title: row.title,
             description: row.description,
             status: row.status,
+            certificate_validity_months: u8::try_from(row.certificate_validity_months).unwrap_or(24),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -336,6 +339,7 @@ pub async fn create_track(
         id: Set(Uuid::now_v7()),
         title: Set(content.title),
         description: Set(content.description),
+        certificate_validity_months: Set(content.certificate_validity_months.into()),
         status: Set(PublicationStatus::Draft),
         created_at: Set(now),
         updated_at: Set(now),
@@ -358,6 +362,9 @@ pub async fn update_track(
     }
     if let Some(description) = changes.description {
         row.description = Set(description);
+    }
+    if let Some(months) = changes.certificate_validity_months {
+        row.certificate_validity_months = Set(months.into());
     }
     row.updated_at = Set(now);
     Ok(row.update(db).await.context("updating a track")?.into())

@@ -38,6 +38,21 @@ pub fn parse_minutes(raw: i64) -> Result<i32, InvalidMinutes> {
 pub struct TrackContent {
     pub title: String,
     pub description: String,
+    /// How long the track's certificates hold.
+    pub certificate_validity_months: u8,
+}
+
+pub const DEFAULT_CERTIFICATE_VALIDITY_MONTHS: u8 = 24;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be between 1 and 120 months")]
+pub struct InvalidValidity;
+
+pub fn parse_validity_months(raw: i64) -> Result<u8, InvalidValidity> {
+    u8::try_from(raw)
+        .ok()
+        .filter(|m| (1..=120).contains(m))
+        .ok_or(InvalidValidity)
 }
 
 #[derive(Debug, Clone)]

@@ -26,6 +26,7 @@ pub mod track {
         pub status: PublicationStatus,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        pub certificate_validity_months: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,7 +20,10 @@ pub use catalogue::{
     TrackDetail, create_course, create_module, create_track, get_course, get_module, get_track, list_tracks,
     set_course_status, set_module_status, set_track_status, update_course, update_module, update_track,
 };
-pub use content::{CourseContent, ModuleContent, TrackContent, parse_markdown, parse_minutes, parse_title};
+pub use content::{
+    CourseContent, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, ModuleContent, TrackContent, parse_markdown, parse_minutes,
+    parse_title, parse_validity_months,
+};
 pub use entity::PublicationStatus;
 pub use error::CourseError;
 pub use learning::{

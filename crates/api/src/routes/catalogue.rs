@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use certify_accounts::Role;
 use certify_courses::{
-    Audience, Course, CourseChanges, CourseContent, CourseDetail, CourseError, Module, ModuleChanges, ModuleContent,
-    ModuleSummary, PublicationStatus, Track, TrackChanges, TrackContent, TrackDetail, parse_markdown, parse_minutes,
-    parse_title,
+    Audience, Course, CourseChanges, CourseContent, CourseDetail, CourseError, DEFAULT_CERTIFICATE_VALIDITY_MONTHS,
+    Module, ModuleChanges, ModuleContent, ModuleSummary, PublicationStatus, Track, TrackChanges, TrackContent,
+    TrackDetail, parse_markdown, parse_minutes, parse_title, parse_validity_months,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -74,6 +74,8 @@ pub struct TrackView {
     /// Markdown.
     pub description: String,
     pub status: Status,
+    /// How long this track's certificates hold.
+    pub certificate_validity_months: u8,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
@@ -85,6 +87,7 @@ impl From<Track> for TrackView {
             title: track.title,
             description: track.description,
             status: track.status.into(),
+            certificate_validity_months: track.certificate_validity_months,
             updated_at: track.updated_at,
         }
     }
@@ -216,6 +219,8 @@ pub struct TrackRequest {
     pub title: String,
     /// Markdown.
     pub description: String,
+    /// How long the track's certificates hold, 1 to 120 months (default 24).
+    pub certificate_validity_months: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -223,6 +228,8 @@ pub struct TrackRequest {
 pub struct TrackPatch {
     pub title: Option<String>,
     pub description: Option<String>,
+    /// Applies to certificates issued from now on.
+    pub certificate_validity_months: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -294,10 +301,16 @@ impl TrackRequest {
         let mut v = Validation::default();
         let title = v.check("title", parse_title(&self.title));
         let description = v.check("description", parse_markdown(&self.description));
+        let default_months = i64::from(DEFAULT_CERTIFICATE_VALIDITY_MONTHS);
+        let validity = v.check(
+            "certificate_validity_months",
+            parse_validity_months(self.certificate_validity_months.unwrap_or(default_months)),
+        );
         let parsed = (|| {
             Some(TrackContent {
                 title: title?,
                 description: description?,
+                certificate_validity_months: validity?,
             })
         })();
         v.finish(parsed)
@@ -309,10 +322,15 @@ impl TrackPatch {
         let mut v = Validation::default();
         let title = optional_text(&mut v, "title", self.title.as_deref(), parse_title);
         let description = optional_text(&mut v, "description", self.description.as_deref(), parse_markdown);
+        let validity = v.check_optional(
+            "certificate_validity_months",
+            self.certificate_validity_months.map(parse_validity_months),
+        );
         let parsed = (|| {
             Some(TrackChanges {
                 title: title?,
                 description: description?,
+                certificate_validity_months: validity?,
             })
         })();
         v.finish(parsed)

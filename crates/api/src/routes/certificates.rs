@@ -22,7 +22,9 @@ const JSON_PROBLEM: &str = "application/problem+json";
 pub(crate) fn certificate_error(err: CertificateError) -> ApiError {
     match err {
         CertificateError::NotFound(_) => ApiError::not_found(err.to_string()),
-        CertificateError::AlreadyRevoked => ApiError::new(ProblemType::InvalidState, err.to_string()),
+        CertificateError::AlreadyRevoked | CertificateError::NotCurrent => {
+            ApiError::new(ProblemType::InvalidState, err.to_string())
+        }
         CertificateError::Unexpected(cause) => ApiError::internal(cause),
     }
 }
@@ -424,4 +426,75 @@ pub async fn revoke_certificate(
         .await
         .map_err(certificate_error)?;
     Ok(Json(certificate_view(certificate, &state.issuer, now)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameCorrectionRequest {
+    /// The holder's name as it should be printed.
+    pub holder_name: String,
+}
+
+/// Correct the holder's name (programme staff): reissues the certificate with the original
+/// dates; the new certificate supersedes the old one.
+#[utoipa::path(post, path = "/api/v1/certificates/{certificate_id}/name-correction", tag = "certificates", params(("certificate_id" = Uuid, Path)), request_body = NameCorrectionRequest,
+    responses((status = CREATED, body = CertificateView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = CONFLICT, body = Problem, content_type = JSON_PROBLEM),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn correct_name(
+    State(state): State<AppState>,
+    Staff(staff): Staff,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(request): ApiJson<NameCorrectionRequest>,
+) -> Result<(axum::http::StatusCode, Json<CertificateView>), ApiError> {
+    let name = certify_core::DisplayName::parse(&request.holder_name)
+        .map_err(|err| ApiError::invalid_field("holder_name", err))?;
+    let now = state.clock.now();
+    let reissued =
+        certify_certificates::correct_holder_name(&state.db, now, &state.issuer, id, staff.account_id, name.as_str())
+            .await
+            .map_err(certificate_error)?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(certificate_view(reissued, &state.issuer, now)),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateEventView {
+    /// `issued`, `revoked` or `superseded`.
+    pub kind: String,
+    /// Who did it; absent when the platform did (issuance on a pass).
+    pub actor_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub detail: Option<String>,
+}
+
+/// Every change of a certificate, with who made it and when (programme staff).
+#[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/history", tag = "certificates", params(("certificate_id" = Uuid, Path)),
+    responses((status = OK, body = Vec<CertificateEventView>), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn certificate_history(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<Vec<CertificateEventView>>, ApiError> {
+    certify_certificates::get_certificate(&state.db, id)
+        .await
+        .map_err(certificate_error)?;
+    let events = certify_certificates::history_of(&state.db, id)
+        .await
+        .map_err(certificate_error)?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| CertificateEventView {
+                kind: e.kind,
+                actor_id: e.actor_id,
+                at: e.at,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
 }

@@ -79,4 +79,6 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(certificates::get_credential))
         .routes(routes!(certificates::revoke_certificate))
+        .routes(routes!(certificates::correct_name))
+        .routes(routes!(certificates::certificate_history))
 }
