@@ -34,17 +34,6 @@ pub trait PassHook: Send + Sync {
     async fn on_pass(&self, txn: &DatabaseTransaction, pass: &Pass) -> anyhow::Result<()>;
 }
 
-/// The hook of a deployment in which a pass has no effect beyond its recorded result.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ResultOnly;
-
-#[async_trait::async_trait]
-impl PassHook for ResultOnly {
-    async fn on_pass(&self, _txn: &DatabaseTransaction, _pass: &Pass) -> anyhow::Result<()> {
-        Ok(())
-    }
-}
-
 /// A passed attempt, as the pass hook receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pass {

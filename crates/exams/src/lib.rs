@@ -14,8 +14,8 @@ pub mod rules;
 mod statistics;
 
 pub use attempts::{
-    Attempt, AttemptResult, AttemptStatus, DomainFeedback, Pass, PassHook, ResultOnly, ServedItem, get_attempt,
-    my_attempts, save_response, start_attempt, submit_attempt,
+    Attempt, AttemptResult, AttemptStatus, DomainFeedback, Pass, PassHook, ServedItem, get_attempt, my_attempts,
+    save_response, start_attempt, submit_attempt,
 };
 pub use bank::{
     ImportReport, ImportedItem, Item, ItemContent, ItemKind, ItemOption, ItemStatus, create_item, export_bank,
