@@ -92,7 +92,11 @@ pub async fn verify_hash(
             certificate: None,
         });
     };
-    verify_document(db, now, &certificate.credential).await
+    let credential = certificate.credential.clone();
+    // The stored credential must still hash to the hash it is filed under.
+    let recomputed = proof::credential_hash(&credential)?;
+    let found = Some(certificate).filter(|c| c.hash == recomputed);
+    assess(db, now, &credential, recomputed, found).await
 }
 
 /// Verifies a credential document: its hash must name a certificate issued here, its proof must
@@ -102,9 +106,20 @@ pub async fn verify_document(
     now: OffsetDateTime,
     document: &Value,
 ) -> Result<Verification, CertificateError> {
-    let keys = key_store::published_keys(db).await?;
     let hash = proof::credential_hash(document)?;
     let found = find_by_hash(db, &hash).await?;
+    assess(db, now, document, hash, found).await
+}
+
+/// The checks on `document`, whose hash is `hash` and which matches `found` if anything here.
+async fn assess(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    document: &Value,
+    hash: Sha256Hex,
+    found: Option<Certificate>,
+) -> Result<Verification, CertificateError> {
+    let keys = key_store::published_keys(db).await?;
     let mut checks = vec![match &found {
         Some(_) => check(
             "hash_known",

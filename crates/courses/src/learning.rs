@@ -323,8 +323,7 @@ pub async fn learning_overview(db: &impl ConnectionTrait, account_id: Uuid) -> R
         else {
             continue;
         };
-        let eligibility = eligibility_of(db, account_id, enrolment.track_id).await?;
-        let total = required_course_count(db, enrolment.track_id).await?;
+        let (eligibility, total) = eligibility_of(db, account_id, enrolment.track_id).await?;
         let completed = total - eligibility.remaining.len();
         track_pictures.push(TrackLearning {
             track: track.into(),
@@ -349,10 +348,6 @@ async fn required_courses(db: &impl ConnectionTrait, track_id: Uuid) -> Result<V
         .collect())
 }
 
-async fn required_course_count(db: &impl ConnectionTrait, track_id: Uuid) -> Result<usize, CourseError> {
-    Ok(required_courses(db, track_id).await?.len())
-}
-
 /// Whether a consultant may start the exam of a published track, and if not exactly which
 /// required courses and modules remain.
 pub async fn eligibility_for(
@@ -361,15 +356,17 @@ pub async fn eligibility_for(
     track_id: Uuid,
 ) -> Result<Eligibility, CourseError> {
     load_track(db, Audience::Learner, track_id).await?;
-    eligibility_of(db, account_id, track_id).await
+    Ok(eligibility_of(db, account_id, track_id).await?.0)
 }
 
 async fn eligibility_of(
     db: &impl ConnectionTrait,
     account_id: Uuid,
     track_id: Uuid,
-) -> Result<Eligibility, CourseError> {
+) -> Result<(Eligibility, usize), CourseError> {
+    // Also returns how many courses are required, which the learning overview reports.
     let required = required_courses(db, track_id).await?;
+    let total = required.len();
     let ids: Vec<Uuid> = required.iter().map(|c| c.id).collect();
     let enrolments: HashMap<Uuid, course_enrolment::Model> = course_enrolment::Entity::find()
         .filter(course_enrolment::Column::AccountId.eq(account_id))
@@ -407,7 +404,7 @@ async fn eligibility_of(
             }
         })
         .collect();
-    Ok(rules::eligibility(states))
+    Ok((rules::eligibility(states), total))
 }
 
 /// A course's enrolments in enrolment order, keyset-paginated (staff).
