@@ -12,6 +12,8 @@ mod m20261122_000002_learning;
 mod m20261122_000003_exams;
 mod m20261122_000004_certificates;
 mod m20261122_000005_track_validity;
+mod m20261122_000006_credential_ids;
+mod m20261122_000007_certificate_changes;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_exams::Migration),
             Box::new(m20261122_000004_certificates::Migration),
             Box::new(m20261122_000005_track_validity::Migration),
+            Box::new(m20261122_000006_credential_ids::Migration),
+            Box::new(m20261122_000007_certificate_changes::Migration),
         ]
     }
 }

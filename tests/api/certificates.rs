@@ -9,8 +9,18 @@ use time::Duration;
 use crate::exams::{ExamSetup, answer, exam_setup, json_of, start, submit};
 use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
 
+/// Staff (or whoever `token` belongs to) revoke certificate `id` for `reason`.
+pub(crate) async fn revoke(app: &TestApp, id: impl std::fmt::Display, reason: &str, token: &str) -> reqwest::Response {
+    app.post_json(
+        &format!("/api/v1/certificates/{id}/revocation"),
+        &json!({ "reason": reason }),
+        Some(token),
+    )
+    .await
+}
+
 /// Passes the setup's exam and returns the new certificate as the holder sees it.
-async fn pass(app: &TestApp, setup: &ExamSetup) -> Value {
+pub(crate) async fn pass(app: &TestApp, setup: &ExamSetup) -> Value {
     let attempt = start(app, setup).await;
     answer(app, setup, &attempt, 5).await;
     assert_eq!(submit(app, setup, &attempt).await["result"]["passed"], true);
@@ -183,40 +193,16 @@ async fn revocation_expiry_and_unknown_hashes_are_reported_as_such() {
         certificate["hash"].as_str().expect("hash"),
     );
 
-    let consultant_try = app
-        .post_json(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &json!({"reason": "mine"}),
-            Some(&setup.candidate),
-        )
-        .await;
+    let consultant_try = revoke(&app, id, "mine", &setup.candidate).await;
     assert_problem(consultant_try, StatusCode::FORBIDDEN, "forbidden").await;
-    let empty = app
-        .post_json(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &json!({"reason": " "}),
-            Some(&setup.staff),
-        )
-        .await;
+    let empty = revoke(&app, id, " ", &setup.staff).await;
     assert_eq!(
         invalid_fields(&assert_problem(empty, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await),
         ["reason"]
     );
-    let revoked = app
-        .post_json(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &json!({"reason": "Exam misconduct"}),
-            Some(&setup.staff),
-        )
-        .await;
+    let revoked = revoke(&app, id, "Exam misconduct", &setup.staff).await;
     assert_eq!(json_of(revoked).await["status"], "revoked");
-    let again = app
-        .post_json(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &json!({"reason": "again"}),
-            Some(&setup.staff),
-        )
-        .await;
+    let again = revoke(&app, id, "again", &setup.staff).await;
     assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
 
     let verification = verify(&app, hash).await;
@@ -376,12 +362,7 @@ async fn the_offline_verifier_checks_files_and_asks_the_server_about_standing() 
     assert_eq!(tampered.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&tampered.stdout).contains("altered"));
 
-    app.post_json(
-        &format!("/api/v1/certificates/{id}/revocation"),
-        &json!({"reason": "Withdrawn"}),
-        Some(&setup.staff),
-    )
-    .await;
+    revoke(&app, id, "Withdrawn", &setup.staff).await;
     let revoked = run(vec![
         "verify".into(),
         path(&credential_file),
@@ -519,4 +500,49 @@ async fn a_tracks_validity_decides_when_its_certificates_expire() {
     );
     let certificate = pass(&app, &setup).await;
     assert_eq!(certificate["expires_at"], "2027-11-22T09:00:00Z");
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_the_cached_answers_of_every_instance() {
+    let app = spawn_app().await;
+    let other = app.start_other_instance().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let hash = certificate["hash"].as_str().expect("hash");
+    let verify_on = |address: String| {
+        let client = app.client.clone();
+        let url = format!("{address}/api/v1/verify/{hash}");
+        async move { json_of(client.get(url).send().await.expect("sent")).await }
+    };
+    // Both instances now hold the answer "valid" in their caches.
+    for _ in 0..2 {
+        assert_eq!(verify_on(app.address.clone()).await["status"], "valid");
+        assert_eq!(verify_on(other.address.clone()).await["status"], "valid");
+    }
+
+    let id = certificate["id"].as_str().expect("id");
+    let revoked = revoke(&app, id, "Exam misconduct", &setup.staff).await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(
+        verify_on(app.address.clone()).await["status"],
+        "revoked",
+        "the instance that revoked answers so at once"
+    );
+    let mut seen_by_other = verify_on(other.address.clone()).await;
+    for _ in 0..40 {
+        if seen_by_other["status"] == "revoked" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        seen_by_other = verify_on(other.address.clone()).await;
+    }
+    assert_eq!(
+        seen_by_other["status"], "revoked",
+        "the other instance follows the change feed within two seconds"
+    );
+    assert_eq!(seen_by_other["revocation_reason"], "Exam misconduct");
+
+    // Expiry needs no change at all: it is decided on each request from the clock.
+    app.clock.advance(Duration::days(2 * 366));
+    assert_eq!(verify_on(app.address.clone()).await["checks"][4]["passed"], false);
 }

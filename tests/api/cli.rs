@@ -258,3 +258,33 @@ async fn keys_rotate_adds_a_key_and_keeps_the_old_one_published() {
     assert_eq!(published, ids, "both keys stay published");
     db.close().await.expect("closed");
 }
+
+#[tokio::test]
+async fn seed_synthetic_issues_certificates_that_verify_like_real_ones() {
+    let database = TestDatabase::create().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let hashes_file = dir.path().join("hashes.txt");
+    let output = certify()
+        .args(["seed-synthetic", "--consultants", "7", "--database-url", database.url()])
+        .arg("--hashes-out")
+        .arg(&hashes_file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("seeded 7 consultants"));
+
+    let hashes = std::fs::read_to_string(&hashes_file).expect("hashes written");
+    let hashes: Vec<&str> = hashes.lines().collect();
+    assert_eq!(hashes.len(), 7);
+    let db = certify::db::connect(database.url(), 1).await.expect("db");
+    let cache = certify_certificates::VerificationCache::new(10);
+    let now = time::macros::datetime!(2026-11-22 09:00 UTC);
+    for hash in hashes {
+        let hash = certify_core::Sha256Hex::parse(hash).expect("a hash");
+        let verification = certify_certificates::verify_hash(&db, &cache, now, &hash)
+            .await
+            .expect("verified");
+        assert!(verification.checks.iter().take(2).all(|c| c.passed), "{verification:?}");
+    }
+    db.close().await.expect("closed");
+}

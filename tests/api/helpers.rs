@@ -107,6 +107,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         issuer_name: "Certify Test Programme".to_owned(),
         verify_requests_per_second: 1000,
         verify_burst: 1000,
+        verification_cache_capacity: 1000,
     }
 }
 
@@ -161,7 +162,36 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// Another server instance sharing a [`TestApp`]'s database and clock, as behind a load balancer.
+pub struct OtherInstance {
+    pub address: String,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for OtherInstance {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
 impl TestApp {
+    pub async fn start_other_instance(&self) -> OtherInstance {
+        let app = Application::build(&test_settings(self.database.url()), Arc::new(self.clock.clone()))
+            .await
+            .expect("second instance starts");
+        let address = format!("http://{}", app.local_addr().expect("bound address"));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        OtherInstance {
+            address,
+            shutdown: Some(shutdown),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

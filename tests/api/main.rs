@@ -6,6 +6,8 @@
 
 mod accounts;
 mod catalogue;
+mod certificate_exports;
+mod certificate_pdfs;
 mod certificates;
 mod cli;
 mod database;

@@ -49,6 +49,8 @@ pub enum ProblemType {
     TooManyRequests,
     /// 422: the body or query is well-formed but some fields are invalid; see `errors`.
     ValidationFailed,
+    /// 422: an uploaded file is not a certificate (not a PDF, or a PDF with no `credential.json`).
+    UnreadableDocument,
     /// 500: something failed on the server; the body says nothing more.
     Internal,
     /// 503: a dependency (the database) is unreachable.
@@ -56,7 +58,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 19] = [
+    pub const ALL: [ProblemType; 20] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -74,6 +76,7 @@ impl ProblemType {
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::ValidationFailed,
+        Self::UnreadableDocument,
         Self::Internal,
         Self::Unavailable,
     ];
@@ -97,6 +100,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::TooManyRequests => "too-many-requests",
             Self::ValidationFailed => "validation-failed",
+            Self::UnreadableDocument => "unreadable-document",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -119,7 +123,7 @@ impl ProblemType {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ValidationFailed | Self::UnreadableDocument => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -144,6 +148,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "Unsupported content type",
             Self::TooManyRequests => "Too many requests",
             Self::ValidationFailed => "Some fields are invalid",
+            Self::UnreadableDocument => "Not a certificate document",
             Self::Internal => "Internal server error",
             Self::Unavailable => "Service unavailable",
         }

@@ -23,22 +23,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "send the body as JSON with `Content-Type: application/json`",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    ProblemType::PayloadTooLarge,
-                    "the request body is larger than this route accepts",
-                )
-            } else {
-                ApiError::new(ProblemType::MalformedRequest, rejection.body_text())
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(deserializer) {
             Ok(value) => Ok(Self(value)),
             Err(err) => Err(json_error(err)),
         }
     }
+}
+
+/// The whole body, within the route's size limit.
+pub(crate) async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ProblemType::PayloadTooLarge,
+                "the request body is larger than this route accepts",
+            )
+        } else {
+            ApiError::new(ProblemType::MalformedRequest, rejection.body_text())
+        }
+    })
 }
 
 fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {

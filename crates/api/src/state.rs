@@ -1,7 +1,7 @@
 use certify_accounts::SessionSettings;
 use std::sync::Arc;
 
-use certify_certificates::IssuerSettings;
+use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_exams::PassHook;
 use sea_orm::DatabaseConnection;
@@ -16,6 +16,8 @@ pub struct AppState {
     pub pass_hook: Arc<dyn PassHook>,
     /// Who issues certificates and where they are verified.
     pub issuer: IssuerSettings,
+    /// Verification answers of this instance, kept fresh by the certificate change feed.
+    pub certificate_cache: Arc<VerificationCache>,
     /// How often one client address may look certificates up.
     pub verify_rate_limit: RateLimit,
 }

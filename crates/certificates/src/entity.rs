@@ -37,6 +37,8 @@ pub mod certificate {
         pub issued_at: TimeDateTimeWithTimeZone,
         pub expires_at: TimeDateTimeWithTimeZone,
         pub hash: String,
+        /// `urn:uuid:…`, as in the credential; unique.
+        pub credential_id: Option<String>,
         pub signing_key_id: String,
         pub credential: String,
         pub revoked_at: Option<TimeDateTimeWithTimeZone>,
@@ -64,6 +66,25 @@ pub mod certificate_event {
         pub actor_id: Option<Uuid>,
         pub at: TimeDateTimeWithTimeZone,
         pub detail: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod certificate_change {
+    use sea_orm::entity::prelude::*;
+
+    /// One change of a certificate's standing; `seq` orders the feed.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "certificate_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub seq: i64,
+        pub certificate_id: Uuid,
+        pub hash: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,19 +4,25 @@
 //! [`credential`] builds the credential, [`proof`] canonicalises, hashes and signs it
 //! (`eddsa-jcs-2022`), [`keys`] encodes keys; the rest persists and verifies.
 
+mod cache;
 pub mod credential;
 pub mod entity;
+pub mod export;
 mod hook;
 pub mod key_store;
 pub mod keys;
+pub mod pdf;
 pub mod proof;
 mod store;
 mod verification;
 
+pub use cache::VerificationCache;
 pub use hook::IssueOnPass;
 pub use store::{
     Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
-    certificates_of, correct_holder_name, find_by_hash, get_certificate, history_of, issue_certificate,
-    revoke_certificate,
+    certificates_of, correct_holder_name, find_by_credential_id, find_by_hash, get_certificate, history_of,
+    issue_certificate, revoke_certificate,
 };
-pub use verification::{Check, Verdict, Verification, verify_document, verify_hash};
+pub use verification::{
+    Check, Verdict, Verification, VerifiedCertificate, verify_credential_id, verify_document, verify_hash,
+};

@@ -3,6 +3,7 @@
 
 use anyhow::Context as _;
 use certify_core::Sha256Hex;
+use sea_orm::TransactionSession as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -11,6 +12,7 @@ use serde_json::Value;
 use time::{Date, Month, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::cache::record_change;
 use crate::credential::{self, CredentialContent};
 use crate::entity::{certificate, certificate_event};
 use crate::{key_store, proof};
@@ -79,27 +81,34 @@ pub struct Certificate {
     pub superseded: Option<(Uuid, OffsetDateTime)>,
 }
 
-impl Certificate {
+impl Standing {
     /// Revocation first, then supersession, then expiry.
-    pub fn standing_at(&self, now: OffsetDateTime) -> Standing {
-        if let Some((at, reason)) = &self.revoked {
-            return Standing::Revoked {
+    pub fn of(
+        revoked: Option<&(OffsetDateTime, String)>,
+        superseded: Option<(Uuid, OffsetDateTime)>,
+        expires_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Self {
+        if let Some((at, reason)) = revoked {
+            return Self::Revoked {
                 at: *at,
                 reason: reason.clone(),
             };
         }
-        if let Some((by, at)) = self.superseded {
-            return Standing::Superseded { by, at };
+        if let Some((by, at)) = superseded {
+            return Self::Superseded { by, at };
         }
-        if now >= self.expires_at {
-            Standing::Expired
-        } else {
-            Standing::Valid
-        }
+        if now >= expires_at { Self::Expired } else { Self::Valid }
     }
 }
 
-fn certificate_from(row: certificate::Model) -> Result<Certificate, CertificateError> {
+impl Certificate {
+    pub fn standing_at(&self, now: OffsetDateTime) -> Standing {
+        Standing::of(self.revoked.as_ref(), self.superseded, self.expires_at, now)
+    }
+}
+
+pub(crate) fn certificate_from(row: certificate::Model) -> Result<Certificate, CertificateError> {
     let credential: Value = serde_json::from_str(&row.credential).context("stored credential")?;
     Ok(Certificate {
         id: row.id,
@@ -193,7 +202,7 @@ where
         .await?;
     let issued = sign_and_store(db, now, settings, draft, None, None).await?;
     for old in earlier {
-        supersede(db, old.id, issued.id, now, None, "recertified").await?;
+        supersede(db, &certificate_from(old)?, issued.id, now, None, "recertified").await?;
     }
     Ok(issued)
 }
@@ -212,6 +221,8 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let now = now.replace_nanosecond(0).context("whole seconds")?;
+    let txn = db.begin().await?;
+    let db = &txn;
     let old = get_certificate(db, id).await?;
     if old.revoked.is_some() || old.superseded.is_some() {
         return Err(CertificateError::NotCurrent);
@@ -252,7 +263,8 @@ where
         Some("reissued with a corrected holder name"),
     )
     .await?;
-    supersede(db, old.id, reissued.id, now, Some(actor_id), "holder name corrected").await?;
+    supersede(db, &old, reissued.id, now, Some(actor_id), "holder name corrected").await?;
+    txn.commit().await?;
     Ok(reissued)
 }
 
@@ -291,6 +303,7 @@ where
         issued_at: Set(draft.content.valid_from),
         expires_at: Set(draft.content.valid_until),
         hash: Set(hash.to_string()),
+        credential_id: Set(signed["id"].as_str().map(str::to_owned)),
         signing_key_id: Set(key.id),
         credential: Set(serde_json::to_string(&signed).context("serialising the credential")?),
         revoked_at: Set(None),
@@ -306,7 +319,7 @@ where
 
 async fn supersede(
     db: &impl ConnectionTrait,
-    old: Uuid,
+    old: &Certificate,
     new: Uuid,
     now: OffsetDateTime,
     actor_id: Option<Uuid>,
@@ -315,12 +328,13 @@ async fn supersede(
     certificate::Entity::update_many()
         .col_expr(certificate::Column::SupersededBy, Expr::value(new))
         .col_expr(certificate::Column::SupersededAt, Expr::value(now))
-        .filter(certificate::Column::Id.eq(old))
+        .filter(certificate::Column::Id.eq(old.id))
         .exec(db)
         .await?;
+    record_change(db, old.id, &old.hash).await?;
     record(
         db,
-        old,
+        old.id,
         "superseded",
         actor_id,
         now,
@@ -369,6 +383,18 @@ pub async fn find_by_hash(
     row.map(certificate_from).transpose()
 }
 
+/// The certificate whose credential has this id (`urn:uuid:…`).
+pub async fn find_by_credential_id(
+    db: &impl ConnectionTrait,
+    credential_id: Uuid,
+) -> Result<Option<Certificate>, CertificateError> {
+    let row = certificate::Entity::find()
+        .filter(certificate::Column::CredentialId.eq(format!("urn:uuid:{credential_id}")))
+        .one(db)
+        .await?;
+    row.map(certificate_from).transpose()
+}
+
 /// A holder's certificates, newest first.
 pub async fn certificates_of(
     db: &impl ConnectionTrait,
@@ -382,15 +408,19 @@ pub async fn certificates_of(
     rows.into_iter().map(certificate_from).collect()
 }
 
-/// Revokes a certificate for `reason`, recording who did it.
-pub async fn revoke_certificate(
-    db: &impl ConnectionTrait,
+/// Revokes a certificate for `reason`, recording who did it; all or nothing.
+pub async fn revoke_certificate<C>(
+    db: &C,
     now: OffsetDateTime,
     id: Uuid,
     actor_id: Uuid,
     reason: &str,
-) -> Result<Certificate, CertificateError> {
-    let existing = get_certificate(db, id).await?;
+) -> Result<Certificate, CertificateError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let existing = get_certificate(&txn, id).await?;
     if existing.revoked.is_some() {
         return Err(CertificateError::AlreadyRevoked);
     }
@@ -398,10 +428,13 @@ pub async fn revoke_certificate(
         .col_expr(certificate::Column::RevokedAt, Expr::value(now))
         .col_expr(certificate::Column::RevocationReason, Expr::value(reason))
         .filter(certificate::Column::Id.eq(id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    record(db, id, "revoked", Some(actor_id), now, Some(reason.to_owned())).await?;
-    get_certificate(db, id).await
+    record(&txn, id, "revoked", Some(actor_id), now, Some(reason.to_owned())).await?;
+    record_change(&txn, id, &existing.hash).await?;
+    let revoked = get_certificate(&txn, id).await?;
+    txn.commit().await?;
+    Ok(revoked)
 }
 
 /// One recorded change of a certificate.

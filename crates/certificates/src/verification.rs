@@ -1,13 +1,21 @@
 //! Checking a certificate without an account: by hash, by credential id, or from the credential
 //! document itself. The answer lists every check performed with its result.
+//!
+//! What a stored certificate's checks establish once (its credential still hashes to its hash
+//! and its proof verifies) never changes, so it is cached per instance ([`VerificationCache`]);
+//! its standing (revocation, supersession) is kept fresh by the change feed, and expiry is
+//! decided on every request from the clock.
+
+use std::sync::Arc;
 
 use certify_core::Sha256Hex;
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
-use crate::keys::PublishedKey;
-use crate::store::{Certificate, CertificateError, Standing, find_by_hash};
+use crate::cache::VerificationCache;
+use crate::store::{Certificate, CertificateError, Standing, find_by_credential_id, find_by_hash, get_certificate};
 use crate::{key_store, proof};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +39,37 @@ pub struct Verification {
     pub hash: Option<Sha256Hex>,
     pub verdict: Verdict,
     pub checks: Vec<Check>,
-    pub certificate: Option<Certificate>,
+    /// What a verifier is told about the certificate; only for a genuine one.
+    pub certificate: Option<Arc<VerifiedCertificate>>,
+}
+
+/// A genuine certificate as verifiers see it: what it says and where it stands, without the
+/// credential itself (which keeps cached entries small).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCertificate {
+    pub id: Uuid,
+    pub credential_id: String,
+    pub holder_name: String,
+    pub achievement_name: String,
+    pub issuer_name: String,
+    pub issued_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    /// The key whose signature verified.
+    pub key_id: String,
+    pub revoked: Option<(OffsetDateTime, String)>,
+    /// The newer certificate's id and hash, and when it took over.
+    pub superseded: Option<(Uuid, Sha256Hex, OffsetDateTime)>,
+}
+
+impl VerifiedCertificate {
+    pub fn standing_at(&self, now: OffsetDateTime) -> Standing {
+        Standing::of(
+            self.revoked.as_ref(),
+            self.superseded.as_ref().map(|(by, _, at)| (*by, *at)),
+            self.expires_at,
+            now,
+        )
+    }
 }
 
 fn check(name: &'static str, passed: bool, detail: impl Into<String>) -> Check {
@@ -42,24 +80,44 @@ fn check(name: &'static str, passed: bool, detail: impl Into<String>) -> Check {
     }
 }
 
-fn signature_check(document: &Value, keys: &[PublishedKey]) -> Check {
-    match proof::verify(document, keys) {
-        Ok(key_id) => check(
-            "signature",
-            true,
-            format!("eddsa-jcs-2022 signature valid under key {key_id}"),
-        ),
-        Err(failure) => check("signature", false, failure.to_string()),
+/// Instants as verifiers read them elsewhere (the credential's `validUntil`): RFC 3339.
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+fn unknown(hash: Option<Sha256Hex>, checks: Vec<Check>) -> Verification {
+    Verification {
+        hash,
+        verdict: Verdict::Unknown,
+        checks,
+        certificate: None,
     }
 }
 
-fn standing_checks(certificate: &Certificate, now: OffsetDateTime) -> Vec<Check> {
+fn hash_known(hash: &Sha256Hex) -> Check {
+    check(
+        "hash_known",
+        true,
+        format!("hash {hash} matches a certificate issued here"),
+    )
+}
+
+fn signature_passed(key_id: &str) -> Check {
+    check(
+        "signature",
+        true,
+        format!("eddsa-jcs-2022 signature valid under key {key_id}"),
+    )
+}
+
+fn standing_checks(certificate: &VerifiedCertificate, now: OffsetDateTime) -> Vec<Check> {
     let mut checks = vec![match &certificate.revoked {
-        Some((at, reason)) => check("not_revoked", false, format!("revoked on {at}: {reason}")),
+        Some((at, reason)) => check("not_revoked", false, format!("revoked on {}: {reason}", rfc3339(*at))),
         None => check("not_revoked", true, "not revoked"),
     }];
-    checks.push(match certificate.superseded {
-        Some((by, _)) => check("not_superseded", false, format!("superseded by certificate {by}")),
+    checks.push(match &certificate.superseded {
+        Some((by, _, _)) => check("not_superseded", false, format!("superseded by certificate {by}")),
         None => check(
             "not_superseded",
             true,
@@ -67,36 +125,137 @@ fn standing_checks(certificate: &Certificate, now: OffsetDateTime) -> Vec<Check>
         ),
     });
     checks.push(if now >= certificate.expires_at {
-        check("not_expired", false, format!("expired on {}", certificate.expires_at))
+        check(
+            "not_expired",
+            false,
+            format!("expired on {}", rfc3339(certificate.expires_at)),
+        )
     } else {
-        check("not_expired", true, format!("valid until {}", certificate.expires_at))
+        check(
+            "not_expired",
+            true,
+            format!("valid until {}", rfc3339(certificate.expires_at)),
+        )
     });
     checks
 }
 
-/// Verifies the certificate with this hash, re-checking its stored credential.
+/// The answer for a genuine certificate at `now`.
+fn conclude(hash: &Sha256Hex, certificate: Arc<VerifiedCertificate>, now: OffsetDateTime) -> Verification {
+    let mut checks = vec![hash_known(hash), signature_passed(&certificate.key_id)];
+    checks.extend(standing_checks(&certificate, now));
+    Verification {
+        hash: Some(hash.clone()),
+        verdict: Verdict::Known(certificate.standing_at(now)),
+        checks,
+        certificate: Some(certificate),
+    }
+}
+
+/// Verifies the certificate with this hash, re-checking its stored credential (once per
+/// instance: the outcome is cached until the certificate's standing changes).
 pub async fn verify_hash(
     db: &impl ConnectionTrait,
+    cache: &VerificationCache,
     now: OffsetDateTime,
     hash: &Sha256Hex,
 ) -> Result<Verification, CertificateError> {
-    let Some(certificate) = find_by_hash(db, hash).await? else {
-        return Ok(Verification {
-            hash: Some(hash.clone()),
-            verdict: Verdict::Unknown,
-            checks: vec![check(
+    if let Some(certificate) = cache.get(hash) {
+        return Ok(conclude(hash, certificate, now));
+    }
+    let epoch = cache.epoch();
+    match find_by_hash(db, hash).await? {
+        Some(certificate) => verify_stored(db, cache, epoch, now, certificate).await,
+        None => Ok(unknown(
+            Some(hash.clone()),
+            vec![check(
                 "hash_known",
                 false,
                 "no certificate with this hash was issued here",
             )],
-            certificate: None,
-        });
+        )),
+    }
+}
+
+/// Verifies the certificate whose credential has this id, as [`verify_hash`] does.
+pub async fn verify_credential_id(
+    db: &impl ConnectionTrait,
+    cache: &VerificationCache,
+    now: OffsetDateTime,
+    credential_id: Uuid,
+) -> Result<Verification, CertificateError> {
+    let epoch = cache.epoch();
+    match find_by_credential_id(db, credential_id).await? {
+        Some(certificate) => verify_stored(db, cache, epoch, now, certificate).await,
+        None => Ok(unknown(
+            None,
+            vec![check(
+                "credential_known",
+                false,
+                format!("no certificate with credential id urn:uuid:{credential_id} was issued here"),
+            )],
+        )),
+    }
+}
+
+/// The checks on a stored certificate: its credential must still hash to the hash it is filed
+/// under, and its proof must verify. A genuine one is cached, unless its standing changed since
+/// `epoch` (when the row was about to be read).
+async fn verify_stored(
+    db: &impl ConnectionTrait,
+    cache: &VerificationCache,
+    epoch: u64,
+    now: OffsetDateTime,
+    certificate: Certificate,
+) -> Result<Verification, CertificateError> {
+    let recomputed = proof::credential_hash(&certificate.credential)?;
+    if recomputed != certificate.hash {
+        return Ok(unknown(
+            Some(certificate.hash),
+            vec![check(
+                "hash_known",
+                false,
+                "the stored credential no longer matches its hash",
+            )],
+        ));
+    }
+    let keys = key_store::published_keys(db).await?;
+    let key_id = match proof::verify(&certificate.credential, &keys) {
+        Ok(key_id) => key_id,
+        Err(failure) => {
+            let checks = vec![hash_known(&recomputed), check("signature", false, failure.to_string())];
+            return Ok(unknown(Some(recomputed), checks));
+        }
     };
-    let credential = certificate.credential.clone();
-    // The stored credential must still hash to the hash it is filed under.
-    let recomputed = proof::credential_hash(&credential)?;
-    let found = Some(certificate).filter(|c| c.hash == recomputed);
-    assess(db, now, &credential, recomputed, found).await
+    let verified = Arc::new(verified(db, &certificate, key_id).await?);
+    cache.insert(certificate.hash.clone(), Arc::clone(&verified), epoch);
+    Ok(conclude(&certificate.hash, verified, now))
+}
+
+async fn verified(
+    db: &impl ConnectionTrait,
+    certificate: &Certificate,
+    key_id: String,
+) -> Result<VerifiedCertificate, CertificateError> {
+    let superseded = match certificate.superseded {
+        Some((by, at)) => Some((by, get_certificate(db, by).await?.hash, at)),
+        None => None,
+    };
+    Ok(VerifiedCertificate {
+        id: certificate.id,
+        credential_id: certificate.credential_id.clone(),
+        holder_name: certificate.holder_name.clone(),
+        achievement_name: certificate.achievement_name.clone(),
+        issuer_name: certificate.credential["issuer"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        issued_at: certificate.issued_at,
+        expires_at: certificate.expires_at,
+        key_id,
+        revoked: certificate.revoked.clone(),
+        superseded,
+    })
 }
 
 /// Verifies a credential document: its hash must name a certificate issued here, its proof must
@@ -108,44 +267,29 @@ pub async fn verify_document(
 ) -> Result<Verification, CertificateError> {
     let hash = proof::credential_hash(document)?;
     let found = find_by_hash(db, &hash).await?;
-    assess(db, now, document, hash, found).await
-}
-
-/// The checks on `document`, whose hash is `hash` and which matches `found` if anything here.
-async fn assess(
-    db: &impl ConnectionTrait,
-    now: OffsetDateTime,
-    document: &Value,
-    hash: Sha256Hex,
-    found: Option<Certificate>,
-) -> Result<Verification, CertificateError> {
     let keys = key_store::published_keys(db).await?;
-    let mut checks = vec![match &found {
-        Some(_) => check(
-            "hash_known",
-            true,
-            format!("hash {hash} matches a certificate issued here"),
-        ),
-        None => check(
-            "hash_known",
-            false,
-            format!("hash {hash} matches no certificate issued here: the credential was altered or not issued by us"),
-        ),
-    }];
-    let signature = signature_check(document, &keys);
-    let signature_ok = signature.passed;
-    checks.push(signature);
-    let verdict = match &found {
-        Some(certificate) if signature_ok => {
-            checks.extend(standing_checks(certificate, now));
-            Verdict::Known(certificate.standing_at(now))
+    let signature = proof::verify(document, &keys);
+    match (found, signature) {
+        (Some(certificate), Ok(key_id)) => {
+            let certificate = Arc::new(verified(db, &certificate, key_id).await?);
+            Ok(conclude(&hash, certificate, now))
         }
-        _ => Verdict::Unknown,
-    };
-    Ok(Verification {
-        hash: Some(hash),
-        verdict,
-        checks,
-        certificate: found.filter(|_| signature_ok),
-    })
+        (found, signature) => {
+            let hash_check = match found {
+                Some(_) => hash_known(&hash),
+                None => check(
+                    "hash_known",
+                    false,
+                    format!(
+                        "hash {hash} matches no certificate issued here: the credential was altered or not issued by us"
+                    ),
+                ),
+            };
+            let signature_check = match signature {
+                Ok(key_id) => signature_passed(&key_id),
+                Err(failure) => check("signature", false, failure.to_string()),
+            };
+            Ok(unknown(Some(hash), vec![hash_check, signature_check]))
+        }
+    }
 }

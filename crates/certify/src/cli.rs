@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use certify_accounts::{NewAccount, Password, Role};
+use certify_certificates::IssuerSettings;
 use certify_core::{Clock as _, DisplayName, Email, SystemClock};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{self, Layer, LogFormat, Settings};
 use crate::demo::{self, DEMO_ACCOUNTS, SeedOutcome};
 use crate::startup::{Application, shutdown_signal};
-use crate::{db, telemetry, verify_cli};
+use crate::{db, synthetic, telemetry, verify_cli};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,6 +44,23 @@ enum Command {
     /// Check a certificate's credential JSON offline: its hash and signature, and with `--server`
     /// its standing. Exits 0 only when the certificate is valid.
     Verify(VerifyArgs),
+    /// Fill the database with synthetic consultants holding signed certificates, for benchmarks.
+    SeedSynthetic(SeedSyntheticArgs),
+}
+
+#[derive(Debug, Args)]
+struct SeedSyntheticArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// How many consultants (one certificate each).
+    #[arg(long, default_value_t = 1000)]
+    consultants: usize,
+    /// Write the certificates' hashes here, one per line (for load generators).
+    #[arg(long, value_name = "FILE")]
+    hashes_out: Option<PathBuf>,
+    /// Public URL written into the certificates [env: CERTIFY_PUBLIC_BASE_URL]
+    #[arg(long, value_name = "URL")]
+    public_base_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,7 +72,7 @@ enum KeysCommand {
 
 #[derive(Debug, Args)]
 struct VerifyArgs {
-    /// The credential JSON (as downloaded from the holder's certificate).
+    /// The certificate PDF, or its credential JSON (`credential.json`).
     file: PathBuf,
     /// The issuer's JWK Set, saved from `/.well-known/jwks.json`.
     #[arg(long, value_name = "JWKS_FILE")]
@@ -159,6 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
+        Command::SeedSynthetic(args) => seed_synthetic(args).await,
     }
 }
 
@@ -207,6 +226,35 @@ fn print_demo_accounts(heading: &str) {
             account.role, account.email, account.password
         );
     }
+}
+
+async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
+    let flags = Layer {
+        public_base_url: args.public_base_url,
+        ..Layer::default()
+    };
+    let settings = settings(&args.common, flags)?;
+    telemetry::init(settings.log_format);
+    let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
+    db::migrate(&db).await?;
+    let now = SystemClock.now();
+    certify_certificates::key_store::ensure_signing_key(&db, now).await?;
+    let issuer = IssuerSettings {
+        public_base_url: settings.public_base_url(settings.listen),
+        issuer_name: settings.issuer_name.clone(),
+    };
+    let started = std::time::Instant::now();
+    let hashes = synthetic::seed(&db, now, &issuer, args.consultants).await?;
+    println!(
+        "seeded {} consultants with certificates in {:.1} s",
+        hashes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(path) = args.hashes_out {
+        synthetic::write_hashes(&path, &hashes)?;
+        println!("hashes written to {}", path.display());
+    }
+    Ok(())
 }
 
 async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {

@@ -30,6 +30,8 @@ pub struct Settings {
     /// Certificate look-ups one client address may make per second, and in a burst.
     pub verify_requests_per_second: u32,
     pub verify_burst: u32,
+    /// How many certificates' verification answers each instance keeps in memory.
+    pub verification_cache_capacity: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -63,6 +65,7 @@ pub struct Layer {
     pub issuer_name: Option<String>,
     pub verify_requests_per_second: Option<u32>,
     pub verify_burst: Option<u32>,
+    pub verification_cache_capacity: Option<u64>,
 }
 
 impl Layer {
@@ -78,6 +81,7 @@ impl Layer {
             issuer_name: self.issuer_name.or(lower.issuer_name),
             verify_requests_per_second: self.verify_requests_per_second.or(lower.verify_requests_per_second),
             verify_burst: self.verify_burst.or(lower.verify_burst),
+            verification_cache_capacity: self.verification_cache_capacity.or(lower.verification_cache_capacity),
         }
     }
 
@@ -100,6 +104,7 @@ impl Layer {
             issuer_name: get("CERTIFY_ISSUER_NAME"),
             verify_requests_per_second: parse_var(&get, "CERTIFY_VERIFY_REQUESTS_PER_SECOND")?,
             verify_burst: parse_var(&get, "CERTIFY_VERIFY_BURST")?,
+            verification_cache_capacity: parse_var(&get, "CERTIFY_VERIFICATION_CACHE_CAPACITY")?,
         })
     }
 
@@ -146,6 +151,7 @@ impl Layer {
             issuer_name: self.issuer_name.unwrap_or_else(|| DEFAULT_ISSUER_NAME.to_owned()),
             verify_requests_per_second,
             verify_burst,
+            verification_cache_capacity: self.verification_cache_capacity.unwrap_or(500_000),
         })
     }
 }

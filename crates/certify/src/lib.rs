@@ -6,5 +6,6 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod startup;
+pub mod synthetic;
 pub mod telemetry;
 pub mod verify_cli;

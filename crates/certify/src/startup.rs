@@ -3,11 +3,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
 use certify_api::{AppState, RateLimit};
-use certify_certificates::{IssueOnPass, IssuerSettings};
+use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -44,6 +45,8 @@ impl Application {
             public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
             issuer_name: settings.issuer_name.clone(),
         };
+        let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
+        certificate_cache.follow_changes(&db).await?;
         let state = AppState {
             db,
             clock,
@@ -54,6 +57,7 @@ impl Application {
                 settings: issuer.clone(),
             }),
             issuer,
+            certificate_cache,
             verify_rate_limit: RateLimit {
                 per_second: settings.verify_requests_per_second,
                 burst: settings.verify_burst,
@@ -72,12 +76,31 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let follower = tokio::spawn(follow_certificate_changes(self.state.clone()));
         let app = certify_api::app(self.state);
         // The peer address is what certificate look-ups are rate limited by.
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        follower.abort();
+        served
+    }
+}
+
+/// How often an instance reads the certificate change feed: the longest a revocation made on
+/// another instance can go unseen here.
+const CHANGE_FEED_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Keeps this instance's verification cache in step with changes made by every instance.
+async fn follow_certificate_changes(state: AppState) {
+    let mut ticks = tokio::time::interval(CHANGE_FEED_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = state.certificate_cache.follow_changes(&state.db).await {
+            tracing::warn!(error = %err, "could not read the certificate change feed; retrying");
+        }
     }
 }
 

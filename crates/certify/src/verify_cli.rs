@@ -1,4 +1,4 @@
-//! `certify verify`: checks a credential's hash and signature with no database. Keys come from a
+//! `certify verify`: checks a certificate PDF's or credential's hash and signature with no database. Keys come from a
 //! JWK Set file (`--keys`) or from the issuing server (`--server`), which also reports whether
 //! the certificate is still in force. Exit code 0 only when the certificate is valid.
 
@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use certify_certificates::keys::PublishedKey;
-use certify_certificates::proof;
+use certify_certificates::{pdf, proof};
 use serde_json::Value;
 
 /// What the command found, printed line by line.
@@ -23,10 +23,20 @@ impl Report {
     }
 }
 
+/// Reads the signed credential from a certificate PDF (its `credential.json` attachment) or from
+/// the credential JSON itself.
 pub fn read_credential(path: &Path) -> anyhow::Result<Value> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let document: Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a credential JSON document", path.display()))?;
+    let document: Value = if bytes.starts_with(b"%PDF-") {
+        pdf::extract_credential(&bytes).with_context(|| format!("{} holds no readable credential", path.display()))?
+    } else {
+        serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{} is neither a certificate PDF nor a credential JSON document",
+                path.display()
+            )
+        })?
+    };
     if !document.is_object() || document.get("proof").is_none() {
         bail!("{} is not a signed credential (no proof)", path.display());
     }

@@ -2,9 +2,12 @@
 //! credential document), the issuer's published keys, holders' certificates, and revocation.
 
 use axum::Json;
-use axum::extract::State;
-use axum::response::Html;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse as _, Response};
 use certify_accounts::Role;
+use certify_certificates::pdf;
 use certify_certificates::{Certificate, CertificateError, Check, IssuerSettings, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
 use serde::{Deserialize, Serialize};
@@ -14,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Staff};
 use crate::error::{ApiError, Problem, ProblemType};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
@@ -90,22 +93,16 @@ fn status_name(verdict: &Verdict) -> &'static str {
     }
 }
 
-async fn verification_view(state: &AppState, verification: Verification) -> Result<VerificationView, ApiError> {
-    let superseded_by = match &verification.verdict {
-        Verdict::Known(Standing::Superseded { by, .. }) => {
-            let newer = certify_certificates::get_certificate(&state.db, *by)
-                .await
-                .map_err(certificate_error)?;
-            Some(state.issuer.verify_url(&newer.hash))
-        }
-        _ => None,
-    };
+fn verification_view(state: &AppState, verification: Verification) -> VerificationView {
+    let certificate = verification.certificate.as_deref();
+    let superseded_by = certificate
+        .and_then(|c| c.superseded.as_ref())
+        .map(|(_, newer_hash, _)| state.issuer.verify_url(newer_hash));
     let (revoked_at, revocation_reason) = match &verification.verdict {
         Verdict::Known(Standing::Revoked { at, reason }) => (Some(*at), Some(reason.clone())),
         _ => (None, None),
     };
-    let certificate = verification.certificate.as_ref();
-    Ok(VerificationView {
+    VerificationView {
         status: status_name(&verification.verdict).to_owned(),
         hash: verification.hash.as_ref().map(ToString::to_string),
         checks: verification
@@ -119,22 +116,22 @@ async fn verification_view(state: &AppState, verification: Verification) -> Resu
             .collect(),
         holder_name: certificate.map(|c| c.holder_name.clone()),
         achievement: certificate.map(|c| c.achievement_name.clone()),
-        issuer: certificate.and_then(|c| c.credential["issuer"]["name"].as_str().map(str::to_owned)),
+        issuer: certificate.map(|c| c.issuer_name.clone()),
         issued_at: certificate.map(|c| c.issued_at),
         expires_at: certificate.map(|c| c.expires_at),
         credential_id: certificate.map(|c| c.credential_id.clone()),
         revocation_reason,
         revoked_at,
         superseded_by,
-    })
+    }
 }
 
 async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationView, ApiError> {
     let hash = parse_hash(raw)?;
-    let verification = certify_certificates::verify_hash(&state.db, state.clock.now(), &hash)
+    let verification = certify_certificates::verify_hash(&state.db, &state.certificate_cache, state.clock.now(), &hash)
         .await
         .map_err(certificate_error)?;
-    verification_view(state, verification).await
+    Ok(verification_view(state, verification))
 }
 
 /// Verify a certificate by its hash (no account needed).
@@ -147,22 +144,64 @@ pub async fn verify_by_hash(
     Ok(Json(verify_hash_view(&state, &hash).await?))
 }
 
-/// Verify a credential document (the signed JSON, as downloaded or taken from a PDF): its hash,
-/// its signature, and the standing of the certificate it names (no account needed).
-#[utoipa::path(post, path = "/api/v1/verify", tag = "verification", request_body = Object,
-    responses((status = OK, body = VerificationView), (status = BAD_REQUEST, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = JSON_PROBLEM)))]
-pub async fn verify_credential(
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialIdQuery {
+    /// The credential's id, `urn:uuid:…` (the bare UUID is accepted too).
+    pub credential_id: String,
+}
+
+/// Verify a certificate by its credential id (no account needed).
+#[utoipa::path(get, path = "/api/v1/verify", tag = "verification", params(CredentialIdQuery),
+    responses((status = OK, body = VerificationView), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn verify_by_credential_id(
     State(state): State<AppState>,
-    ApiJson(document): ApiJson<serde_json::Value>,
+    ApiQuery(query): ApiQuery<CredentialIdQuery>,
 ) -> Result<Json<VerificationView>, ApiError> {
+    let raw = query.credential_id.trim();
+    let id = Uuid::parse_str(raw.strip_prefix("urn:uuid:").unwrap_or(raw))
+        .map_err(|_| ApiError::invalid_field("credential_id", "a credential id is `urn:uuid:` followed by a UUID"))?;
+    let verification =
+        certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id)
+            .await
+            .map_err(certificate_error)?;
+    Ok(Json(verification_view(&state, verification)))
+}
+
+/// Verify an uploaded certificate (no account needed): the PDF as downloaded
+/// (`Content-Type: application/pdf`; its attached `credential.json` is checked) or the signed
+/// credential JSON itself. Checks its hash, its signature, and the standing of the certificate.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "verification",
+    request_body(description = "A certificate PDF or a signed credential", content(("application/pdf"), ("application/json"))),
+    responses((status = OK, body = VerificationView), (status = BAD_REQUEST, body = Problem, content_type = JSON_PROBLEM),
+        (status = PAYLOAD_TOO_LARGE, body = Problem, content_type = JSON_PROBLEM),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = JSON_PROBLEM),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn verify_upload(
+    State(state): State<AppState>,
+    upload: CertificateUpload,
+) -> Result<Json<VerificationView>, ApiError> {
+    let document = match upload {
+        CertificateUpload::Pdf(bytes) => credential_in_pdf(bytes).await?,
+        CertificateUpload::Credential(document) => document,
+    };
     if !document.is_object() {
         return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
     }
     let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document)
         .await
         .map_err(certificate_error)?;
-    Ok(Json(verification_view(&state, verification).await?))
+    Ok(Json(verification_view(&state, verification)))
+}
+
+/// Reads the credential attached to an uploaded PDF, off the async runtime: parsing is CPU work,
+/// and a malformed file that makes the parser panic must cost only this request.
+async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> {
+    let unreadable = |detail: String| ApiError::new(ProblemType::UnreadableDocument, detail);
+    tokio::task::spawn_blocking(move || pdf::extract_credential(&bytes))
+        .await
+        .map_err(|_| unreadable("the upload is not a readable PDF".to_owned()))?
+        .map_err(|err| unreadable(err.to_string()))
 }
 
 /// The verification page for people: what the QR code on a certificate opens.
@@ -378,6 +417,39 @@ async fn readable_certificate(
     }
 }
 
+/// The certificate as a PDF: A4 landscape with a QR code to its verification page and the signed
+/// credential attached as `credential.json`, so the file alone can be verified (its holder or
+/// programme staff). The same certificate always gives the same bytes.
+#[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/pdf", tag = "certificates", params(("certificate_id" = Uuid, Path)),
+    responses((status = OK, description = "The certificate PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+pub async fn download_pdf(
+    State(state): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let certificate = readable_certificate(&state, &me, id).await?;
+    let bytes = render_pdf(certificate, state.issuer.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"certificate-{id}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Renders off the async runtime: a page takes a few milliseconds of CPU.
+pub(crate) async fn render_pdf(certificate: Certificate, issuer: IssuerSettings) -> anyhow::Result<Vec<u8>> {
+    Ok(tokio::task::spawn_blocking(move || pdf::render_certificate(&certificate, &issuer)).await??)
+}
+
 /// One certificate (its holder or programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}", tag = "certificates", params(("certificate_id" = Uuid, Path)),
     responses((status = OK, body = CertificateView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
@@ -399,6 +471,15 @@ pub async fn get_credential(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(readable_certificate(&state, &me, id).await?.credential))
+}
+
+/// Applies this instance's own change to its cache at once, so that the caller's next look-up
+/// sees it (other instances see it at their next poll of the feed). The change is committed
+/// either way; if the feed cannot be read now, the next poll applies it.
+pub(crate) async fn forget_stale_answers(state: &AppState) {
+    if let Err(err) = state.certificate_cache.follow_changes(&state.db).await {
+        tracing::warn!(error = %err, "could not read the certificate change feed");
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -425,6 +506,7 @@ pub async fn revoke_certificate(
     let certificate = certify_certificates::revoke_certificate(&state.db, now, id, staff.account_id, &reason)
         .await
         .map_err(certificate_error)?;
+    forget_stale_answers(&state).await;
     Ok(Json(certificate_view(certificate, &state.issuer, now)))
 }
 
@@ -454,6 +536,7 @@ pub async fn correct_name(
         certify_certificates::correct_holder_name(&state.db, now, &state.issuer, id, staff.account_id, name.as_str())
             .await
             .map_err(certificate_error)?;
+    forget_stale_answers(&state).await;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(certificate_view(reissued, &state.issuer, now)),
@@ -497,4 +580,39 @@ pub async fn certificate_history(
             })
             .collect(),
     ))
+}
+
+/// What `POST /api/v1/verify` accepts: a PDF, or a credential as JSON.
+pub enum CertificateUpload {
+    Pdf(Bytes),
+    Credential(serde_json::Value),
+}
+
+impl<S: Send + Sync> FromRequest<S> for CertificateUpload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        match content_type.as_str() {
+            "application/pdf" => Ok(Self::Pdf(crate::extract::body_bytes(req, state).await?)),
+            _ => {
+                let ApiJson(document) = ApiJson::from_request(req, state).await.map_err(|err| {
+                    if err.kind() == ProblemType::UnsupportedMediaType {
+                        ApiError::new(
+                            ProblemType::UnsupportedMediaType,
+                            "send a certificate PDF as `application/pdf` or a credential as `application/json`",
+                        )
+                    } else {
+                        err
+                    }
+                })?;
+                Ok(Self::Credential(document))
+            }
+        }
+    }
 }

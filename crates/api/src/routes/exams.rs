@@ -914,5 +914,7 @@ pub async fn submit_attempt(
     )
     .await
     .map_err(exam_error)?;
+    // A pass may have superseded an earlier certificate.
+    crate::routes::certificates::forget_stale_answers(&state).await;
     Ok(Json(attempt.into()))
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod certificate_exports;
 pub mod certificates;
 pub mod exams;
 pub mod firms;
@@ -30,7 +31,10 @@ pub fn public() -> OpenApiRouter<AppState> {
 pub fn verification() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(certificates::verify_by_hash))
-        .routes(routes!(certificates::verify_credential))
+        .routes(routes!(
+            certificates::verify_by_credential_id,
+            certificates::verify_upload
+        ))
 }
 
 /// Routes that need a signed-in account; role and tenant checks are in their extractors.
@@ -78,6 +82,9 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::my_certificates))
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(certificates::get_credential))
+        .routes(routes!(certificates::download_pdf))
+        .routes(routes!(certificate_exports::export_csv))
+        .routes(routes!(certificate_exports::export_zip))
         .routes(routes!(certificates::revoke_certificate))
         .routes(routes!(certificates::correct_name))
         .routes(routes!(certificates::certificate_history))

@@ -1,0 +1,148 @@
+//! Each server instance keeps the outcome of verifying a stored certificate in memory, so that
+//! a look-up by hash usually costs no database round trip and no signature check.
+//!
+//! A cached answer goes stale only when the certificate's standing changes (revocation,
+//! supersession). Every such change is written, in the same transaction, to the
+//! `certificate_changes` feed; every instance follows the feed ([`VerificationCache::follow_changes`],
+//! polled a few times a second and right after its own changes) and drops what it names. So a
+//! revocation reaches every cached copy on every instance that shares the database.
+//!
+//! Two races are closed: an answer read from the database just before a change commits is not
+//! cached once the change has been applied (the epoch check), and a change whose sequence number
+//! was taken before a later one's but committed after it is still seen (the look-back window).
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use certify_core::Sha256Hex;
+use moka::sync::Cache;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entity::certificate_change;
+use crate::store::CertificateError;
+use crate::verification::VerifiedCertificate;
+
+/// Changes this far behind the newest one applied are read again, in case they committed late.
+const LOOK_BACK: i64 = 256;
+
+/// A last resort against a feed that cannot be read: no answer is older than this.
+const MAX_AGE: Duration = Duration::from_secs(600);
+
+pub struct VerificationCache {
+    entries: Cache<Sha256Hex, Arc<VerifiedCertificate>>,
+    /// Bumped by every change applied; see [`VerificationCache::insert`].
+    epoch: AtomicU64,
+    feed: Mutex<FeedPosition>,
+}
+
+impl std::fmt::Debug for VerificationCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationCache")
+            .field("entries", &self.entries.entry_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How far this instance has read the change feed.
+#[derive(Debug, Default)]
+struct FeedPosition {
+    /// `None` until the first read, which starts at the end of the feed (the cache is empty).
+    newest: Option<i64>,
+    /// Changes applied within the look-back window, so they are not applied twice.
+    applied: BTreeSet<i64>,
+}
+
+impl VerificationCache {
+    /// A cache of at most `capacity` certificates (a few hundred bytes each).
+    pub fn new(capacity: u64) -> Self {
+        Self {
+            entries: Cache::builder().max_capacity(capacity).time_to_live(MAX_AGE).build(),
+            epoch: AtomicU64::new(0),
+            feed: Mutex::new(FeedPosition::default()),
+        }
+    }
+
+    pub fn get(&self, hash: &Sha256Hex) -> Option<Arc<VerifiedCertificate>> {
+        self.entries.get(hash)
+    }
+
+    /// The epoch to pass to [`VerificationCache::insert`]: read it before reading the database.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Caches an answer read from the database, unless a change was applied since `epoch`: the
+    /// answer may predate it.
+    pub fn insert(&self, hash: Sha256Hex, certificate: Arc<VerifiedCertificate>, epoch: u64) {
+        if self.epoch() == epoch {
+            self.entries.insert(hash, certificate);
+        }
+    }
+
+    fn apply_change(&self, hash: &str) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        if let Ok(hash) = Sha256Hex::parse(hash) {
+            self.entries.invalidate(&hash);
+        }
+    }
+
+    /// Reads the change feed and drops every cached answer a new change names. Returns how many
+    /// changes were new.
+    pub async fn follow_changes(&self, db: &impl ConnectionTrait) -> Result<usize, CertificateError> {
+        let newest = self.feed.lock().unwrap_or_else(PoisonError::into_inner).newest;
+        let Some(newest) = newest else {
+            let end = certificate_change::Entity::find()
+                .select_only()
+                .column_as(certificate_change::Column::Seq.max(), "newest")
+                .into_tuple::<Option<i64>>()
+                .one(db)
+                .await?
+                .flatten()
+                .unwrap_or(0);
+            self.feed.lock().unwrap_or_else(PoisonError::into_inner).newest = Some(end);
+            return Ok(0);
+        };
+        let changes = certificate_change::Entity::find()
+            .filter(certificate_change::Column::Seq.gt(newest - LOOK_BACK))
+            .order_by_asc(certificate_change::Column::Seq)
+            .all(db)
+            .await?;
+        let mut feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut applied = 0;
+        for change in changes {
+            if feed.applied.insert(change.seq) {
+                self.apply_change(&change.hash);
+                applied += 1;
+            }
+            feed.newest = feed.newest.max(Some(change.seq));
+        }
+        let window_start = feed.newest.unwrap_or(0) - LOOK_BACK;
+        feed.applied = feed.applied.split_off(&window_start);
+        Ok(applied)
+    }
+}
+
+/// Records that a certificate's standing changed; call it in the transaction that changes it.
+pub(crate) async fn record_change(
+    db: &impl ConnectionTrait,
+    certificate_id: uuid::Uuid,
+    hash: &Sha256Hex,
+) -> Result<(), CertificateError> {
+    let inserted = certificate_change::Entity::insert(certificate_change::ActiveModel {
+        certificate_id: sea_orm::Set(certificate_id),
+        hash: sea_orm::Set(hash.to_string()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    // The feed only needs its recent past; trim it now and then, on the write path.
+    if inserted.last_insert_id % 1024 == 0 {
+        certificate_change::Entity::delete_many()
+            .filter(certificate_change::Column::Seq.lt(inserted.last_insert_id - 100_000))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}

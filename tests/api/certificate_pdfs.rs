@@ -1,0 +1,303 @@
+//! Certificate PDFs end to end: downloaded by the holder, identical on every download, readable by
+//! independent tools (poppler, zbar), and verifiable from the file alone — by upload or offline.
+
+use std::path::Path;
+use std::process::Command;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::certificates::pass;
+use crate::exams::{exam_setup, json_of};
+use crate::helpers::{TestApp, assert_problem, spawn_app};
+
+async fn download(app: &TestApp, id: &str, token: &str) -> reqwest::Response {
+    app.get(&format!("/api/v1/certificates/{id}/pdf"), Some(token)).await
+}
+
+async fn pdf_of(app: &TestApp, id: &str, token: &str) -> Vec<u8> {
+    let response = download(app, id, token).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .is_ok_and(|v| v.starts_with("attachment; filename=\"certificate-"))
+    );
+    response.bytes().await.expect("body").to_vec()
+}
+
+async fn upload(app: &TestApp, body: Vec<u8>, content_type: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/verify", app.address))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// Runs an independent tool; the tests rely on poppler-utils and zbar-tools (`.ci/run` installs them).
+fn tool(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|err| panic!("{program} must be installed (poppler-utils, zbar-tools): {err}"));
+    assert!(
+        output.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[tokio::test]
+async fn the_pdf_is_the_same_on_every_download_and_verifies_on_its_own() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let pdf = pdf_of(&app, id, &setup.candidate).await;
+    assert!(pdf.starts_with(b"%PDF-"));
+    app.clock.advance(time::Duration::hours(3));
+    assert_eq!(
+        pdf,
+        pdf_of(&app, id, &setup.staff).await,
+        "byte-identical later and for staff"
+    );
+
+    let verdict = json_of(upload(&app, pdf.clone(), "application/pdf").await).await;
+    assert_eq!(verdict["status"], "valid", "{verdict}");
+    assert_eq!(verdict["hash"], certificate["hash"]);
+    assert_eq!(verdict["holder_name"], "Test Person");
+
+    let stranger = app
+        .token_for("stranger@example.com", certify_accounts::Role::Consultant)
+        .await;
+    assert_problem(download(&app, id, &stranger).await, StatusCode::NOT_FOUND, "not-found").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/certificates/{id}/pdf"), None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn independent_tools_read_the_page_the_attachment_and_the_qr_code() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let pdf = pdf_of(&app, id, &setup.candidate).await;
+    let credential = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("certificate.pdf");
+    std::fs::write(&file, &pdf).expect("written");
+
+    let info = tool("pdfinfo", &[path(&file)]);
+    assert!(info.contains("Page size:       841.89 x 595.276 pts (A4)"), "{info}");
+    let text = tool("pdftotext", &["-layout", path(&file), "-"]);
+    let hash = certificate["hash"].as_str().expect("hash");
+    for expected in [
+        "Test Person",
+        "AI Deployment",
+        "Issued 22 November 2026",
+        "Valid until 22 November 2028",
+        hash,
+        certificate["credential_id"].as_str().expect("credential id"),
+    ] {
+        assert!(text.contains(expected), "`{expected}` is printed:\n{text}");
+    }
+
+    assert!(tool("pdfdetach", &["-list", path(&file)]).contains("1: credential.json"));
+    let saved = dir.path().join("saved.json");
+    tool("pdfdetach", &["-save", "1", "-o", path(&saved), path(&file)]);
+    let attached: Value = serde_json::from_slice(&std::fs::read(&saved).expect("saved")).expect("json");
+    assert_eq!(attached, credential);
+
+    tool(
+        "pdftoppm",
+        &["-png", "-r", "150", path(&file), path(&dir.path().join("page"))],
+    );
+    let qr = tool("zbarimg", &["-q", "--raw", path(&dir.path().join("page-1.png"))]);
+    assert_eq!(qr.trim(), certificate["verify_url"].as_str().expect("verify url"));
+}
+
+#[tokio::test]
+async fn a_pdf_with_an_altered_credential_is_not_vouched_for() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let mut credential = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+    credential["credentialSubject"]["identifier"][1]["identityHash"] = json!("Mallory Forger");
+    let hash = certify_core::Sha256Hex::parse(certificate["hash"].as_str().expect("hash")).expect("hash");
+    let forged = certify_certificates::pdf::render(&certify_certificates::pdf::CertificatePage {
+        issuer_name: "AI Partner Network",
+        holder_name: "Mallory Forger",
+        achievement_name: "AI Deployment",
+        issued_on: time::macros::date!(2026 - 11 - 22),
+        expires_on: time::macros::date!(2099 - 11 - 22),
+        credential_id: certificate["credential_id"].as_str().expect("credential id"),
+        hash: &hash,
+        verify_url: certificate["verify_url"].as_str().expect("verify url"),
+        credential: &credential,
+    })
+    .expect("rendered");
+
+    let verdict = json_of(upload(&app, forged, "application/pdf").await).await;
+    assert_eq!(verdict["status"], "unknown", "{verdict}");
+    let failed: Vec<&str> = verdict["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["passed"] == false)
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(failed, ["hash_known", "signature"]);
+    assert!(verdict.get("holder_name").is_none(), "{verdict}");
+}
+
+#[tokio::test]
+async fn uploads_that_are_not_certificates_are_refused_with_the_reason() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let pdf = pdf_of(&app, certificate["id"].as_str().expect("id"), &setup.candidate).await;
+
+    let not_pdf = assert_problem(
+        upload(&app, b"hello".to_vec(), "application/pdf").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unreadable-document",
+    )
+    .await;
+    assert!(
+        not_pdf["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("not a readable PDF"))
+    );
+
+    let truncated = assert_problem(
+        upload(&app, pdf[..pdf.len() / 3].to_vec(), "application/pdf").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unreadable-document",
+    )
+    .await;
+    assert!(truncated["detail"].as_str().is_some_and(|d| !d.is_empty()));
+
+    let mut plain = printpdf::PdfDocument::new("no attachment");
+    plain.with_pages(vec![printpdf::PdfPage::new(
+        printpdf::Mm(210.0),
+        printpdf::Mm(297.0),
+        Vec::new(),
+    )]);
+    let plain = plain.save(&printpdf::PdfSaveOptions::default(), &mut Vec::new());
+    let no_attachment = assert_problem(
+        upload(&app, plain, "application/pdf").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unreadable-document",
+    )
+    .await;
+    assert!(
+        no_attachment["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no `credential.json` attachment"))
+    );
+
+    assert_problem(
+        upload(&app, pdf.clone(), "text/plain").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    )
+    .await;
+    let mut huge = pdf;
+    huge.resize(certify_api::MAX_BODY_BYTES + 1, b' ');
+    assert_problem(
+        upload(&app, huge, "application/pdf").await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_certificate_is_found_by_its_credential_id() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let credential_id = certificate["credential_id"].as_str().expect("credential id");
+    let by_id = |id: String| {
+        let app = &app;
+        async move {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("credential_id", &id)
+                .finish();
+            app.get(&format!("/api/v1/verify?{query}"), None).await
+        }
+    };
+
+    let verdict = json_of(by_id(credential_id.to_owned()).await).await;
+    assert_eq!(verdict["status"], "valid", "{verdict}");
+    assert_eq!(verdict["hash"], certificate["hash"]);
+    let bare = credential_id.trim_start_matches("urn:uuid:").to_owned();
+    assert_eq!(json_of(by_id(bare).await).await["status"], "valid");
+
+    let unknown = json_of(by_id("urn:uuid:00000000-0000-4000-8000-000000000000".into()).await).await;
+    assert_eq!(unknown["status"], "unknown");
+    assert_eq!(unknown["checks"][0]["name"], "credential_known");
+    assert_eq!(unknown["checks"][0]["passed"], false);
+
+    assert_problem(
+        by_id("urn:uuid:nope".into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation-failed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_offline_verifier_reads_the_pdf_alone() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let pdf = pdf_of(&app, certificate["id"].as_str().expect("id"), &setup.candidate).await;
+    let jwks = json_of(app.get("/.well-known/jwks.json", None).await).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (pdf_file, keys_file, text_file) = (
+        dir.path().join("certificate.pdf"),
+        dir.path().join("jwks.json"),
+        dir.path().join("notes.txt"),
+    );
+    std::fs::write(&pdf_file, &pdf).expect("written");
+    std::fs::write(&keys_file, jwks.to_string()).expect("written");
+    std::fs::write(&text_file, "just some notes").expect("written");
+
+    let run = |file: &Path| {
+        let args = ["verify", path(file), "--keys", path(&keys_file)].map(str::to_owned);
+        let binary = env!("CARGO_BIN_EXE_certify");
+        tokio::task::spawn_blocking(move || Command::new(binary).args(args).output().expect("runs"))
+    };
+    let offline = run(&pdf_file).await.expect("joined");
+    let stdout = String::from_utf8_lossy(&offline.stdout);
+    assert!(offline.status.success(), "{stdout}");
+    assert!(stdout.contains(certificate["hash"].as_str().expect("hash")), "{stdout}");
+
+    let refused = run(&text_file).await.expect("joined");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("neither a certificate PDF nor a credential"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
