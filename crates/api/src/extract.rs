@@ -68,11 +68,17 @@ fn strip_position(message: &str) -> String {
 }
 
 fn has_json_content_type(req: &Request) -> bool {
-    let Some(content_type) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type(req);
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The request's media type without parameters, lowercase (`application/pdf`); empty if absent.
+pub(crate) fn media_type(req: &Request) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// Path parameters. A parameter that does not parse (say, an id that is not a UUID) cannot name

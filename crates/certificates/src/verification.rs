@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use certify_core::Sha256Hex;
+use certify_core::{Sha256Hex, rfc3339};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -78,12 +78,6 @@ fn check(name: &'static str, passed: bool, detail: impl Into<String>) -> Check {
         passed,
         detail: detail.into(),
     }
-}
-
-/// Instants as verifiers read them elsewhere (the credential's `validUntil`): RFC 3339.
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.to_string())
 }
 
 fn unknown(hash: Option<Sha256Hex>, checks: Vec<Check>) -> Verification {
@@ -186,7 +180,10 @@ pub async fn verify_credential_id(
 ) -> Result<Verification, CertificateError> {
     let epoch = cache.epoch();
     match find_by_credential_id(db, credential_id).await? {
-        Some(certificate) => verify_stored(db, cache, epoch, now, certificate).await,
+        Some(certificate) => match cache.get(&certificate.hash) {
+            Some(cached) => Ok(conclude(&certificate.hash, cached, now)),
+            None => verify_stored(db, cache, epoch, now, certificate).await,
+        },
         None => Ok(unknown(
             None,
             vec![check(

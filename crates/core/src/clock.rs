@@ -17,6 +17,12 @@ pub type SharedClock = Arc<dyn Clock>;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
+/// An instant as RFC 3339 text (`2026-11-22T09:00:00Z`), the form every message and export uses.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
+}
+
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // reason: this is the one place that reads the wall clock
     fn now(&self) -> OffsetDateTime {

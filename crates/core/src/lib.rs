@@ -7,7 +7,7 @@ pub mod hash;
 pub mod pagination;
 pub mod text;
 
-pub use clock::{Clock, SharedClock, SystemClock, TestClock};
+pub use clock::{Clock, SharedClock, SystemClock, TestClock, rfc3339};
 pub use email::Email;
 pub use hash::Sha256Hex;
 pub use pagination::{Page, PageRequest, PageSize};

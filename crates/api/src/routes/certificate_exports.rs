@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse as _, Response};
 use certify_certificates::export::{ExportFilter, ExportPage, StandingKind, export_page};
 use certify_certificates::{Certificate, IssuerSettings};
+use certify_core::rfc3339;
 use futures_util::StreamExt as _;
 use futures_util::stream;
 use serde::Deserialize;
@@ -178,10 +179,6 @@ fn csv_chunk(
     if with_header {
         out.write_record(CSV_HEADER)?;
     }
-    let rfc3339 = |at: OffsetDateTime| {
-        at.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
     let optional = |id: Option<Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
     for c in certificates {
         let status = StandingKind::of(&c.standing_at(now)).name();

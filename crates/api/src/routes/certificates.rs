@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse as _, Response};
 use certify_accounts::Role;
+use certify_certificates::export::StandingKind;
 use certify_certificates::pdf;
 use certify_certificates::{Certificate, CertificateError, Check, IssuerSettings, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
@@ -85,10 +86,7 @@ pub struct VerificationView {
 
 fn status_name(verdict: &Verdict) -> &'static str {
     match verdict {
-        Verdict::Known(Standing::Valid) => "valid",
-        Verdict::Known(Standing::Expired) => "expired",
-        Verdict::Known(Standing::Revoked { .. }) => "revoked",
-        Verdict::Known(Standing::Superseded { .. }) => "superseded",
+        Verdict::Known(standing) => StandingKind::of(standing).name(),
         Verdict::Unknown => "unknown",
     }
 }
@@ -592,13 +590,7 @@ impl<S: Send + Sync> FromRequest<S> for CertificateUpload {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        match content_type.as_str() {
+        match crate::extract::media_type(&req).as_str() {
             "application/pdf" => Ok(Self::Pdf(crate::extract::body_bytes(req, state).await?)),
             _ => {
                 let ApiJson(document) = ApiJson::from_request(req, state).await.map_err(|err| {

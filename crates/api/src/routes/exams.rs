@@ -50,9 +50,7 @@ pub(crate) fn exam_error(err: ExamError) -> ApiError {
             ApiError::new(ProblemType::AttemptOpen, err.to_string()).with_extension("attempt_id", serde_json::json!(id))
         }
         ExamError::RetakeWait { until } => {
-            let at = until
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
+            let at = certify_core::rfc3339(until);
             ApiError::new(
                 ProblemType::RetakeWait,
                 format!("the retake policy allows the next attempt at {at}"),
