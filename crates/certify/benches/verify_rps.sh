@@ -5,6 +5,8 @@
 #   crates/certify/benches/verify_rps.sh                  # a fresh SQLite database
 #   crates/certify/benches/verify_rps.sh postgres://...   # an empty PostgreSQL database
 #   HASHES=hashes.txt crates/certify/benches/verify_rps.sh URL   # a database seeded before
+#   KEEP_DIR=bench-data crates/certify/benches/verify_rps.sh      # keep the SQLite file and hashes;
+#                                                               # a later run with the same KEEP_DIR reuses them
 #
 # Needs wrk (Debian: apt-get install wrk). The load generator runs on the same machine.
 set -euo pipefail
@@ -18,14 +20,21 @@ PORT=${PORT:-18080}
 
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release --workspace --bins
-certify=target/release/certify
-work=$(mktemp -d)
-trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+certify=${CARGO_TARGET_DIR:-target}/release/certify
+if [ -n "${KEEP_DIR:-}" ]; then
+  mkdir -p "$KEEP_DIR"
+  work=$(cd "$KEEP_DIR" && pwd)
+  trap 'kill "${server:-}" 2>/dev/null || true' EXIT
+  [ -z "${HASHES:-}" ] && [ -s "$work/hashes.txt" ] && HASHES=$work/hashes.txt
+else
+  work=$(mktemp -d)
+  trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+fi
 database=${1:-"sqlite://$work/bench.db?mode=rwc"}
 export CERTIFY_DATABASE_URL=$database CERTIFY_LOG_FORMAT=json RUST_LOG=warn
 
 if [ -n "${HASHES:-}" ]; then
-  cp "$HASHES" "$work/hashes.txt"
+  [ "$HASHES" -ef "$work/hashes.txt" ] || cp "$HASHES" "$work/hashes.txt"
   CERTIFICATES=$(wc -l <"$work/hashes.txt")
 else
   echo "==> seeding $CERTIFICATES certificates"
