@@ -14,6 +14,7 @@ mod m20261122_000004_certificates;
 mod m20261122_000005_track_validity;
 mod m20261122_000006_credential_ids;
 mod m20261122_000007_certificate_changes;
+mod m20261122_000008_firm_rosters;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_track_validity::Migration),
             Box::new(m20261122_000006_credential_ids::Migration),
             Box::new(m20261122_000007_certificate_changes::Migration),
+            Box::new(m20261122_000008_firm_rosters::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Read as _;
 
 use certify_accounts::Role;
-use certify_certificates::{IssueRequest, IssuerSettings};
+use certify_certificates::IssueRequest;
 use certify_core::Clock as _;
 use reqwest::StatusCode;
 use uuid::Uuid;
@@ -14,10 +14,7 @@ use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
 
 /// Issues certificates of `track_id` to `holders` new consultants, straight through the domain.
 async fn issue(app: &TestApp, track_id: Uuid, holders: &[&str]) -> Vec<Uuid> {
-    let issuer = IssuerSettings {
-        public_base_url: app.address.clone(),
-        issuer_name: "Certify Test Programme".to_owned(),
-    };
+    let issuer = app.issuer();
     let mut ids = Vec::new();
     for email in holders {
         let account = app.create_account(email, Role::Consultant).await;

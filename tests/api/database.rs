@@ -44,13 +44,20 @@ async fn foreign_keys_are_enforced_on_every_backend() {
     assert!(inserted.is_err(), "a session of a missing account was accepted");
 }
 
+/// Staff, four firm admins, six consultants per firm and Northwind's eleven extra.
+const DEMO_ACCOUNT_COUNT: u64 = 1 + 4 + 4 * 6 + 11;
+
 #[tokio::test]
 async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
     let database = TestDatabase::create().await;
     let settings = test_settings(database.url());
     let clock = Arc::new(TestClock::new(datetime!(2026-11-22 09:00 UTC)));
     let first = Application::build(&settings, clock.clone()).await.expect("first start");
-    certify::demo::seed(first.database(), datetime!(2026-11-22 09:00 UTC))
+    let issuer = certify_certificates::IssuerSettings {
+        public_base_url: "http://certify.test".to_owned(),
+        issuer_name: "Certify Test Programme".to_owned(),
+    };
+    certify::demo::seed(first.database(), datetime!(2026-11-22 09:00 UTC), &issuer)
         .await
         .expect("seeded");
     drop(first);
@@ -61,8 +68,8 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
     let accounts = certify_accounts::count_accounts(second.database())
         .await
         .expect("count");
-    assert_eq!(accounts, 3);
-    let again = certify::demo::seed(second.database(), datetime!(2026-11-22 09:00 UTC))
+    assert_eq!(accounts, DEMO_ACCOUNT_COUNT);
+    let again = certify::demo::seed(second.database(), datetime!(2026-11-22 09:00 UTC), &issuer)
         .await
         .expect("seed");
     assert_eq!(again, certify::demo::SeedOutcome::AlreadyPopulated);
@@ -70,7 +77,7 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
         certify_accounts::count_accounts(second.database())
             .await
             .expect("count"),
-        3
+        DEMO_ACCOUNT_COUNT
     );
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use time::Duration;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
+use crate::helpers::{TestApp, assert_problem, demo_account, invalid_fields, spawn_app};
 
 /// An exam whose items make the right answer recognisable to the test (but not to the API).
 pub(crate) struct ExamSetup {
@@ -650,8 +650,10 @@ async fn the_demo_exam_has_a_real_bank_and_an_eligible_candidate() {
     use certify_core::Clock as _;
 
     let app = spawn_app().await;
-    certify::demo::seed(&app.db, app.clock.now()).await.expect("seeded");
-    let consultant = certify::demo::DEMO_ACCOUNTS[2];
+    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
+        .await
+        .expect("seeded");
+    let consultant = demo_account("ada@northwind.example");
     let token = app.log_in(consultant.email, consultant.password).await;
     let track = json_of(app.get("/api/v1/tracks", Some(&token)).await).await["items"][0]["id"]
         .as_str()

@@ -192,6 +192,14 @@ impl TestApp {
         }
     }
 
+    /// The issuer this app signs as, for issuing certificates straight through the domain.
+    pub fn issuer(&self) -> certify_certificates::IssuerSettings {
+        certify_certificates::IssuerSettings {
+            public_base_url: self.address.clone(),
+            issuer_name: "Certify Test Programme".to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -373,4 +381,12 @@ impl TestApp {
         self.publish("tracks", track_id, staff).await;
         TrackIds { track_id, courses }
     }
+}
+
+/// A demo sign-in by e-mail.
+pub fn demo_account(email: &str) -> certify::demo::DemoAccount {
+    certify::demo::DEMO_ACCOUNTS
+        .into_iter()
+        .find(|a| a.email == email)
+        .unwrap_or_else(|| panic!("{email} is a demo account"))
 }

@@ -3,7 +3,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::Duration;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use crate::helpers::{TestApp, assert_problem, demo_account, spawn_app};
 
 async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("json")
@@ -401,8 +401,10 @@ async fn the_demo_track_is_real_and_its_demo_consultant_is_eligible() {
     use certify_core::Clock as _;
 
     let app = spawn_app().await;
-    certify::demo::seed(&app.db, app.clock.now()).await.expect("seeded");
-    let consultant = certify::demo::DEMO_ACCOUNTS[2];
+    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
+        .await
+        .expect("seeded");
+    let consultant = demo_account("ada@northwind.example");
     let token = app.log_in(consultant.email, consultant.password).await;
     let tracks = json_of(app.get("/api/v1/tracks", Some(&token)).await).await;
     let track_id = tracks["items"][0]["id"].as_str().expect("a published track").to_owned();

@@ -18,4 +18,5 @@ mod health;
 mod helpers;
 mod learning;
 mod openapi;
+mod rosters;
 mod sessions;

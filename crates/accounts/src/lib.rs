@@ -19,5 +19,8 @@ pub use identities::{LinkError, account_for_external_identity, link_external_ide
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
 pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out, session_lookup};
-pub use store::{Account, AccountFilter, NewAccount, count_accounts, create_account, find_account, list_accounts};
+pub use store::{
+    Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,
+    find_account, list_accounts, rename_account,
+};
 pub use token::SessionToken;

@@ -2,6 +2,7 @@
 
 use anyhow::Context as _;
 use certify_core::{DisplayName, Email, Page, PageRequest};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, SqlErr,
@@ -125,4 +126,81 @@ pub async fn list_accounts(
 /// How many accounts exist; the demo seeder only fills an empty platform.
 pub async fn count_accounts(db: &impl ConnectionTrait) -> anyhow::Result<u64> {
     account::Entity::find().count(db).await.context("counting accounts")
+}
+
+/// The accounts with these e-mail addresses (those that exist), in no particular order.
+pub async fn accounts_by_email(db: &impl ConnectionTrait, emails: &[Email]) -> Result<Vec<Account>, AccountError> {
+    if emails.is_empty() {
+        return Ok(Vec::new());
+    }
+    account::Entity::find()
+        .filter(account::Column::Email.is_in(emails.iter().map(Email::as_str)))
+        .all(db)
+        .await
+        .context("reading accounts by e-mail")?
+        .into_iter()
+        .map(|row| Account::try_from(row).map_err(AccountError::from))
+        .collect()
+}
+
+/// Opens consultant accounts without a password (they sign in through single sign-on, or set one
+/// later), in one statement; returns them in the order given. Any address already taken fails the
+/// whole batch with [`AccountError::EmailTaken`].
+pub async fn create_consultants(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    people: Vec<(Email, DisplayName)>,
+) -> Result<Vec<Account>, AccountError> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let accounts: Vec<Account> = people
+        .into_iter()
+        .map(|(email, name)| Account {
+            id: Uuid::now_v7(),
+            email,
+            display_name: name.into_inner(),
+            role: Role::Consultant,
+            created_at: now,
+        })
+        .collect();
+    let rows = accounts.iter().map(|a| account::ActiveModel {
+        id: Set(a.id),
+        email: Set(a.email.as_str().to_owned()),
+        display_name: Set(a.display_name.clone()),
+        role: Set(RoleKind::Consultant),
+        firm_id: Set(None),
+        password_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    });
+    match account::Entity::insert_many(rows).exec(db).await {
+        Ok(_) => Ok(accounts),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AccountError::EmailTaken)
+        }
+        Err(err) => Err(AccountError::Unexpected(
+            anyhow::Error::new(err).context("inserting consultants"),
+        )),
+    }
+}
+
+/// Changes the name an account is shown under (certificates already issued keep theirs).
+pub async fn rename_account(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    id: Uuid,
+    name: DisplayName,
+) -> Result<(), AccountError> {
+    let updated = account::Entity::update_many()
+        .col_expr(account::Column::DisplayName, Expr::value(name.into_inner()))
+        .col_expr(account::Column::UpdatedAt, Expr::value(now))
+        .filter(account::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .context("renaming an account")?;
+    if updated.rows_affected == 0 {
+        return Err(AccountError::NotFound(id));
+    }
+    Ok(())
 }

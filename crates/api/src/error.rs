@@ -29,6 +29,8 @@ pub enum ProblemType {
     MethodNotAllowed,
     /// 409: an account with this e-mail address already exists.
     EmailTaken,
+    /// 409: the e-mail domain is claimed by another firm.
+    DomainTaken,
     /// 409: the resource is not in a state that allows this (e.g. publishing an empty course).
     InvalidState,
     /// 409: completing a module of a course one is not enrolled in.
@@ -49,6 +51,9 @@ pub enum ProblemType {
     TooManyRequests,
     /// 422: the body or query is well-formed but some fields are invalid; see `errors`.
     ValidationFailed,
+    /// 422: a roster CSV has invalid rows; `row_errors` lists each with its row and column, and
+    /// nothing was imported.
+    InvalidRoster,
     /// 422: an uploaded file is not a certificate (not a PDF, or a PDF with no `credential.json`).
     UnreadableDocument,
     /// 500: something failed on the server; the body says nothing more.
@@ -58,7 +63,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 20] = [
+    pub const ALL: [ProblemType; 22] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -66,6 +71,7 @@ impl ProblemType {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::EmailTaken,
+        Self::DomainTaken,
         Self::InvalidState,
         Self::NotEnrolled,
         Self::NotEligible,
@@ -76,6 +82,7 @@ impl ProblemType {
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::ValidationFailed,
+        Self::InvalidRoster,
         Self::UnreadableDocument,
         Self::Internal,
         Self::Unavailable,
@@ -90,6 +97,7 @@ impl ProblemType {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::EmailTaken => "email-taken",
+            Self::DomainTaken => "domain-taken",
             Self::InvalidState => "invalid-state",
             Self::NotEnrolled => "not-enrolled",
             Self::NotEligible => "not-eligible",
@@ -100,6 +108,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::TooManyRequests => "too-many-requests",
             Self::ValidationFailed => "validation-failed",
+            Self::InvalidRoster => "invalid-roster",
             Self::UnreadableDocument => "unreadable-document",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
@@ -114,6 +123,7 @@ impl ProblemType {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken
+            | Self::DomainTaken
             | Self::InvalidState
             | Self::NotEnrolled
             | Self::NotEligible
@@ -123,7 +133,7 @@ impl ProblemType {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::ValidationFailed | Self::UnreadableDocument => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ValidationFailed | Self::InvalidRoster | Self::UnreadableDocument => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -138,6 +148,7 @@ impl ProblemType {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::EmailTaken => "E-mail address already in use",
+            Self::DomainTaken => "Domain claimed by another firm",
             Self::InvalidState => "Not possible in the current state",
             Self::NotEnrolled => "Not enrolled in this course",
             Self::NotEligible => "Not eligible for this exam yet",
@@ -148,6 +159,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => "Unsupported content type",
             Self::TooManyRequests => "Too many requests",
             Self::ValidationFailed => "Some fields are invalid",
+            Self::InvalidRoster => "The roster has invalid rows",
             Self::UnreadableDocument => "Not a certificate document",
             Self::Internal => "Internal server error",
             Self::Unavailable => "Service unavailable",

@@ -74,7 +74,12 @@ fn has_json_content_type(req: &Request) -> bool {
 
 /// The request's media type without parameters, lowercase (`application/pdf`); empty if absent.
 pub(crate) fn media_type(req: &Request) -> String {
-    req.headers()
+    media_type_of(req.headers())
+}
+
+/// [`media_type`] from the headers alone, for handlers that stream the body themselves.
+pub(crate) fn media_type_of(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())

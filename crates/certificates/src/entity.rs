@@ -48,7 +48,16 @@ pub mod certificate {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The holder's memberships; joined with `left_at IS NULL` it is the current firm, the
+        /// one a certificate counts for (certificates stay with their holder when they move).
+        #[sea_orm(
+            belongs_to = "certify_firms::entity::membership::Entity",
+            from = "Column::AccountId",
+            to = "certify_firms::entity::membership::Column::AccountId"
+        )]
+        CurrentMembership,
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

@@ -8,6 +8,7 @@ mod cache;
 pub mod credential;
 pub mod entity;
 pub mod export;
+pub mod firm_view;
 mod hook;
 pub mod key_store;
 pub mod keys;

@@ -203,7 +203,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = Application::build(&settings, clock.clone()).await?;
     let base_url = settings.public_base_url(app.local_addr()?);
     if args.demo {
-        match demo::seed(app.database(), clock.now()).await? {
+        let issuer = IssuerSettings {
+            public_base_url: base_url.clone(),
+            issuer_name: settings.issuer_name.clone(),
+        };
+        match demo::seed(app.database(), clock.now(), &issuer).await? {
             SeedOutcome::Seeded => print_demo_accounts("Demo data seeded. Sign in with"),
             SeedOutcome::AlreadyPopulated => {
                 print_demo_accounts(

@@ -1,17 +1,25 @@
 //! Demo data for `certify serve --demo`: enough of a platform to click through. Seeded only into
 //! an empty database, in one transaction. The catalogue's content lives in
 //! `assets/demo/catalogue.toml`.
+//!
+//! Four partner firms, one of each kind, each with a verified e-mail domain, an admin and a
+//! consultant at every stage of the programme: enrolled, eligible, failed once, certified,
+//! expired and revoked. Northwind also has a dozen more certified consultants, so its tier
+//! (Select) and tier forecast have something to show.
 
 use anyhow::Context as _;
 use certify_accounts::{NewAccount, Password, Role, count_accounts, create_account};
 use certify_api::routes::exams::BankDocument;
+use certify_certificates::{IssueOnPass, IssueRequest, IssuerSettings, issue_certificate, revoke_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::{CourseContent, ModuleContent, PublicationStatus, TrackContent};
 use certify_exams::{Blueprint, BlueprintInput, DomainSpec, ExamError, RetakePolicy, ScaledScore};
-use certify_firms::{CountryCode, FirmKind, NewFirm, Website, create_firm, join_firm};
+use certify_firms::{
+    CountryCode, EmailDomain, FirmKind, NewFirm, Website, claim_domain, create_firm, join_firm, verify_domain,
+};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::Deserialize;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// A demo sign-in, printed at start and listed in the README.
@@ -23,7 +31,10 @@ pub struct DemoAccount {
     pub display_name: &'static str,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
+const ADMIN_PASSWORD: &str = "demo-admin-password";
+const CONSULTANT_PASSWORD: &str = "demo-consultant-password";
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     DemoAccount {
         role: "programme staff",
         email: "staff@certify.example",
@@ -33,16 +44,137 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
     DemoAccount {
         role: "firm admin (Northwind Consulting)",
         email: "admin@northwind.example",
-        password: "demo-admin-password",
+        password: ADMIN_PASSWORD,
         display_name: "Jonas Becker",
     },
     DemoAccount {
-        role: "consultant (Northwind Consulting)",
+        role: "firm admin (Bluefield Systems)",
+        email: "admin@bluefield.example",
+        password: ADMIN_PASSWORD,
+        display_name: "Meera Iyer",
+    },
+    DemoAccount {
+        role: "firm admin (Lumen Technologies)",
+        email: "admin@lumen.example",
+        password: ADMIN_PASSWORD,
+        display_name: "Carlos Mendes",
+    },
+    DemoAccount {
+        role: "firm admin (Harbor Deployments)",
+        email: "admin@harbor.example",
+        password: ADMIN_PASSWORD,
+        display_name: "Fiona Walsh",
+    },
+    DemoAccount {
+        role: "consultant, eligible for the exam",
         email: "ada@northwind.example",
-        password: "demo-consultant-password",
+        password: CONSULTANT_PASSWORD,
         display_name: "Ada Okafor",
     },
+    DemoAccount {
+        role: "consultant, certified",
+        email: "lin@northwind.example",
+        password: CONSULTANT_PASSWORD,
+        display_name: "Lin Chen",
+    },
 ];
+
+/// Where a demo consultant stands in the programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Enrolled,
+    Eligible,
+    FailedOnce,
+    Certified,
+    Expired,
+    Revoked,
+}
+
+struct DemoFirm {
+    name: &'static str,
+    kind: FirmKind,
+    country: &'static str,
+    domain: &'static str,
+    /// Index into [`DEMO_ACCOUNTS`].
+    admin: usize,
+    /// First names, one consultant per stage, in [`STAGES`] order.
+    consultants: [&'static str; 6],
+}
+
+const STAGES: [Stage; 6] = [
+    Stage::Enrolled,
+    Stage::Eligible,
+    Stage::FailedOnce,
+    Stage::Certified,
+    Stage::Expired,
+    Stage::Revoked,
+];
+
+const DEMO_FIRMS: [DemoFirm; 4] = [
+    DemoFirm {
+        name: "Northwind Consulting",
+        kind: FirmKind::ConsultingFirm,
+        country: "DE",
+        domain: "northwind.example",
+        admin: 1,
+        consultants: [
+            "Emil Braun",
+            "Ada Okafor",
+            "Felix Wagner",
+            "Lin Chen",
+            "Greta Vogel",
+            "Otto Kraus",
+        ],
+    },
+    DemoFirm {
+        name: "Bluefield Systems",
+        kind: FirmKind::SystemsIntegrator,
+        country: "IN",
+        domain: "bluefield.example",
+        admin: 2,
+        consultants: [
+            "Arjun Rao",
+            "Kavya Nair",
+            "Rohan Gupta",
+            "Ananya Das",
+            "Vikram Shah",
+            "Isha Menon",
+        ],
+    },
+    DemoFirm {
+        name: "Lumen Technologies",
+        kind: FirmKind::TechnologyProvider,
+        country: "US",
+        domain: "lumen.example",
+        admin: 3,
+        consultants: [
+            "Maya Brooks",
+            "Ethan Cole",
+            "Sofia Reyes",
+            "Noah Kim",
+            "Grace Hall",
+            "Liam Ward",
+        ],
+    },
+    DemoFirm {
+        name: "Harbor Deployments",
+        kind: FirmKind::DeploymentSpecialist,
+        country: "GB",
+        domain: "harbor.example",
+        admin: 4,
+        consultants: [
+            "Oliver Hughes",
+            "Amelia Price",
+            "Harry Shaw",
+            "Isla Grant",
+            "Jack Reid",
+            "Freya Lowe",
+        ],
+    },
+];
+
+/// Extra certified consultants at Northwind, so that it reaches the Select tier.
+const NORTHWIND_EXTRA_CERTIFIED: usize = 11;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedOutcome {
@@ -51,53 +183,183 @@ pub enum SeedOutcome {
     AlreadyPopulated,
 }
 
-pub async fn seed(db: &DatabaseConnection, now: OffsetDateTime) -> anyhow::Result<SeedOutcome> {
+/// What seeding needs at hand.
+struct Seeder<'a> {
+    txn: &'a DatabaseTransaction,
+    now: OffsetDateTime,
+    issuer: &'a IssuerSettings,
+    staff_id: Uuid,
+    track_id: Uuid,
+    exam_id: Uuid,
+}
+
+pub async fn seed(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    issuer: &IssuerSettings,
+) -> anyhow::Result<SeedOutcome> {
     let txn = db.begin().await.context("starting the demo transaction")?;
     if count_accounts(&txn).await? > 0 {
         return Ok(SeedOutcome::AlreadyPopulated);
     }
-    let northwind = create_firm(
-        &txn,
+    let staff = account(&txn, now, &DEMO_ACCOUNTS[0], Role::ProgrammeStaff).await?;
+    // The catalogue predates everyone's progress, including certificates issued two years ago.
+    let long_ago = now - Duration::days(3 * 365);
+    let track_id = seed_catalogue(&txn, long_ago).await?;
+    let exam_id = seed_exam(&txn, long_ago, track_id).await?;
+    let seeder = Seeder {
+        txn: &txn,
         now,
-        NewFirm {
-            name: "Northwind Consulting".to_owned(),
-            kind: FirmKind::ConsultingFirm,
-            country: CountryCode::parse("DE")?,
-            website: Some(Website::parse("https://northwind.example")?),
-        },
-    )
-    .await
-    .context("creating the demo firm")?;
-    let [staff, admin, consultant] = DEMO_ACCOUNTS;
-    let roles = [
-        (staff, Role::ProgrammeStaff),
-        (admin, Role::FirmAdmin { firm_id: northwind.id }),
-        (consultant, Role::Consultant),
-    ];
-    let mut consultant_id = None;
-    for (demo, role) in roles {
-        let new = NewAccount {
-            email: Email::parse(demo.email)?,
-            display_name: DisplayName::parse(demo.display_name)?,
-            role,
-            password: Some(Password::parse(demo.password)?),
-        };
-        let account = create_account(&txn, now, new)
+        issuer,
+        staff_id: staff.id,
+        track_id,
+        exam_id,
+    };
+    for firm in &DEMO_FIRMS {
+        seeder
+            .firm(firm)
             .await
-            .with_context(|| format!("creating demo account {}", demo.email))?;
-        if role == Role::Consultant {
-            consultant_id = Some(account.id);
-        }
+            .with_context(|| format!("seeding {}", firm.name))?;
     }
-    let consultant_id = consultant_id.context("the demo has a consultant")?;
-    join_firm(&txn, now, northwind.id, consultant_id)
-        .await
-        .context("adding the demo consultant to her firm")?;
-    let track_id = seed_catalogue(&txn, now).await?;
-    finish_track(&txn, now, consultant_id, track_id).await?;
-    seed_exam(&txn, now, track_id).await?;
     txn.commit().await.context("committing demo data")?;
     Ok(SeedOutcome::Seeded)
+}
+
+async fn account(
+    txn: &DatabaseTransaction,
+    now: OffsetDateTime,
+    demo: &DemoAccount,
+    role: Role,
+) -> anyhow::Result<certify_accounts::Account> {
+    let new = NewAccount {
+        email: Email::parse(demo.email)?,
+        display_name: DisplayName::parse(demo.display_name)?,
+        role,
+        password: Some(Password::parse(demo.password)?),
+    };
+    create_account(txn, now, new)
+        .await
+        .with_context(|| format!("creating demo account {}", demo.email))
+}
+
+impl Seeder<'_> {
+    async fn firm(&self, demo: &DemoFirm) -> anyhow::Result<()> {
+        let (txn, now) = (self.txn, self.now);
+        let firm = create_firm(
+            txn,
+            now,
+            NewFirm {
+                name: demo.name.to_owned(),
+                kind: demo.kind,
+                country: CountryCode::parse(demo.country)?,
+                website: Some(Website::parse(&format!("https://{}", demo.domain))?),
+            },
+        )
+        .await?;
+        let admin = account(
+            txn,
+            now,
+            &DEMO_ACCOUNTS[demo.admin],
+            Role::FirmAdmin { firm_id: firm.id },
+        )
+        .await?;
+        let domain = EmailDomain::parse(demo.domain)?;
+        claim_domain(txn, now, firm.id, &domain, admin.id).await?;
+        verify_domain(txn, now, firm.id, &domain, self.staff_id).await?;
+        for (name, stage) in demo.consultants.iter().zip(STAGES) {
+            let first = name.split(' ').next().unwrap_or(name).to_lowercase();
+            let email = format!("{first}@{}", demo.domain);
+            let consultant = self.consultant(&email, name).await?;
+            join_firm(txn, now - Duration::days(400), firm.id, consultant).await?;
+            self.bring_to(consultant, stage).await?;
+        }
+        if demo.domain == "northwind.example" {
+            for i in 1..=NORTHWIND_EXTRA_CERTIFIED {
+                let email = format!("consultant{i}@{}", demo.domain);
+                let consultant = self.consultant(&email, &format!("Northwind Consultant {i}")).await?;
+                join_firm(txn, now - Duration::days(400), firm.id, consultant).await?;
+                // Spread over the past year, so the tier forecast has a date to show.
+                self.certify(consultant, now - Duration::days(30 * i as i64)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A consultant account; the ones listed in [`DEMO_ACCOUNTS`] get their password.
+    async fn consultant(&self, email: &str, name: &str) -> anyhow::Result<Uuid> {
+        let listed = DEMO_ACCOUNTS.iter().find(|a| a.email == email);
+        let new = NewAccount {
+            email: Email::parse(email)?,
+            display_name: DisplayName::parse(name)?,
+            role: Role::Consultant,
+            password: listed.map(|a| Password::parse(a.password)).transpose()?,
+        };
+        let account = create_account(self.txn, self.now - Duration::days(400), new)
+            .await
+            .with_context(|| format!("creating demo consultant {email}"))?;
+        Ok(account.id)
+    }
+
+    async fn bring_to(&self, consultant: Uuid, stage: Stage) -> anyhow::Result<()> {
+        let (txn, now) = (self.txn, self.now);
+        match stage {
+            Stage::Enrolled => {
+                certify_courses::enrol_in_track(txn, now - Duration::days(3), consultant, self.track_id).await?;
+            }
+            Stage::Eligible => finish_track(txn, now - Duration::days(7), consultant, self.track_id).await?,
+            Stage::FailedOnce => {
+                let sat = now - Duration::days(2);
+                finish_track(txn, sat - Duration::days(7), consultant, self.track_id).await?;
+                self.fail_exam(consultant, sat).await?;
+            }
+            Stage::Certified => {
+                finish_track(txn, now - Duration::days(40), consultant, self.track_id).await?;
+                self.certify(consultant, now - Duration::days(30)).await?;
+            }
+            Stage::Expired => {
+                let issued = now - Duration::days(26 * 30);
+                finish_track(txn, issued - Duration::days(7), consultant, self.track_id).await?;
+                self.certify(consultant, issued).await?;
+            }
+            Stage::Revoked => {
+                finish_track(txn, now - Duration::days(70), consultant, self.track_id).await?;
+                let certificate = self.certify(consultant, now - Duration::days(60)).await?;
+                revoke_certificate(
+                    txn,
+                    now - Duration::days(5),
+                    certificate,
+                    self.staff_id,
+                    "Exam content was shared with other candidates",
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn certify(&self, consultant: Uuid, at: OffsetDateTime) -> anyhow::Result<Uuid> {
+        let request = IssueRequest {
+            account_id: consultant,
+            track_id: self.track_id,
+            attempt_id: None,
+        };
+        Ok(issue_certificate(self.txn, at, self.issuer, request).await?.id)
+    }
+
+    /// Sits the exam at `at` and submits it unanswered, which fails.
+    async fn fail_exam(&self, consultant: Uuid, at: OffsetDateTime) -> anyhow::Result<()> {
+        let hook = IssueOnPass {
+            settings: self.issuer.clone(),
+        };
+        let attempt = certify_exams::start_attempt(self.txn, at, consultant, self.exam_id, 7, &hook).await?;
+        let submitted =
+            certify_exams::submit_attempt(self.txn, at + Duration::minutes(20), consultant, attempt.id, &hook).await?;
+        anyhow::ensure!(
+            submitted.result.is_some_and(|r| !r.passed),
+            "an unanswered demo attempt did not fail"
+        );
+        Ok(())
+    }
 }
 
 const CATALOGUE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo/catalogue.toml"));
@@ -182,7 +444,7 @@ const EXAM_BANK: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../..
 
 /// The demo track's exam: four weighted domains matching the courses, a 30-item form drawn from
 /// a 42-item bank imported exactly as staff would import one.
-async fn seed_exam(txn: &DatabaseTransaction, now: OffsetDateTime, track_id: Uuid) -> anyhow::Result<()> {
+async fn seed_exam(txn: &DatabaseTransaction, now: OffsetDateTime, track_id: Uuid) -> anyhow::Result<Uuid> {
     let domain = |name: &str, weight_percent: u8, items_per_form: u32| DomainSpec {
         id: None,
         name: name.to_owned(),
@@ -211,5 +473,5 @@ async fn seed_exam(txn: &DatabaseTransaction, now: OffsetDateTime, track_id: Uui
             ExamError::Invalid(problems) => anyhow::anyhow!("the demo bank is invalid: {problems:?}"),
             other => anyhow::Error::new(other),
         })?;
-    Ok(())
+    Ok(exam.id)
 }

@@ -112,14 +112,17 @@ pub struct Attempt {
 
 /// Starts an attempt: finalises any expired one, then checks the one-open-attempt rule, course
 /// eligibility and the retake policy, and draws a form with `seed`.
-pub async fn start_attempt(
-    db: &DatabaseConnection,
+pub async fn start_attempt<C>(
+    db: &C,
     now: OffsetDateTime,
     account_id: Uuid,
     exam_id: Uuid,
     seed: u64,
     hook: &dyn PassHook,
-) -> Result<Attempt, ExamError> {
+) -> Result<Attempt, ExamError>
+where
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
+{
     let txn = db.begin().await?;
     let exam = get_exam(&txn, exam_id).await?;
     let history = attempts_of(&txn, account_id, exam_id).await?;
@@ -396,13 +399,16 @@ async fn own_attempt_brought_up_to_date(
 }
 
 /// An attempt of `account_id`, finalised first if its deadline has passed.
-pub async fn get_attempt(
-    db: &DatabaseConnection,
+pub async fn get_attempt<C>(
+    db: &C,
     now: OffsetDateTime,
     account_id: Uuid,
     attempt_id: Uuid,
     hook: &dyn PassHook,
-) -> Result<Attempt, ExamError> {
+) -> Result<Attempt, ExamError>
+where
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
+{
     let txn = db.begin().await?;
     let (row, _, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     let attempt = attempt_view(&txn, row).await?;
@@ -541,13 +547,16 @@ pub async fn save_response(
 }
 
 /// Submits an open attempt and scores it. Submitting a finished attempt returns it unchanged.
-pub async fn submit_attempt(
-    db: &DatabaseConnection,
+pub async fn submit_attempt<C>(
+    db: &C,
     now: OffsetDateTime,
     account_id: Uuid,
     attempt_id: Uuid,
     hook: &dyn PassHook,
-) -> Result<Attempt, ExamError> {
+) -> Result<Attempt, ExamError>
+where
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
+{
     let txn = db.begin().await?;
     let (row, exam, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     if row.status == AttemptStatus::Open.as_str() {

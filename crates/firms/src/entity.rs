@@ -36,6 +36,94 @@ pub mod membership {
         pub account_id: Uuid,
         pub joined_at: TimeDateTimeWithTimeZone,
         pub left_at: Option<TimeDateTimeWithTimeZone>,
+        /// What the firm's roster says of this member.
+        pub employee_id: Option<String>,
+        pub country: Option<String>,
+        /// The roster import that last touched this membership.
+        pub roster_import_id: Option<Uuid>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "certify_accounts::entity::account::Entity",
+            from = "Column::AccountId",
+            to = "certify_accounts::entity::account::Column::Id"
+        )]
+        Account,
+    }
+
+    impl Related<certify_accounts::entity::account::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Account.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod domain {
+    use sea_orm::entity::prelude::*;
+
+    /// An e-mail domain a firm claimed; verified once staff approved it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "firm_domains")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub firm_id: Uuid,
+        #[sea_orm(unique)]
+        pub domain: String,
+        pub claimed_at: TimeDateTimeWithTimeZone,
+        pub claimed_by: Option<Uuid>,
+        pub verified_at: Option<TimeDateTimeWithTimeZone>,
+        pub verified_by: Option<Uuid>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod roster_import {
+    use sea_orm::entity::prelude::*;
+
+    /// One applied roster import and what it changed.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "roster_imports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub firm_id: Uuid,
+        pub imported_by: Uuid,
+        pub imported_at: TimeDateTimeWithTimeZone,
+        pub rows: i64,
+        pub created: i64,
+        pub updated: i64,
+        pub unchanged: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod tier_thresholds {
+    use sea_orm::entity::prelude::*;
+
+    /// The programme's tier thresholds; one row, id 1, once staff changed the defaults.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tier_thresholds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub select_min: i64,
+        pub advanced_min: i64,
+        pub premier_min: i64,
+        pub updated_at: TimeDateTimeWithTimeZone,
+        pub updated_by: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,9 @@ where
         account_id: Set(account_id),
         joined_at: Set(now),
         left_at: Set(None),
+        employee_id: Set(None),
+        country: Set(None),
+        roster_import_id: Set(None),
     }
     .insert(&txn)
     .await;

@@ -1,5 +1,10 @@
 use anyhow::Context as _;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use certify_core::{Page, PageRequest};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -41,6 +46,12 @@ pub struct NewFirm {
 pub enum FirmError {
     #[error("firm {0} does not exist")]
     NotFound(Uuid),
+    #[error("the domain `{0}` is claimed by another firm")]
+    DomainTaken(String),
+    #[error("the firm has not claimed `{0}`")]
+    DomainNotClaimed(String),
+    #[error("no firm has verified the e-mail domain `{0}`")]
+    NoFirmForDomain(String),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -67,4 +78,90 @@ pub async fn find_firm(db: &impl ConnectionTrait, id: Uuid) -> Result<Firm, Firm
         .context("reading a firm")?
         .map(Firm::from)
         .ok_or(FirmError::NotFound(id))
+}
+
+/// Narrows [`list_firms`]; `None` matches every firm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FirmQuery {
+    /// Part of the name, any case.
+    pub search: Option<String>,
+    pub kind: Option<FirmKind>,
+    pub country: Option<CountryCode>,
+}
+
+/// Firms in creation order, a keyset page at a time.
+pub async fn list_firms(
+    db: &impl ConnectionTrait,
+    query: &FirmQuery,
+    page: PageRequest,
+) -> Result<Page<Firm>, FirmError> {
+    let mut select = firm::Entity::find()
+        .order_by_asc(firm::Column::Id)
+        .limit(page.size.get() + 1);
+    if let Some(after) = page.after {
+        select = select.filter(firm::Column::Id.gt(after));
+    }
+    if let Some(kind) = query.kind {
+        select = select.filter(firm::Column::Kind.eq(kind));
+    }
+    if let Some(country) = &query.country {
+        select = select.filter(firm::Column::Country.eq(country.as_str()));
+    }
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", crate::members::escape_like(&search.to_lowercase()));
+        select = select.filter(
+            Expr::expr(Func::lower(Expr::col((firm::Entity, firm::Column::Name))))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    let rows = select.all(db).await.context("listing firms")?;
+    Ok(Page::from_overfetched(
+        rows.into_iter().map(Firm::from).collect(),
+        page,
+        |f| f.id,
+    ))
+}
+
+pub async fn all_firm_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, FirmError> {
+    firm::Entity::find()
+        .select_only()
+        .column(firm::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("listing firm ids")
+        .map_err(FirmError::from)
+}
+
+/// A change to a firm's profile; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct FirmChanges {
+    pub name: Option<String>,
+    pub kind: Option<FirmKind>,
+    pub country: Option<CountryCode>,
+    /// `Some(None)` removes the website.
+    pub website: Option<Option<Website>>,
+}
+
+pub async fn update_firm(db: &impl ConnectionTrait, id: Uuid, changes: FirmChanges) -> Result<Firm, FirmError> {
+    let row = firm::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("reading a firm")?
+        .ok_or(FirmError::NotFound(id))?;
+    let mut active = row.into_active_model();
+    if let Some(name) = changes.name {
+        active.name = Set(name);
+    }
+    if let Some(kind) = changes.kind {
+        active.kind = Set(kind);
+    }
+    if let Some(country) = changes.country {
+        active.country = Set(country.as_str().to_owned());
+    }
+    if let Some(website) = changes.website {
+        active.website = Set(website.map(|w| w.as_str().to_owned()));
+    }
+    let row = active.update(db).await.context("updating a firm")?;
+    Ok(row.into())
 }

@@ -1,5 +1,6 @@
-//! sea-orm entities of the tables this crate owns. Other crates read accounts through the
-//! functions of this crate, not through these entities.
+//! sea-orm entities of the tables this crate owns. Other crates change accounts only through
+//! the functions of this crate; they may join these entities in read queries (a firm's members
+//! searched by name and e-mail).
 
 pub mod account;
 pub mod external_identity;

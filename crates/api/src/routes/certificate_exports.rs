@@ -107,7 +107,7 @@ async fn start_export(
     Ok((filter, now, first))
 }
 
-fn streamed_attachment(content_type: &'static str, filename: &str, body: Body) -> Response {
+pub(crate) fn streamed_attachment(content_type: &'static str, filename: &str, body: Body) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     (
         [

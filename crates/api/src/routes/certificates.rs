@@ -324,6 +324,8 @@ pub struct CertificateView {
     pub id: Uuid,
     /// `urn:uuid:…`
     pub credential_id: String,
+    /// The holder's account.
+    pub holder_id: Uuid,
     pub holder_name: String,
     pub achievement: String,
     pub track_id: Uuid,
@@ -367,6 +369,7 @@ pub(crate) fn certificate_view(
     CertificateView {
         id: certificate.id,
         credential_id: certificate.credential_id.clone(),
+        holder_id: certificate.account_id,
         holder_name: certificate.holder_name.clone(),
         achievement: certificate.achievement_name.clone(),
         track_id: certificate.track_id,
@@ -398,7 +401,8 @@ pub async fn my_certificates(
     ))
 }
 
-/// A certificate its holder or programme staff may read; anyone else gets 404.
+/// A certificate its holder, the admin of the holder's current firm, or programme staff may read;
+/// anyone else gets 404.
 async fn readable_certificate(
     state: &AppState,
     caller: &certify_accounts::Principal,
@@ -407,7 +411,17 @@ async fn readable_certificate(
     let certificate = certify_certificates::get_certificate(&state.db, id)
         .await
         .map_err(certificate_error)?;
-    let allowed = caller.role == Role::ProgrammeStaff || certificate.account_id == caller.account_id;
+    let allowed = match caller.role {
+        Role::ProgrammeStaff => true,
+        Role::Consultant => certificate.account_id == caller.account_id,
+        // A firm admin reads the certificates of their firm's current members, wherever earned.
+        Role::FirmAdmin { firm_id } => {
+            certify_firms::current_firm_of(&state.db, certificate.account_id)
+                .await
+                .map_err(ApiError::internal)?
+                == Some(firm_id)
+        }
+    };
     if allowed {
         Ok(certificate)
     } else {
@@ -416,7 +430,7 @@ async fn readable_certificate(
 }
 
 /// The certificate as a PDF: A4 landscape with a QR code to its verification page and the signed
-/// credential attached as `credential.json`, so the file alone can be verified (its holder or
+/// credential attached as `credential.json`, so the file alone can be verified (its holder, their firm admin or
 /// programme staff). The same certificate always gives the same bytes.
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/pdf", tag = "certificates", params(("certificate_id" = Uuid, Path)),
     responses((status = OK, description = "The certificate PDF", content_type = "application/pdf", body = Vec<u8>),
@@ -448,7 +462,7 @@ pub(crate) async fn render_pdf(certificate: Certificate, issuer: IssuerSettings)
     Ok(tokio::task::spawn_blocking(move || pdf::render_certificate(&certificate, &issuer)).await??)
 }
 
-/// One certificate (its holder or programme staff).
+/// One certificate (its holder, their firm admin or programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}", tag = "certificates", params(("certificate_id" = Uuid, Path)),
     responses((status = OK, body = CertificateView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn get_certificate(
@@ -460,7 +474,8 @@ pub async fn get_certificate(
     Ok(Json(certificate_view(certificate, &state.issuer, state.clock.now())))
 }
 
-/// The signed Open Badges 3.0 credential, exactly as issued (its holder or programme staff).
+/// The signed Open Badges 3.0 credential, exactly as issued (its holder, their firm admin or
+/// programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/credential", tag = "certificates", params(("certificate_id" = Uuid, Path)),
     responses((status = OK, description = "OpenBadgeCredential with an eddsa-jcs-2022 proof", body = Object), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn get_credential(

@@ -3,16 +3,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use certify_accounts::Role;
+use certify_certificates::firm_view::{active_certifications, tier_forecast};
 use certify_core::text::parse_display_text;
-use certify_firms::{CountryCode, Firm, FirmError, FirmKind, NewFirm, Website};
+use certify_firms::{CountryCode, Firm, FirmChanges, FirmError, FirmKind, FirmQuery, NewFirm, Website};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{FirmScope, Staff, firm_not_found};
-use crate::error::{ApiError, Problem, Validation};
-use crate::extract::{ApiJson, ApiPath};
+use crate::auth::{ConsultantScope, FirmScope, Staff, firm_not_found};
+use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::routes::accounts::page_request;
+use crate::routes::tiers::TierName;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -102,9 +106,11 @@ impl CreateFirmRequest {
     }
 }
 
-fn firm_error(err: FirmError) -> ApiError {
+pub(crate) fn firm_error(err: FirmError) -> ApiError {
     match err {
         FirmError::NotFound(id) => firm_not_found(id),
+        FirmError::DomainTaken(_) => ApiError::new(ProblemType::DomainTaken, err.to_string()),
+        FirmError::DomainNotClaimed(_) | FirmError::NoFirmForDomain(_) => ApiError::not_found(err.to_string()),
         FirmError::Unexpected(cause) => ApiError::internal(cause),
     }
 }
@@ -190,4 +196,204 @@ pub async fn add_member(
         .await
         .map_err(firm_error)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListFirmsQuery {
+    /// Part of the firm's name, any case.
+    pub q: Option<String>,
+    pub kind: Option<FirmKindName>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// A firm in the staff list, with its tier now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmListItem {
+    #[serde(flatten)]
+    pub firm: FirmView,
+    pub tier: TierName,
+    /// Current members holding at least one active certificate.
+    pub active_consultants: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmPage {
+    pub items: Vec<FirmListItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Uuid>,
+}
+
+/// List and search partner firms with their tiers (programme staff), in registration order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/firms",
+    tag = "firms",
+    params(ListFirmsQuery),
+    responses(
+        (status = OK, body = FirmPage),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_firms(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiQuery(query): ApiQuery<ListFirmsQuery>,
+) -> Result<Json<FirmPage>, ApiError> {
+    let page = page_request(query.after, query.limit)?;
+    let mut v = Validation::default();
+    let country = v.check_optional("country", query.country.as_deref().map(CountryCode::parse));
+    let country = v.finish(country)?;
+    let filter = FirmQuery {
+        search: query.q,
+        kind: query.kind.map(FirmKind::from),
+        country,
+    };
+    let firms = certify_firms::list_firms(&state.db, &filter, page)
+        .await
+        .map_err(firm_error)?;
+    let ids: Vec<Uuid> = firms.items.iter().map(|f| f.id).collect();
+    let thresholds = certify_firms::thresholds::tier_thresholds(&state.db)
+        .await
+        .map_err(firm_error)?
+        .thresholds;
+    let active = active_certifications(&state.db, state.clock.now(), Some(&ids))
+        .await
+        .map_err(ApiError::internal)?;
+    let items = firms
+        .items
+        .into_iter()
+        .map(|firm| {
+            let own: Vec<_> = active.iter().filter(|a| a.firm_id == firm.id).cloned().collect();
+            let forecast = tier_forecast(&thresholds, &own);
+            FirmListItem {
+                firm: firm.into(),
+                tier: forecast.tier.into(),
+                active_consultants: forecast.active,
+            }
+        })
+        .collect();
+    Ok(Json(FirmPage {
+        items,
+        next_cursor: firms.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFirmRequest {
+    pub name: Option<String>,
+    /// Programme staff only: the kind decides which breakdowns a firm counts in.
+    pub kind: Option<FirmKindName>,
+    pub country: Option<String>,
+    /// An absolute http(s) URL; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+}
+
+/// Tells a `null` apart from a missing member: `Some(None)` is an explicit `null`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// Change a firm's profile (firm admin or programme staff); fields left out stay as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/firms/{firm_id}",
+    tag = "firms",
+    params(("firm_id" = Uuid, Path)),
+    request_body = UpdateFirmRequest,
+    responses(
+        (status = OK, body = FirmView),
+        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
+        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_firm(
+    State(state): State<AppState>,
+    scope: FirmScope,
+    ApiJson(request): ApiJson<UpdateFirmRequest>,
+) -> Result<Json<FirmView>, ApiError> {
+    if request.kind.is_some() && scope.principal.role != Role::ProgrammeStaff {
+        return Err(ApiError::forbidden("only programme staff change a firm's kind"));
+    }
+    let mut v = Validation::default();
+    let name = v.check_optional("name", request.name.as_deref().map(|n| parse_display_text(n, 200)));
+    let country = v.check_optional("country", request.country.as_deref().map(CountryCode::parse));
+    let website = match request.website {
+        None => Some(None),
+        Some(None) => Some(Some(None)),
+        Some(Some(raw)) => v.check("website", Website::parse(&raw)).map(|w| Some(Some(w))),
+    };
+    let changes = (|| {
+        Some(FirmChanges {
+            name: name?,
+            kind: request.kind.map(FirmKind::from),
+            country: country?,
+            website: website?,
+        })
+    })();
+    let changes = v.finish(changes)?;
+    let firm = certify_firms::update_firm(&state.db, scope.firm_id, changes)
+        .await
+        .map_err(firm_error)?;
+    Ok(Json(firm.into()))
+}
+
+/// One stretch of a consultant's time at a firm.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipView {
+    /// Absent for a firm admin asking about a firm other than their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firm_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+    /// Absent for the current firm.
+    #[serde(with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<OffsetDateTime>,
+}
+
+/// A consultant's firms over time, oldest first (programme staff, the consultant, or the admin of
+/// their current firm).
+#[utoipa::path(
+    get,
+    path = "/api/v1/consultants/{account_id}/memberships",
+    tag = "firms",
+    params(("account_id" = Uuid, Path)),
+    responses(
+        (status = OK, body = Vec<MembershipView>),
+        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn membership_history(
+    State(state): State<AppState>,
+    scope: ConsultantScope,
+) -> Result<Json<Vec<MembershipView>>, ApiError> {
+    let history = certify_firms::membership_history(&state.db, scope.account_id)
+        .await
+        .map_err(firm_error)?;
+    // A firm admin must not learn which other firms exist.
+    let visible = |firm_id: Uuid| match scope.principal.role {
+        Role::FirmAdmin { firm_id: own } => (own == firm_id).then_some(firm_id),
+        Role::ProgrammeStaff | Role::Consultant => Some(firm_id),
+    };
+    Ok(Json(
+        history
+            .into_iter()
+            .map(|m| MembershipView {
+                firm_id: visible(m.firm_id),
+                joined_at: m.joined_at,
+                left_at: m.left_at,
+            })
+            .collect(),
+    ))
 }

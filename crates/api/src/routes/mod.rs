@@ -6,11 +6,14 @@ pub mod catalogue;
 pub mod certificate_exports;
 pub mod certificates;
 pub mod exams;
+pub mod firm_domains;
 pub mod firms;
 pub mod health;
 pub mod learning;
 pub mod pages;
+pub mod rosters;
 pub mod session;
+pub mod tiers;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -44,9 +47,22 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(session::me))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::get_account))
-        .routes(routes!(firms::create_firm))
-        .routes(routes!(firms::get_firm))
+        .routes(routes!(firms::create_firm, firms::list_firms))
+        .routes(routes!(firms::get_firm, firms::update_firm))
         .routes(routes!(firms::add_member))
+        .routes(routes!(firms::membership_history))
+        .routes(routes!(firm_domains::list_domains, firm_domains::claim_domain))
+        .routes(routes!(firm_domains::release_domain))
+        .routes(routes!(firm_domains::verify_domain))
+        .routes(routes!(firm_domains::my_firm, firm_domains::join_my_firm))
+        .routes(routes!(rosters::import))
+        .routes(routes!(rosters::list_consultants))
+        .routes(routes!(rosters::export_consultants))
+        .routes(routes!(rosters::summary))
+        .routes(routes!(rosters::firm_certificates))
+        .routes(routes!(tiers::get_thresholds, tiers::set_thresholds))
+        .routes(routes!(tiers::firm_tier))
+        .routes(routes!(tiers::distribution))
         .routes(routes!(catalogue::list_tracks, catalogue::create_track))
         .routes(routes!(catalogue::get_track, catalogue::update_track))
         .routes(routes!(catalogue::set_track_status))

@@ -1,0 +1,309 @@
+//! What a firm sees of its consultants' certificates: each member's status per track, the
+//! active certified headcount, the partner tier with its forecast, and (for programme staff)
+//! the tier distribution across firms.
+//!
+//! "Active" means issued, not revoked, not superseded and not expired at `now`. A certificate
+//! stays with its holder when they move, so a firm counts its *current* members' certificates,
+//! wherever they were earned. Expiry is decided here rather than in SQL: it depends on the clock,
+//! and SQLite keeps instants as text that does not compare reliably.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use certify_core::{Page, PageRequest};
+use certify_firms::entity::membership;
+use certify_firms::tiers::forecast;
+use certify_firms::{Member, MemberQuery, Tier, TierForecast, TierThresholds, members_after};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait as _,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::entity::certificate;
+use crate::store::{Certificate, CertificateError, certificate_from};
+
+/// A consultant's standing on one track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrackStatus {
+    Active,
+    Expired,
+    Revoked,
+    /// No certificate on this track.
+    None,
+}
+
+impl TrackStatus {
+    pub const ALL: [TrackStatus; 4] = [Self::Active, Self::Expired, Self::Revoked, Self::None];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::None => "none",
+        }
+    }
+}
+
+/// The certificate that decides a member's status on a track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackStanding {
+    pub track_id: Uuid,
+    pub achievement_name: String,
+    pub status: TrackStatus,
+    pub certificate_id: Uuid,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A member with a standing for every track they hold a certificate on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberStanding {
+    pub member: Member,
+    pub tracks: Vec<TrackStanding>,
+}
+
+impl MemberStanding {
+    pub fn status_on(&self, track_id: Uuid) -> TrackStatus {
+        self.tracks
+            .iter()
+            .find(|t| t.track_id == track_id)
+            .map_or(TrackStatus::None, |t| t.status)
+    }
+}
+
+/// Narrows [`member_standings`]. `status` applies to `track` when one is given, else to any
+/// track (`none` without a track: members with no certificate at all).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StandingFilter {
+    pub members: MemberQuery,
+    pub track_id: Option<Uuid>,
+    pub status: Option<TrackStatus>,
+}
+
+impl StandingFilter {
+    fn admits(&self, standing: &MemberStanding) -> bool {
+        match (self.track_id, self.status) {
+            (Some(track), Some(status)) => standing.status_on(track) == status,
+            (Some(track), None) => standing.status_on(track) != TrackStatus::None,
+            (None, Some(TrackStatus::None)) => standing.tracks.is_empty(),
+            (None, Some(status)) => standing.tracks.iter().any(|t| t.status == status),
+            (None, None) => true,
+        }
+    }
+}
+
+/// Members read per round while filling a page.
+const SCAN: u64 = 500;
+
+/// One page of a firm's members with their standings, in account order.
+pub async fn member_standings(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    filter: &StandingFilter,
+    page: PageRequest,
+) -> Result<Page<MemberStanding>, CertificateError> {
+    let wanted = usize::try_from(page.size.get()).unwrap_or(usize::MAX) + 1;
+    let mut found = Vec::new();
+    let mut after = page.after;
+    loop {
+        let members = members_after(db, firm_id, &filter.members, after, SCAN)
+            .await
+            .map_err(|err| CertificateError::Unexpected(err.into()))?;
+        let exhausted = (members.len() as u64) < SCAN;
+        for standing in standings_of(db, now, members).await? {
+            after = Some(standing.member.account_id);
+            if filter.admits(&standing) {
+                found.push(standing);
+                if found.len() == wanted {
+                    return Ok(Page::from_overfetched(found, page, |s| s.member.account_id));
+                }
+            }
+        }
+        if exhausted {
+            return Ok(Page::from_overfetched(found, page, |s| s.member.account_id));
+        }
+    }
+}
+
+/// Attaches each member's per-track standing.
+async fn standings_of(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    members: Vec<Member>,
+) -> Result<Vec<MemberStanding>, CertificateError> {
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::AccountId.is_in(members.iter().map(|m| m.account_id)))
+        .filter(certificate::Column::SupersededBy.is_null())
+        .order_by_asc(certificate::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_account: HashMap<Uuid, BTreeMap<Uuid, TrackStanding>> = HashMap::new();
+    for row in rows {
+        let certificate = certificate_from(row)?;
+        let standing = track_standing(&certificate, now);
+        let tracks = by_account.entry(certificate.account_id).or_default();
+        // An active certificate decides; otherwise the newest one does (rows come oldest first).
+        let keep_old = tracks
+            .get(&standing.track_id)
+            .is_some_and(|old| old.status == TrackStatus::Active && standing.status != TrackStatus::Active);
+        if !keep_old {
+            tracks.insert(standing.track_id, standing);
+        }
+    }
+    Ok(members
+        .into_iter()
+        .map(|member| {
+            let tracks = by_account
+                .remove(&member.account_id)
+                .map(|tracks| tracks.into_values().collect())
+                .unwrap_or_default();
+            MemberStanding { member, tracks }
+        })
+        .collect())
+}
+
+fn track_standing(certificate: &Certificate, now: OffsetDateTime) -> TrackStanding {
+    let status = if certificate.revoked.is_some() {
+        TrackStatus::Revoked
+    } else if now >= certificate.expires_at {
+        TrackStatus::Expired
+    } else {
+        TrackStatus::Active
+    };
+    TrackStanding {
+        track_id: certificate.track_id,
+        achievement_name: certificate.achievement_name.clone(),
+        status,
+        certificate_id: certificate.id,
+        expires_at: certificate.expires_at,
+    }
+}
+
+/// One active certificate of a current member of some firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveCertification {
+    pub firm_id: Uuid,
+    pub account_id: Uuid,
+    pub track_id: Uuid,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Active certificates held by current members of the firms `firm_ids` (of every firm when
+/// `None`).
+pub async fn active_certifications(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_ids: Option<&[Uuid]>,
+) -> Result<Vec<ActiveCertification>, CertificateError> {
+    let mut query = certificate::Entity::find()
+        .select_only()
+        .column(membership::Column::FirmId)
+        .column(certificate::Column::AccountId)
+        .column(certificate::Column::TrackId)
+        .column(certificate::Column::ExpiresAt)
+        .join(JoinType::InnerJoin, certificate::Relation::CurrentMembership.def())
+        .filter(membership::Column::LeftAt.is_null())
+        .filter(certificate::Column::RevokedAt.is_null())
+        .filter(certificate::Column::SupersededBy.is_null());
+    if let Some(firm_ids) = firm_ids {
+        query = query.filter(membership::Column::FirmId.is_in(firm_ids.iter().copied()));
+    }
+    let rows: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)> = query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, expires_at)| now < *expires_at)
+        .map(|(firm_id, account_id, track_id, expires_at)| ActiveCertification {
+            firm_id,
+            account_id,
+            track_id,
+            expires_at,
+        })
+        .collect())
+}
+
+/// A firm's active certified headcount, in all and per track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmSummary {
+    pub active_consultants: u32,
+    pub by_track: Vec<(Uuid, u32)>,
+}
+
+pub fn summarise(active: &[ActiveCertification]) -> FirmSummary {
+    let consultants: HashSet<Uuid> = active.iter().map(|a| a.account_id).collect();
+    let mut by_track: BTreeMap<Uuid, HashSet<Uuid>> = BTreeMap::new();
+    for certification in active {
+        by_track
+            .entry(certification.track_id)
+            .or_default()
+            .insert(certification.account_id);
+    }
+    FirmSummary {
+        active_consultants: count(consultants.len()),
+        by_track: by_track
+            .into_iter()
+            .map(|(track, holders)| (track, count(holders.len())))
+            .collect(),
+    }
+}
+
+/// The tier and its forecast from one firm's active certifications.
+pub fn tier_forecast(thresholds: &TierThresholds, active: &[ActiveCertification]) -> TierForecast {
+    let mut certified_until: HashMap<Uuid, OffsetDateTime> = HashMap::new();
+    for certification in active {
+        let until = certified_until
+            .entry(certification.account_id)
+            .or_insert(certification.expires_at);
+        *until = (*until).max(certification.expires_at);
+    }
+    forecast(thresholds, certified_until.into_values().collect())
+}
+
+/// How many firms are in each tier; firms without active certificates are Registered.
+pub fn tier_distribution(
+    thresholds: &TierThresholds,
+    firm_ids: &[Uuid],
+    active: &[ActiveCertification],
+) -> BTreeMap<Tier, u32> {
+    let mut consultants: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for certification in active {
+        consultants
+            .entry(certification.firm_id)
+            .or_default()
+            .insert(certification.account_id);
+    }
+    let mut distribution: BTreeMap<Tier, u32> = Tier::ALL.into_iter().map(|tier| (tier, 0)).collect();
+    for firm_id in firm_ids {
+        let active = consultants.get(firm_id).map_or(0, HashSet::len);
+        *distribution.entry(thresholds.tier_for(count(active))).or_default() += 1;
+    }
+    distribution
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One page of the certificates held by `firm_id`'s current members, in issue order (by id), so
+/// keyset paging stays stable while certificates are issued.
+pub async fn firm_certificates(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    page: PageRequest,
+) -> Result<Page<Certificate>, CertificateError> {
+    let mut query = certificate::Entity::find()
+        .join(JoinType::InnerJoin, certificate::Relation::CurrentMembership.def())
+        .filter(membership::Column::LeftAt.is_null())
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .order_by_asc(certificate::Column::Id)
+        .limit(page.size.get() + 1);
+    if let Some(after) = page.after {
+        query = query.filter(certificate::Column::Id.gt(after));
+    }
+    let rows = query.all(db).await?;
+    let certificates = rows.into_iter().map(certificate_from).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_overfetched(certificates, page, |c| c.id))
+}

@@ -1,0 +1,105 @@
+//! A firm's current members as its admin sees them: who they are, the country and employee id
+//! the roster gave, searchable, in keyset pages.
+
+use anyhow::Context as _;
+use certify_accounts::entity::account;
+use certify_core::Email;
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::entity::membership;
+use crate::{CountryCode, FirmError};
+
+/// A current member of a firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub account_id: Uuid,
+    pub email: Email,
+    pub display_name: String,
+    pub country: Option<String>,
+    pub employee_id: Option<String>,
+    pub joined_at: OffsetDateTime,
+}
+
+/// Narrows [`members_after`]; `None` matches everyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberQuery {
+    pub country: Option<CountryCode>,
+    /// Part of the name or e-mail address, any case.
+    pub search: Option<String>,
+}
+
+/// Up to `limit` current members of `firm_id` after the account id `after`, in account order.
+pub async fn members_after(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    query: &MemberQuery,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Member>, FirmError> {
+    let mut select = membership::Entity::find()
+        .find_also_related(account::Entity)
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .filter(membership::Column::LeftAt.is_null())
+        .order_by_asc(membership::Column::AccountId)
+        .limit(limit);
+    if let Some(after) = after {
+        select = select.filter(membership::Column::AccountId.gt(after));
+    }
+    if let Some(country) = &query.country {
+        select = select.filter(membership::Column::Country.eq(country.as_str()));
+    }
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let lowered = |column: account::Column| {
+            Expr::expr(Func::lower(Expr::col((account::Entity, column)))).like(LikeExpr::new(&pattern).escape('\\'))
+        };
+        select = select.filter(
+            Condition::any()
+                .add(lowered(account::Column::Email))
+                .add(lowered(account::Column::DisplayName)),
+        );
+    }
+    let rows = select.all(db).await.context("listing a firm's members")?;
+    rows.into_iter()
+        .filter_map(|(membership, account)| account.map(|account| (membership, account)))
+        .map(|(membership, account)| {
+            Ok(Member {
+                account_id: membership.account_id,
+                email: Email::parse(&account.email).context("stored e-mail")?,
+                display_name: account.display_name,
+                country: membership.country,
+                employee_id: membership.employee_id,
+                joined_at: membership.joined_at,
+            })
+        })
+        .collect()
+}
+
+/// `%`, `_` and the escape character itself match literally.
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Every membership `account_id` has had, oldest first.
+pub async fn membership_history(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Vec<membership::Model>, FirmError> {
+    membership::Entity::find()
+        .filter(membership::Column::AccountId.eq(account_id))
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await
+        .context("reading a membership history")
+        .map_err(FirmError::from)
+}

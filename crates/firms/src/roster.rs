@@ -1,0 +1,676 @@
+//! Roster import: a firm admin uploads a CSV of their consultants (`email`, `full_name`, and
+//! optionally `country` and `employee_id`) and the firm's roster is brought in line with it.
+//!
+//! * **All or nothing.** Every row is checked; if any row is wrong the import reports every
+//!   error (with its row and column) and the transaction is rolled back.
+//! * **Idempotent.** Rows are matched to consultants by e-mail. A consultant new to the roster
+//!   is *created* (with an account if they had none); one already on it whose details differ is
+//!   *updated*; the rest are *unchanged*. Importing the same file twice changes nothing the
+//!   second time.
+//! * **Streamed.** The CSV is parsed on a blocking thread and handed over in chunks of
+//!   [`CHUNK_ROWS`], each applied with a handful of set-based statements. Memory is bounded by
+//!   the chunk, not the file: duplicates across chunks are caught by the import's mark on each
+//!   membership it touched, not by a set of every address seen.
+//!
+//! Rows are numbered as a spreadsheet numbers them: the header is row 1.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use anyhow::Context as _;
+use certify_accounts::{Account, Role};
+use certify_core::{DisplayName, Email};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::domains::domains_of;
+use crate::entity::{membership, roster_import};
+use crate::{CountryCode, FirmError};
+
+/// Rows applied per round of statements; also the most rows held in memory at once.
+pub const CHUNK_ROWS: usize = 500;
+/// Errors beyond this many are counted, not listed.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+const MAX_EMPLOYEE_ID_CHARS: usize = 64;
+
+/// The columns a roster may have; `email` and `full_name` are required.
+pub const COLUMNS: [&str; 4] = ["email", "full_name", "country", "employee_id"];
+
+/// One wrong row (or the header, row 1). `column` is absent when the whole row is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub row: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl RowError {
+    fn new(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            row,
+            column: column.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why an import was rejected: every error found, up to [`MAX_LISTED_ERRORS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRoster {
+    pub errors: Vec<RowError>,
+    /// How many errors there were in all (more than `errors.len()` when some were not listed).
+    pub error_count: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    #[error("the roster has {} invalid row(s)", .0.error_count)]
+    Rejected(RejectedRoster),
+    #[error(transparent)]
+    Firm(#[from] FirmError),
+}
+
+impl From<anyhow::Error> for RosterError {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Firm(FirmError::Unexpected(err))
+    }
+}
+
+/// What an applied import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RosterReport {
+    pub import_id: Uuid,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// One valid data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    pub row: u64,
+    pub email: Email,
+    pub full_name: DisplayName,
+    pub country: Option<CountryCode>,
+    pub employee_id: Option<String>,
+}
+
+/// Imports the CSV read from `source` into `firm_id`'s roster, on behalf of `imported_by`.
+pub async fn import_roster<R>(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    imported_by: Uuid,
+    source: R,
+) -> Result<RosterReport, RosterError>
+where
+    R: Read + Send + 'static,
+{
+    crate::find_firm(db, firm_id).await?;
+    let (sender, mut chunks) = mpsc::channel(2);
+    let parser = tokio::task::spawn_blocking(move || parse_roster(source, &sender));
+    let txn = db.begin().await.context("starting a roster import")?;
+    let mut import = Import::start(&txn, now, firm_id, imported_by).await?;
+    while let Some(chunk) = chunks.recv().await {
+        import.record_errors(chunk.errors);
+        import.apply(&txn, chunk.rows, &chunk.invalid_emails).await?;
+    }
+    parser.await.context("the roster parser failed")?;
+    import.finish(txn).await
+}
+
+/// What the parser hands over: valid rows to apply, the errors of the others, and the addresses
+/// of invalid rows whose e-mail was readable (a duplicate is reported even on a row with other
+/// mistakes).
+#[derive(Debug, Default)]
+struct Chunk {
+    rows: Vec<RosterRow>,
+    errors: Vec<RowError>,
+    invalid_emails: Vec<(u64, Email)>,
+}
+
+/// Reads the whole CSV, sending chunks as they fill. Stops early only if the receiver is gone.
+fn parse_roster<R: Read>(source: R, sender: &mpsc::Sender<Chunk>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(source);
+    let mut record = csv::ByteRecord::new();
+    let mut chunk = Chunk::default();
+    let mut header = None;
+    let mut data_rows = 0u64;
+    loop {
+        let row = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            // Byte records have no UTF-8 errors and flexible ones no length errors: what is left
+            // is a failed read, after which nothing more can be read.
+            Err(err) => {
+                chunk.errors.push(csv_error(row, &err));
+                break;
+            }
+        }
+        let row = record.position().map_or(row, csv::Position::line);
+        match &header {
+            None => match Header::parse(&record) {
+                Ok(parsed) => header = Some(parsed),
+                Err(err) => {
+                    chunk.errors.push(err);
+                    break;
+                }
+            },
+            Some(header) => {
+                data_rows += 1;
+                match header.row(row, &record) {
+                    Ok(parsed) => chunk.rows.push(parsed),
+                    Err((errors, email)) => {
+                        chunk.errors.extend(errors);
+                        chunk.invalid_emails.extend(email.map(|email| (row, email)));
+                    }
+                }
+            }
+        }
+        if chunk.rows.len() >= CHUNK_ROWS && sender.blocking_send(std::mem::take(&mut chunk)).is_err() {
+            return;
+        }
+    }
+    if header.is_none() && chunk.errors.is_empty() {
+        chunk.errors.push(RowError::new(
+            1,
+            None,
+            format!(
+                "the file is empty; the first row must name the columns: {}",
+                COLUMNS.join(",")
+            ),
+        ));
+    } else if header.is_some() && data_rows == 0 {
+        chunk
+            .errors
+            .push(RowError::new(2, None, "the file has a header but no consultants"));
+    }
+    let _ = sender.blocking_send(chunk);
+}
+
+fn csv_error(row: u64, err: &csv::Error) -> RowError {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => RowError::new(row, None, format!("the file could not be read: {io}")),
+        _ => RowError::new(row, None, format!("not a readable CSV row: {err}")),
+    }
+}
+
+/// Which field holds which column.
+#[derive(Debug)]
+struct Header {
+    positions: HashMap<&'static str, usize>,
+    width: usize,
+}
+
+impl Header {
+    fn parse(record: &csv::ByteRecord) -> Result<Self, RowError> {
+        let expected = format!("expected the columns {}", COLUMNS.join(","));
+        let names = (0..record.len())
+            .map(|i| {
+                let raw = record.get(i).unwrap_or_default();
+                let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+                std::str::from_utf8(raw)
+                    .map(|name| name.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
+                    .map_err(|_| RowError::new(1, None, "the header is not UTF-8 text; save the file as UTF-8 CSV"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let [only] = names.as_slice()
+            && let Some(delimiter) = [';', '\t', '|'].into_iter().find(|d| only.contains(*d))
+        {
+            let shown = if delimiter == '\t' {
+                "tabs".to_owned()
+            } else {
+                format!("`{delimiter}`")
+            };
+            return Err(RowError::new(
+                1,
+                None,
+                format!("the columns are separated by {shown}; separate them with commas ({expected})"),
+            ));
+        }
+        let mut positions = HashMap::new();
+        for (index, name) in names.iter().enumerate() {
+            let Some(column) = COLUMNS.iter().find(|c| **c == name) else {
+                return Err(RowError::new(
+                    1,
+                    Some(name),
+                    format!("unknown column `{name}`; {expected}"),
+                ));
+            };
+            if positions.insert(*column, index).is_some() {
+                return Err(RowError::new(
+                    1,
+                    Some(name),
+                    format!("the column `{name}` appears twice"),
+                ));
+            }
+        }
+        for required in ["email", "full_name"] {
+            if !positions.contains_key(required) {
+                return Err(RowError::new(
+                    1,
+                    Some(required),
+                    format!("the column `{required}` is missing; {expected}"),
+                ));
+            }
+        }
+        Ok(Self {
+            positions,
+            width: names.len(),
+        })
+    }
+
+    /// Parses one data row, reporting every wrong field (and the e-mail, if it was valid).
+    fn row(&self, row: u64, record: &csv::ByteRecord) -> Result<RosterRow, (Vec<RowError>, Option<Email>)> {
+        if record.len() != self.width {
+            return Err((
+                vec![RowError::new(
+                    row,
+                    None,
+                    format!(
+                        "the row has {} field(s) but the header has {}; check for a missing or stray quote",
+                        record.len(),
+                        self.width
+                    ),
+                )],
+                None,
+            ));
+        }
+        let mut errors = Vec::new();
+        let mut field = |column: &'static str| -> Option<&str> {
+            let raw = record.get(*self.positions.get(column)?)?;
+            match std::str::from_utf8(raw) {
+                Ok(text) if text.contains(['\n', '\r']) => {
+                    errors.push(RowError::new(
+                        row,
+                        Some(column),
+                        "the value runs over several lines; is a closing quote missing?",
+                    ));
+                    None
+                }
+                Ok(text) => Some(text),
+                Err(err) => {
+                    errors.push(RowError::new(
+                        row,
+                        Some(column),
+                        format!(
+                            "not UTF-8 text (byte {} of the value); save the file as UTF-8 CSV",
+                            err.valid_up_to() + 1
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        let email = field("email");
+        let full_name = field("full_name");
+        let country = field("country").map(str::trim).filter(|c| !c.is_empty());
+        let employee_id = field("employee_id").map(str::trim).filter(|e| !e.is_empty());
+        let mut check = |column: &str, result: Result<(), String>| {
+            if let Err(message) = result {
+                errors.push(RowError::new(row, Some(column), message));
+            }
+        };
+        let email = email.and_then(|raw| {
+            let parsed = Email::parse(raw).map_err(|err| err.to_string());
+            check("email", parsed.clone().map(drop));
+            parsed.ok()
+        });
+        let full_name = full_name.and_then(|raw| {
+            let parsed = DisplayName::parse(raw).map_err(|err| format!("the name {err}"));
+            check("full_name", parsed.clone().map(drop));
+            parsed.ok()
+        });
+        let country = country.map(|raw| {
+            let parsed = CountryCode::parse(raw).map_err(|err| err.to_string());
+            check("country", parsed.clone().map(drop));
+            parsed.ok()
+        });
+        let employee_id = employee_id.map(|raw| {
+            let parsed = certify_core::text::parse_display_text(raw, MAX_EMPLOYEE_ID_CHARS)
+                .map_err(|err| format!("the employee id {err}"));
+            check("employee_id", parsed.clone().map(drop));
+            parsed.ok()
+        });
+        match (email, full_name, country, employee_id) {
+            (Some(email), Some(full_name), country, employee_id) if errors.is_empty() => Ok(RosterRow {
+                row,
+                email,
+                full_name,
+                country: country.flatten(),
+                employee_id: employee_id.flatten(),
+            }),
+            (email, ..) => Err((errors, email)),
+        }
+    }
+}
+
+/// An import in progress inside its transaction.
+struct Import {
+    id: Uuid,
+    firm_id: Uuid,
+    now: OffsetDateTime,
+    /// Domains this firm has verified: a consultant at one of them may be moved here from
+    /// another firm by the roster; anyone else must leave their firm first.
+    verified_domains: HashSet<String>,
+    errors: Vec<RowError>,
+    error_count: u64,
+    rows: u64,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+}
+
+/// How a row's consultant relates to this firm before the row is applied.
+enum Standing<'a> {
+    NoAccount,
+    Unattached(&'a Account),
+    Member(&'a Account, &'a membership::Model),
+}
+
+impl Import {
+    async fn start(
+        txn: &DatabaseTransaction,
+        now: OffsetDateTime,
+        firm_id: Uuid,
+        imported_by: Uuid,
+    ) -> Result<Self, RosterError> {
+        let id = Uuid::now_v7();
+        roster_import::ActiveModel {
+            id: Set(id),
+            firm_id: Set(firm_id),
+            imported_by: Set(imported_by),
+            imported_at: Set(now),
+            rows: Set(0),
+            created: Set(0),
+            updated: Set(0),
+            unchanged: Set(0),
+        }
+        .insert(txn)
+        .await
+        .context("recording a roster import")?;
+        let verified_domains = domains_of(txn, firm_id)
+            .await?
+            .into_iter()
+            .filter(|d| d.verified_at.is_some())
+            .map(|d| d.domain)
+            .collect();
+        Ok(Self {
+            id,
+            firm_id,
+            now,
+            verified_domains,
+            errors: Vec::new(),
+            error_count: 0,
+            rows: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+        })
+    }
+
+    fn record_errors(&mut self, errors: Vec<RowError>) {
+        for error in errors {
+            self.reject(error);
+        }
+    }
+
+    fn reject(&mut self, error: RowError) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(error);
+        }
+    }
+
+    /// Applies one chunk of valid rows. Rows keep being applied after an error (the transaction
+    /// is rolled back in the end) so that duplicates further down are still found.
+    async fn apply(
+        &mut self,
+        txn: &DatabaseTransaction,
+        rows: Vec<RosterRow>,
+        invalid_emails: &[(u64, Email)],
+    ) -> Result<(), RosterError> {
+        self.rows += rows.len() as u64;
+        let duplicates = self.reject_duplicates_in_chunk(&rows, invalid_emails);
+        let emails: Vec<Email> = rows.iter().map(|r| r.email.clone()).collect();
+        let accounts: HashMap<Email, Account> = certify_accounts::accounts_by_email(txn, &emails)
+            .await
+            .context("reading the roster's accounts")?
+            .into_iter()
+            .map(|account| (account.email.clone(), account))
+            .collect();
+        let memberships = current_memberships(txn, accounts.values().map(|a| a.id).collect()).await?;
+        let mut new_consultants = Vec::new();
+        let mut joining = Vec::new();
+        let mut unchanged = Vec::new();
+        for row in rows {
+            if duplicates.contains(&row.row) {
+                continue;
+            }
+            let account = accounts.get(&row.email);
+            let standing = match account {
+                None => Standing::NoAccount,
+                Some(account) => match memberships.get(&account.id) {
+                    Some(membership) => Standing::Member(account, membership),
+                    None => Standing::Unattached(account),
+                },
+            };
+            match standing {
+                Standing::NoAccount => new_consultants.push(row),
+                Standing::Unattached(account) => self.admit(account, row, &mut joining),
+                Standing::Member(account, membership) if membership.firm_id != self.firm_id => {
+                    if self.verified_domains.contains(row.email.domain()) {
+                        self.admit(account, row, &mut joining);
+                    } else {
+                        self.reject(RowError::new(
+                            row.row,
+                            Some("email"),
+                            "this consultant belongs to another firm; they can join yours themselves, \
+                             or once your firm has verified their e-mail domain",
+                        ));
+                    }
+                }
+                Standing::Member(_, membership) if membership.roster_import_id == Some(self.id) => {
+                    self.reject(duplicate(row.row, None));
+                }
+                Standing::Member(account, membership) => {
+                    if self.update_member(txn, account, membership, &row).await? {
+                        self.updated += 1;
+                    } else {
+                        unchanged.push(membership.id);
+                        self.unchanged += 1;
+                    }
+                }
+            }
+        }
+        self.mark_unchanged(txn, unchanged).await?;
+        let created = certify_accounts::create_consultants(
+            txn,
+            self.now,
+            new_consultants
+                .iter()
+                .map(|r| (r.email.clone(), r.full_name.clone()))
+                .collect(),
+        )
+        .await
+        .context("creating the roster's new consultants")?;
+        for (account, row) in created.iter().zip(new_consultants) {
+            joining.push((account.id, row));
+        }
+        self.join(txn, joining).await
+    }
+
+    /// Reports every row whose address appeared on an earlier row of this chunk, valid or not,
+    /// and returns those rows. (Earlier chunks are checked against the import's marks.)
+    fn reject_duplicates_in_chunk(&mut self, rows: &[RosterRow], invalid_emails: &[(u64, Email)]) -> HashSet<u64> {
+        let mut in_order: Vec<(u64, &Email)> = rows
+            .iter()
+            .map(|r| (r.row, &r.email))
+            .chain(invalid_emails.iter().map(|(row, email)| (*row, email)))
+            .collect();
+        in_order.sort_unstable_by_key(|(row, _)| *row);
+        let mut first_rows: HashMap<&Email, u64> = HashMap::new();
+        let mut duplicates = HashSet::new();
+        for (row, email) in in_order {
+            if let Some(first) = first_rows.get(email) {
+                self.reject(duplicate(row, Some(*first)));
+                duplicates.insert(row);
+            } else {
+                first_rows.insert(email, row);
+            }
+        }
+        duplicates
+    }
+
+    /// Queues an existing consultant who is not on this roster yet, if they may join it.
+    fn admit(&mut self, account: &Account, row: RosterRow, joining: &mut Vec<(Uuid, RosterRow)>) {
+        if account.role != Role::Consultant {
+            self.reject(RowError::new(
+                row.row,
+                Some("email"),
+                "this address belongs to a staff or firm-admin account; only consultants are on a roster",
+            ));
+        } else {
+            joining.push((account.id, row));
+        }
+    }
+
+    /// Brings an existing member's name, country and employee id in line with the row; says
+    /// whether anything changed.
+    async fn update_member(
+        &self,
+        txn: &DatabaseTransaction,
+        account: &Account,
+        membership: &membership::Model,
+        row: &RosterRow,
+    ) -> Result<bool, RosterError> {
+        let country = row.country.as_ref().map(|c| c.as_str().to_owned());
+        let renamed = account.display_name != row.full_name.as_str();
+        let changed = renamed || membership.country != country || membership.employee_id != row.employee_id;
+        if renamed {
+            certify_accounts::rename_account(txn, self.now, account.id, row.full_name.clone())
+                .await
+                .context("renaming a roster member")?;
+        }
+        let mut active = membership.clone().into_active_model();
+        active.country = Set(country);
+        active.employee_id = Set(row.employee_id.clone());
+        active.roster_import_id = Set(Some(self.id));
+        active.update(txn).await.context("updating a roster member")?;
+        Ok(changed)
+    }
+
+    async fn mark_unchanged(&self, txn: &DatabaseTransaction, memberships: Vec<Uuid>) -> Result<(), RosterError> {
+        if memberships.is_empty() {
+            return Ok(());
+        }
+        membership::Entity::update_many()
+            .col_expr(membership::Column::RosterImportId, Expr::value(self.id))
+            .filter(membership::Column::Id.is_in(memberships))
+            .exec(txn)
+            .await
+            .context("marking unchanged roster members")?;
+        Ok(())
+    }
+
+    /// Ends joiners' other memberships and starts their membership here, in two statements.
+    async fn join(&mut self, txn: &DatabaseTransaction, joining: Vec<(Uuid, RosterRow)>) -> Result<(), RosterError> {
+        if joining.is_empty() {
+            return Ok(());
+        }
+        membership::Entity::update_many()
+            .col_expr(membership::Column::LeftAt, Expr::value(self.now))
+            .filter(membership::Column::AccountId.is_in(joining.iter().map(|(id, _)| *id)))
+            .filter(membership::Column::LeftAt.is_null())
+            .exec(txn)
+            .await
+            .context("ending roster members' other memberships")?;
+        self.created += joining.len() as u64;
+        let rows = joining.into_iter().map(|(account_id, row)| membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            firm_id: Set(self.firm_id),
+            account_id: Set(account_id),
+            joined_at: Set(self.now),
+            left_at: Set(None),
+            employee_id: Set(row.employee_id),
+            country: Set(row.country.map(|c| c.as_str().to_owned())),
+            roster_import_id: Set(Some(self.id)),
+        });
+        membership::Entity::insert_many(rows)
+            .exec(txn)
+            .await
+            .context("adding roster members")?;
+        Ok(())
+    }
+
+    async fn finish(self, txn: DatabaseTransaction) -> Result<RosterReport, RosterError> {
+        if self.error_count > 0 {
+            txn.rollback().await.context("rolling back a rejected roster")?;
+            let mut errors = self.errors;
+            errors.sort_by_key(|e| e.row);
+            return Err(RosterError::Rejected(RejectedRoster {
+                errors,
+                error_count: self.error_count,
+            }));
+        }
+        let report = RosterReport {
+            import_id: self.id,
+            rows: self.rows,
+            created: self.created,
+            updated: self.updated,
+            unchanged: self.unchanged,
+        };
+        roster_import::ActiveModel {
+            id: Set(self.id),
+            rows: Set(count(report.rows)),
+            created: Set(count(report.created)),
+            updated: Set(count(report.updated)),
+            unchanged: Set(count(report.unchanged)),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await
+        .context("recording a roster import's counts")?;
+        txn.commit().await.context("committing a roster import")?;
+        Ok(report)
+    }
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn duplicate(row: u64, first: Option<u64>) -> RowError {
+    let message = match first {
+        Some(first) => format!("this e-mail address is also on row {first}; each consultant may appear once"),
+        None => "this e-mail address appears on an earlier row; each consultant may appear once".to_owned(),
+    };
+    RowError::new(row, Some("email"), message)
+}
+
+async fn current_memberships(
+    db: &impl ConnectionTrait,
+    account_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, membership::Model>, RosterError> {
+    if account_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = membership::Entity::find()
+        .filter(membership::Column::AccountId.is_in(account_ids))
+        .filter(membership::Column::LeftAt.is_null())
+        .all(db)
+        .await
+        .context("reading roster members' memberships")?;
+    Ok(rows.into_iter().map(|m| (m.account_id, m)).collect())
+}
