@@ -471,6 +471,7 @@ async fn the_consultants_view_filters_searches_pages_and_exports() {
         .get(&format!("{base}/export.csv?country=DE"), Some(&firm.admin))
         .await;
     assert_eq!(export.status(), StatusCode::OK);
+    assert_eq!(export.headers()["content-type"], "text/csv; charset=utf-8");
     let body = export.bytes().await.expect("body");
     let mut reader = csv::Reader::from_reader(&body[..]);
     let rows: Vec<(String, String)> = reader

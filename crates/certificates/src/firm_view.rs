@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::entity::certificate;
-use crate::store::{Certificate, CertificateError, certificate_from};
+use crate::store::{Certificate, CertificateError, Standing, certificate_from};
 
 /// A consultant's standing on one track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +42,10 @@ impl TrackStatus {
             Self::Revoked => "revoked",
             Self::None => "none",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.name() == name)
     }
 }
 
@@ -166,13 +170,12 @@ async fn standings_of(
         .collect())
 }
 
+/// Superseded certificates never get here: the query leaves them out.
 fn track_standing(certificate: &Certificate, now: OffsetDateTime) -> TrackStanding {
-    let status = if certificate.revoked.is_some() {
-        TrackStatus::Revoked
-    } else if now >= certificate.expires_at {
-        TrackStatus::Expired
-    } else {
-        TrackStatus::Active
+    let status = match certificate.standing_at(now) {
+        Standing::Valid => TrackStatus::Active,
+        Standing::Expired | Standing::Superseded { .. } => TrackStatus::Expired,
+        Standing::Revoked { .. } => TrackStatus::Revoked,
     };
     TrackStanding {
         track_id: certificate.track_id,

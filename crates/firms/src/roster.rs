@@ -317,31 +317,30 @@ impl Header {
         let full_name = field("full_name");
         let country = field("country").map(str::trim).filter(|c| !c.is_empty());
         let employee_id = field("employee_id").map(str::trim).filter(|e| !e.is_empty());
-        let mut check = |column: &str, result: Result<(), String>| {
-            if let Err(message) = result {
-                errors.push(RowError::new(row, Some(column), message));
-            }
-        };
         let email = email.and_then(|raw| {
-            let parsed = Email::parse(raw).map_err(|err| err.to_string());
-            check("email", parsed.clone().map(drop));
-            parsed.ok()
+            keep_parsed(
+                &mut errors,
+                row,
+                "email",
+                Email::parse(raw).map_err(|err| err.to_string()),
+            )
         });
         let full_name = full_name.and_then(|raw| {
             let parsed = DisplayName::parse(raw).map_err(|err| format!("the name {err}"));
-            check("full_name", parsed.clone().map(drop));
-            parsed.ok()
+            keep_parsed(&mut errors, row, "full_name", parsed)
         });
         let country = country.map(|raw| {
-            let parsed = CountryCode::parse(raw).map_err(|err| err.to_string());
-            check("country", parsed.clone().map(drop));
-            parsed.ok()
+            keep_parsed(
+                &mut errors,
+                row,
+                "country",
+                CountryCode::parse(raw).map_err(|err| err.to_string()),
+            )
         });
         let employee_id = employee_id.map(|raw| {
             let parsed = certify_core::text::parse_display_text(raw, MAX_EMPLOYEE_ID_CHARS)
                 .map_err(|err| format!("the employee id {err}"));
-            check("employee_id", parsed.clone().map(drop));
-            parsed.ok()
+            keep_parsed(&mut errors, row, "employee_id", parsed)
         });
         match (email, full_name, country, employee_id) {
             (Some(email), Some(full_name), country, employee_id) if errors.is_empty() => Ok(RosterRow {
@@ -354,6 +353,13 @@ impl Header {
             (email, ..) => Err((errors, email)),
         }
     }
+}
+
+/// The parsed value, or `None` with its error recorded against `column`.
+fn keep_parsed<T>(errors: &mut Vec<RowError>, row: u64, column: &str, parsed: Result<T, String>) -> Option<T> {
+    parsed
+        .map_err(|message| errors.push(RowError::new(row, Some(column), message)))
+        .ok()
 }
 
 /// An import in progress inside its transaction.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::{Consultant, FirmScope, Staff, firm_not_found};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::firms::{FirmView, firm_error};
+use crate::routes::firms::{FirmView, ensure_firm, firm_error};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,9 +61,7 @@ fn domain_in_path(raw: &str) -> Result<EmailDomain, ApiError> {
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_domains(State(state): State<AppState>, scope: FirmScope) -> Result<Json<Vec<DomainView>>, ApiError> {
-    certify_firms::find_firm(&state.db, scope.firm_id)
-        .await
-        .map_err(firm_error)?;
+    ensure_firm(&state, scope.firm_id).await?;
     let domains = certify_firms::domains_of(&state.db, scope.firm_id)
         .await
         .map_err(firm_error)?;

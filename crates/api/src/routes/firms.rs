@@ -106,6 +106,14 @@ impl CreateFirmRequest {
     }
 }
 
+/// Staff may name any firm id; an unknown one is a 404, not an empty answer.
+pub(crate) async fn ensure_firm(state: &AppState, firm_id: Uuid) -> Result<(), ApiError> {
+    certify_firms::find_firm(&state.db, firm_id)
+        .await
+        .map(drop)
+        .map_err(firm_error)
+}
+
 pub(crate) fn firm_error(err: FirmError) -> ApiError {
     match err {
         FirmError::NotFound(id) => firm_not_found(id),

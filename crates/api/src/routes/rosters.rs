@@ -30,7 +30,8 @@ use crate::extract::{ApiQuery, media_type_of};
 use crate::routes::accounts::page_request;
 use crate::routes::certificate_exports::streamed_attachment;
 use crate::routes::certificates::{CertificateView, certificate_view};
-use crate::routes::firms::firm_error;
+use crate::routes::firms::{ensure_firm, firm_error};
+use crate::routes::learning::PageQuery;
 use crate::state::AppState;
 
 /// Largest roster accepted: about a million rows.
@@ -205,12 +206,9 @@ impl ConsultantsQuery {
         let mut v = Validation::default();
         let status = v.check_optional(
             "status",
-            self.status.as_deref().map(|name| {
-                TrackStatus::ALL
-                    .into_iter()
-                    .find(|s| s.name() == name)
-                    .ok_or("must be `active`, `expired`, `revoked` or `none`")
-            }),
+            self.status
+                .as_deref()
+                .map(|name| TrackStatus::parse(name).ok_or("must be `active`, `expired`, `revoked` or `none`")),
         );
         let country = v.check_optional("country", self.country.as_deref().map(CountryCode::parse));
         let search = v.check_optional(
@@ -346,14 +344,6 @@ pub async fn list_consultants(
     }))
 }
 
-/// Staff may name any firm id; an unknown one is a 404, not an empty list.
-async fn ensure_firm(state: &AppState, firm_id: Uuid) -> Result<(), ApiError> {
-    certify_firms::find_firm(&state.db, firm_id)
-        .await
-        .map(drop)
-        .map_err(firm_error)
-}
-
 /// The same consultants as CSV, one row per consultant and track (a row with an empty track for
 /// consultants without certificates), streamed page by page.
 #[utoipa::path(
@@ -408,7 +398,7 @@ pub async fn export_consultants(
     });
     let body = stream::once(async move { Ok::<_, io::Error>(header) }).chain(pages);
     Ok(streamed_attachment(
-        "text/csv",
+        "text/csv; charset=utf-8",
         "consultants.csv",
         Body::from_stream(body),
     ))
@@ -496,16 +486,6 @@ pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<
             })
             .collect(),
     }))
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// The `next_cursor` of the previous page.
-    pub after: Option<Uuid>,
-    /// Page size, 1 to 200 (default 50).
-    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

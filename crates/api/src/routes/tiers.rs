@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, FirmScope, Staff};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
-use crate::routes::firms::firm_error;
+use crate::routes::firms::{ensure_firm, firm_error};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -133,9 +133,7 @@ pub struct TierView {
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
 pub async fn firm_tier(State(state): State<AppState>, scope: FirmScope) -> Result<Json<TierView>, ApiError> {
-    certify_firms::find_firm(&state.db, scope.firm_id)
-        .await
-        .map_err(firm_error)?;
+    ensure_firm(&state, scope.firm_id).await?;
     let configured = configured(&state).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
         .await
