@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod rendered;
 pub mod routes;
 pub mod state;
 
@@ -28,6 +29,7 @@ use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder, content::ContentBuil
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, Problem, ProblemType};
+pub use rendered::RenderedAnswers;
 pub use state::{AppState, RateLimit};
 
 /// Largest request body any route accepts unless it raises its own limit.

@@ -6,6 +6,8 @@ use certify_core::SharedClock;
 use certify_exams::PassHook;
 use sea_orm::DatabaseConnection;
 
+use crate::rendered::RenderedAnswers;
+
 /// What every handler may use. Cheap to clone: the pool and the clock are shared.
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +20,8 @@ pub struct AppState {
     pub issuer: IssuerSettings,
     /// Verification answers of this instance, kept fresh by the certificate change feed.
     pub certificate_cache: Arc<VerificationCache>,
+    /// The JSON of hot verification answers, reused while `certificate_cache` holds their source.
+    pub rendered_answers: Arc<RenderedAnswers>,
     /// How often one client address may look certificates up.
     pub verify_rate_limit: RateLimit,
 }

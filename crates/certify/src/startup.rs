@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
-use certify_api::{AppState, RateLimit};
+use certify_api::{AppState, RateLimit, RenderedAnswers};
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use sea_orm::DatabaseConnection;
@@ -58,6 +58,7 @@ impl Application {
             }),
             issuer,
             certificate_cache,
+            rendered_answers: Arc::new(RenderedAnswers::new(settings.verification_cache_capacity)),
             verify_rate_limit: RateLimit {
                 per_second: settings.verify_requests_per_second,
                 burst: settings.verify_burst,
