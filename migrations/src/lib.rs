@@ -15,6 +15,7 @@ mod m20261122_000005_track_validity;
 mod m20261122_000006_credential_ids;
 mod m20261122_000007_certificate_changes;
 mod m20261122_000008_firm_rosters;
+mod m20261201_000009_progress;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_credential_ids::Migration),
             Box::new(m20261122_000007_certificate_changes::Migration),
             Box::new(m20261122_000008_firm_rosters::Migration),
+            Box::new(m20261201_000009_progress::Migration),
         ]
     }
 }

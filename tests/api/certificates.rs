@@ -193,7 +193,11 @@ async fn revocation_expiry_and_unknown_hashes_are_reported_as_such() {
         certificate["hash"].as_str().expect("hash"),
     );
 
-    assert_eq!(verify(&app, hash).await["status"], "valid", "and its answer is now cached");
+    assert_eq!(
+        verify(&app, hash).await["status"],
+        "valid",
+        "and its answer is now cached"
+    );
     let consultant_try = revoke(&app, id, "mine", &setup.candidate).await;
     assert_problem(consultant_try, StatusCode::FORBIDDEN, "forbidden").await;
     let empty = revoke(&app, id, " ", &setup.staff).await;
@@ -226,7 +230,11 @@ async fn certificates_expire_and_passing_again_supersedes_them() {
     let first = pass(&app, &setup).await;
     let first_hash = first["hash"].as_str().expect("hash").to_owned();
 
-    assert_eq!(verify(&app, &first_hash).await["status"], "valid", "and its answer is now cached");
+    assert_eq!(
+        verify(&app, &first_hash).await["status"],
+        "valid",
+        "and its answer is now cached"
+    );
     app.clock.advance(Duration::days(2 * 365 + 1));
     let expired = verify(&app, &first_hash).await;
     assert_eq!(expired["status"], "expired");

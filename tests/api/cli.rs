@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestDatabase;
 
-fn certify() -> Command {
+pub(crate) fn certify() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_certify"));
     // Tests must not pick up a developer's settings.
     for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("CERTIFY_")) {

@@ -108,6 +108,10 @@ pub fn test_settings(database_url: &str) -> Settings {
         verify_requests_per_second: 1000,
         verify_burst: 1000,
         verification_cache_capacity: 1000,
+        progress_goal: certify_progress::Goal {
+            target: 300_000,
+            deadline: time::macros::date!(2026 - 12 - 31),
+        },
     }
 }
 

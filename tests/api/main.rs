@@ -18,5 +18,6 @@ mod health;
 mod helpers;
 mod learning;
 mod openapi;
+mod progress;
 mod rosters;
 mod sessions;

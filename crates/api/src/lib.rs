@@ -55,6 +55,7 @@ const BEARER: &str = "bearer";
         (name = "attempts", description = "Timed exam attempts"),
         (name = "certificates", description = "Holders' certificates and revocation"),
         (name = "verification", description = "Verifying a certificate without an account; the issuer's keys"),
+        (name = "progress", description = "The count of certified consultants toward the programme's target: headline, live stream, breakdowns, series, forecast"),
         (name = "operations", description = "Liveness and readiness probes"),
     )
 )]

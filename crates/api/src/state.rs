@@ -4,6 +4,7 @@ use std::sync::Arc;
 use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_exams::PassHook;
+use certify_progress::{Goal, LiveHeadline};
 use sea_orm::DatabaseConnection;
 
 use crate::rendered::RenderedAnswers;
@@ -22,6 +23,10 @@ pub struct AppState {
     pub certificate_cache: Arc<VerificationCache>,
     /// The JSON of hot verification answers, reused while `certificate_cache` holds their source.
     pub rendered_answers: Arc<RenderedAnswers>,
+    /// The programme's target and deadline.
+    pub goal: Goal,
+    /// The headline as this instance last read it, for live subscribers.
+    pub live_headline: Arc<LiveHeadline>,
     /// How often one client address may look certificates up.
     pub verify_rate_limit: RateLimit,
 }

@@ -5,6 +5,7 @@
 //! (`eddsa-jcs-2022`), [`keys`] encodes keys; the rest persists and verifies.
 
 mod cache;
+mod counting;
 pub mod credential;
 pub mod entity;
 pub mod export;
@@ -18,6 +19,7 @@ mod store;
 mod verification;
 
 pub use cache::VerificationCache;
+pub use counting::{initialise_progress, progress_facts, reconcile_progress};
 pub use hook::IssueOnPass;
 pub use store::{
     Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,

@@ -3,6 +3,7 @@
 
 use anyhow::Context as _;
 use certify_core::Sha256Hex;
+use certify_progress::{Issuance, IssuedCertificate};
 use sea_orm::TransactionSession as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -13,6 +14,7 @@ use time::{Date, Month, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::cache::record_change;
+use crate::counting::{ISSUED, REISSUED, progress_error};
 use crate::credential::{self, CredentialContent};
 use crate::entity::{certificate, certificate_event};
 use crate::{key_store, proof};
@@ -200,7 +202,7 @@ where
         .filter(certificate::Column::SupersededBy.is_null())
         .all(db)
         .await?;
-    let issued = sign_and_store(db, now, settings, draft, None, None).await?;
+    let issued = sign_and_store(db, now, settings, draft, None).await?;
     for old in earlier {
         supersede(db, &certificate_from(old)?, issued.id, now, None, "recertified").await?;
     }
@@ -259,13 +261,21 @@ where
         now,
         settings,
         draft,
-        Some(actor_id),
-        Some("reissued with a corrected holder name"),
+        Some(Reissue {
+            actor_id,
+            why: "reissued with a corrected holder name",
+        }),
     )
     .await?;
     supersede(db, &old, reissued.id, now, Some(actor_id), "holder name corrected").await?;
     txn.commit().await?;
     Ok(reissued)
+}
+
+/// Who reissued a certificate in place of another, and why.
+struct Reissue {
+    actor_id: Uuid,
+    why: &'static str,
 }
 
 /// A certificate about to be signed.
@@ -280,8 +290,7 @@ async fn sign_and_store<C>(
     now: OffsetDateTime,
     settings: &IssuerSettings,
     draft: Draft,
-    actor_id: Option<Uuid>,
-    detail: Option<&str>,
+    reissue: Option<Reissue>,
 ) -> Result<Certificate, CertificateError>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -313,7 +322,34 @@ where
     }
     .insert(db)
     .await?;
-    record(db, id, "issued", actor_id, now, detail.map(str::to_owned)).await?;
+    let issued = IssuedCertificate {
+        certificate_id: id,
+        account_id: row.account_id,
+        track_id: row.track_id,
+        expires_at: row.expires_at,
+        issuance: if reissue.is_some() {
+            Issuance::Reissue
+        } else {
+            Issuance::Earned
+        },
+    };
+    match reissue {
+        Some(reissue) => {
+            record(
+                db,
+                id,
+                REISSUED,
+                Some(reissue.actor_id),
+                now,
+                Some(reissue.why.to_owned()),
+            )
+            .await?
+        }
+        None => record(db, id, ISSUED, None, now, None).await?,
+    }
+    certify_progress::certificate_issued(db, now, issued)
+        .await
+        .map_err(progress_error)?;
     certificate_from(row)
 }
 
@@ -332,6 +368,9 @@ async fn supersede(
         .exec(db)
         .await?;
     record_change(db, old.id, &old.hash).await?;
+    certify_progress::certificate_ended(db, now, old.id)
+        .await
+        .map_err(progress_error)?;
     record(
         db,
         old.id,
@@ -432,6 +471,9 @@ where
         .await?;
     record(&txn, id, "revoked", Some(actor_id), now, Some(reason.to_owned())).await?;
     record_change(&txn, id, &existing.hash).await?;
+    certify_progress::certificate_ended(&txn, now, id)
+        .await
+        .map_err(progress_error)?;
     let revoked = get_certificate(&txn, id).await?;
     txn.commit().await?;
     Ok(revoked)

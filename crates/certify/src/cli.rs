@@ -46,6 +46,25 @@ enum Command {
     Verify(VerifyArgs),
     /// Fill the database with synthetic consultants holding signed certificates, for benchmarks.
     SeedSynthetic(SeedSyntheticArgs),
+    /// The programme's counters toward its target.
+    #[command(subcommand)]
+    Progress(ProgressCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ProgressCommand {
+    /// Recompute every counter from the certificates and report each difference from the stored
+    /// ones. Exits 0 only when there is none (or, with `--repair`, once they are replaced).
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReconcileArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Replace the stored counters with the recomputed ones when they differ.
+    #[arg(long)]
+    repair: bool,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +197,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify(args) => verify(args).await,
         Command::SeedSynthetic(args) => seed_synthetic(args).await,
+        Command::Progress(ProgressCommand::Reconcile(args)) => reconcile(args).await,
+    }
+}
+
+/// Differences printed in full; beyond them only their number.
+const DIFFERENCES_SHOWN: usize = 50;
+
+async fn reconcile(args: ReconcileArgs) -> anyhow::Result<()> {
+    let settings = settings(&args.common, Layer::default())?;
+    telemetry::init(settings.log_format);
+    let db = db::connect(&settings.database_url, 1).await?;
+    db::migrate(&db).await?;
+    let now = SystemClock.now();
+    certify_certificates::initialise_progress(&db, now).await?;
+    let outcome = certify_certificates::reconcile_progress(&db, now, args.repair).await?;
+    println!(
+        "certified consultants: {} (ever certified: {}), recomputed from the certificates",
+        outcome.counters.certified, outcome.counters.ever_certified
+    );
+    if outcome.differences.is_empty() {
+        println!("the stored counters match: no differences");
+        return Ok(());
+    }
+    for difference in outcome.differences.iter().take(DIFFERENCES_SHOWN) {
+        println!("difference: {difference}");
+    }
+    if outcome.differences.len() > DIFFERENCES_SHOWN {
+        println!("… and {} more", outcome.differences.len() - DIFFERENCES_SHOWN);
+    }
+    if outcome.repaired {
+        println!("repaired: the stored counters were replaced by the recomputed ones");
+        Ok(())
+    } else {
+        bail!(
+            "{} differences between the stored and the recomputed counters (run with --repair to replace them)",
+            outcome.differences.len()
+        )
     }
 }
 
@@ -243,6 +299,8 @@ async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
     db::migrate(&db).await?;
     let now = SystemClock.now();
     certify_certificates::key_store::ensure_signing_key(&db, now).await?;
+    // Count what is already stored first; from then on every issuance keeps the counters.
+    certify_certificates::initialise_progress(&db, now).await?;
     let issuer = IssuerSettings {
         public_base_url: settings.public_base_url(settings.listen),
         issuer_name: settings.issuer_name.clone(),

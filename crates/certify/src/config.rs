@@ -7,12 +7,17 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use certify_progress::Goal;
 use serde::Deserialize;
-use time::Duration;
+use time::macros::{date, format_description};
+use time::{Date, Duration};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://certify.db?mode=rwc";
 pub const DEFAULT_ISSUER_NAME: &str = "AI Partner Network Certification Programme";
+/// The programme's promise: 300,000 certified consultants by the end of 2026.
+pub const DEFAULT_PROGRESS_TARGET: u64 = 300_000;
+pub const DEFAULT_PROGRESS_DEADLINE: Date = date!(2026 - 12 - 31);
 
 /// Settings after every source has been applied.
 #[derive(Debug, Clone)]
@@ -32,6 +37,8 @@ pub struct Settings {
     pub verify_burst: u32,
     /// How many certificates' verification answers each instance keeps in memory.
     pub verification_cache_capacity: u64,
+    /// The programme's promise: this many certified consultants by the end of this day (UTC).
+    pub progress_goal: Goal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -66,6 +73,9 @@ pub struct Layer {
     pub verify_requests_per_second: Option<u32>,
     pub verify_burst: Option<u32>,
     pub verification_cache_capacity: Option<u64>,
+    pub progress_target: Option<u64>,
+    /// `YYYY-MM-DD`.
+    pub progress_deadline: Option<String>,
 }
 
 impl Layer {
@@ -82,6 +92,8 @@ impl Layer {
             verify_requests_per_second: self.verify_requests_per_second.or(lower.verify_requests_per_second),
             verify_burst: self.verify_burst.or(lower.verify_burst),
             verification_cache_capacity: self.verification_cache_capacity.or(lower.verification_cache_capacity),
+            progress_target: self.progress_target.or(lower.progress_target),
+            progress_deadline: self.progress_deadline.or(lower.progress_deadline),
         }
     }
 
@@ -105,6 +117,8 @@ impl Layer {
             verify_requests_per_second: parse_var(&get, "CERTIFY_VERIFY_REQUESTS_PER_SECOND")?,
             verify_burst: parse_var(&get, "CERTIFY_VERIFY_BURST")?,
             verification_cache_capacity: parse_var(&get, "CERTIFY_VERIFICATION_CACHE_CAPACITY")?,
+            progress_target: parse_var(&get, "CERTIFY_PROGRESS_TARGET")?,
+            progress_deadline: get("CERTIFY_PROGRESS_DEADLINE"),
         })
     }
 
@@ -141,6 +155,17 @@ impl Layer {
         if verify_requests_per_second == 0 || verify_burst == 0 {
             bail!("verify_requests_per_second and verify_burst must be at least 1");
         }
+        let progress_goal = Goal {
+            target: self.progress_target.unwrap_or(DEFAULT_PROGRESS_TARGET),
+            deadline: match &self.progress_deadline {
+                Some(raw) => Date::parse(raw.trim(), format_description!("[year]-[month]-[day]"))
+                    .map_err(|_| anyhow::anyhow!("progress_deadline must be a date written YYYY-MM-DD, not `{raw}`"))?,
+                None => DEFAULT_PROGRESS_DEADLINE,
+            },
+        };
+        if progress_goal.target == 0 {
+            bail!("progress_target must be at least 1");
+        }
         Ok(Settings {
             listen,
             database_url: self.database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -152,6 +177,7 @@ impl Layer {
             verify_requests_per_second,
             verify_burst,
             verification_cache_capacity: self.verification_cache_capacity.unwrap_or(500_000),
+            progress_goal,
         })
     }
 }
@@ -219,6 +245,28 @@ mod tests {
         assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(settings.public_base_url(settings.listen), "http://127.0.0.1:8080");
         assert_eq!(settings.token_lifetime, Duration::hours(12));
+        assert_eq!(settings.progress_goal.target, 300_000);
+        assert_eq!(settings.progress_goal.deadline, date!(2026 - 12 - 31));
+        Ok(())
+    }
+
+    #[test]
+    fn the_programme_goal_is_configurable_and_checked() -> anyhow::Result<()> {
+        let file = config_file("progress_target = 1000\nprogress_deadline = \"2027-06-30\"\n")?;
+        let settings = load(Layer::default(), Some(file.path().into()), env(&[]))?;
+        assert_eq!(settings.progress_goal.target, 1000);
+        assert_eq!(settings.progress_goal.deadline, date!(2027 - 06 - 30));
+        let settings = load(Layer::default(), None, env(&[("CERTIFY_PROGRESS_TARGET", "5")]))?;
+        assert_eq!(settings.progress_goal.target, 5);
+        for bad in [
+            ("CERTIFY_PROGRESS_DEADLINE", "31/12/2026"),
+            ("CERTIFY_PROGRESS_TARGET", "0"),
+        ] {
+            let err = load(Layer::default(), None, env(&[bad]))
+                .err()
+                .ok_or_else(|| anyhow::anyhow!("{bad:?} accepted"))?;
+            assert!(format!("{err:#}").contains("progress_"), "{err:#}");
+        }
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use certify_accounts::SessionSettings;
 use certify_api::{AppState, RateLimit, RenderedAnswers};
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
+use certify_progress::LiveHeadline;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -45,6 +46,8 @@ impl Application {
             public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
             issuer_name: settings.issuer_name.clone(),
         };
+        certify_certificates::initialise_progress(&db, clock.now()).await?;
+        let live_headline = Arc::new(LiveHeadline::new(certify_progress::headline(&db).await?));
         let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
         certificate_cache.follow_changes(&db).await?;
         let state = AppState {
@@ -59,6 +62,8 @@ impl Application {
             issuer,
             certificate_cache,
             rendered_answers: Arc::new(RenderedAnswers::new(settings.verification_cache_capacity)),
+            goal: settings.progress_goal,
+            live_headline,
             verify_rate_limit: RateLimit {
                 per_second: settings.verify_requests_per_second,
                 burst: settings.verify_burst,
@@ -78,6 +83,7 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let follower = tokio::spawn(follow_certificate_changes(self.state.clone()));
+        let progress = tokio::spawn(follow_progress(self.state.clone()));
         let app = certify_api::app(self.state);
         // The peer address is what certificate look-ups are rate limited by.
         let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -85,6 +91,7 @@ impl Application {
             .await
             .context("serving HTTP");
         follower.abort();
+        progress.abort();
         served
     }
 }
@@ -101,6 +108,26 @@ async fn follow_certificate_changes(state: AppState) {
         ticks.tick().await;
         if let Err(err) = state.certificate_cache.follow_changes(&state.db).await {
             tracing::warn!(error = %err, "could not read the certificate change feed; retrying");
+        }
+    }
+}
+
+/// How often an instance applies due expiries and reads the headline for its live subscribers:
+/// the longest an expiry, or a change made on another instance, goes unseen in the stream.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Sweeps expired certificates off the counters (the clock decides what is due) and publishes
+/// the headline whenever it changes, whichever instance changed it.
+async fn follow_progress(state: AppState) {
+    let mut ticks = tokio::time::interval(PROGRESS_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = certify_progress::sweep_expired(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %err, "could not apply due certificate expiries; retrying");
+        }
+        if let Err(err) = state.live_headline.refresh(&state.db).await {
+            tracing::warn!(error = %err, "could not read the progress headline; retrying");
         }
     }
 }

@@ -28,4 +28,4 @@ pub use error::{ExamError, FieldProblem};
 pub use rules::retake::RetakePolicy;
 pub use rules::scaling::ScaledScore;
 pub use rules::statistics::ItemFlag;
-pub use statistics::{ExamStatistics, ItemReport, ScoreBucket, exam_statistics};
+pub use statistics::{ExamStatistics, ItemReport, PassRate, ScoreBucket, exam_statistics, pass_rate_between};

@@ -145,3 +145,46 @@ mod tests {
         assert_eq!(bucket_index(1000), 8);
     }
 }
+
+/// Attempts on any exam that finished within a window, and how many of them passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PassRate {
+    pub finished: u64,
+    pub passed: u64,
+}
+
+impl PassRate {
+    /// Passed over finished; `None` when nothing finished.
+    #[allow(clippy::cast_precision_loss)] // reason: attempt counts are far below 2^52
+    pub fn rate(&self) -> Option<f64> {
+        (self.finished > 0).then(|| self.passed as f64 / self.finished as f64)
+    }
+}
+
+/// The programme-wide pass rate of attempts finished in `[from, to)`.
+pub async fn pass_rate_between(
+    db: &impl ConnectionTrait,
+    from: time::OffsetDateTime,
+    to: time::OffsetDateTime,
+) -> Result<PassRate, ExamError> {
+    use sea_orm::QuerySelect as _;
+    // SQLite keeps instants as text, so the database narrows by a day's margin and the exact
+    // window is applied here.
+    let margin = time::Duration::days(1);
+    let finished: Vec<(Option<time::OffsetDateTime>, Option<bool>)> = attempt::Entity::find()
+        .select_only()
+        .columns([attempt::Column::FinishedAt, attempt::Column::Passed])
+        .filter(attempt::Column::FinishedAt.gte(from - margin))
+        .filter(attempt::Column::FinishedAt.lt(to + margin))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(finished
+        .into_iter()
+        .filter_map(|(at, passed)| Some((at?, passed?)))
+        .filter(|(at, _)| (from..to).contains(at))
+        .fold(PassRate::default(), |rate, (_, passed)| PassRate {
+            finished: rate.finished + 1,
+            passed: rate.passed + u64::from(passed),
+        }))
+}

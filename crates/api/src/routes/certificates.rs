@@ -135,7 +135,10 @@ async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationVie
 /// Verify a certificate by its hash (no account needed).
 #[utoipa::path(get, path = "/api/v1/verify/{hash}", tag = "verification", params(("hash" = String, Path, description = "64 hex characters")),
     responses((status = OK, body = VerificationView), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
-pub async fn verify_by_hash(State(state): State<AppState>, ApiPath(hash): ApiPath<String>) -> Result<Response, ApiError> {
+pub async fn verify_by_hash(
+    State(state): State<AppState>,
+    ApiPath(hash): ApiPath<String>,
+) -> Result<Response, ApiError> {
     let hash = parse_hash(&hash)?;
     let now = state.clock.now();
     if let Some(body) = state.rendered_answers.get(&state.certificate_cache, &hash, now) {

@@ -11,6 +11,7 @@ pub mod firms;
 pub mod health;
 pub mod learning;
 pub mod pages;
+pub mod progress;
 pub mod rosters;
 pub mod session;
 pub mod tiers;
@@ -28,6 +29,8 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(session::log_in))
         .routes(routes!(certificates::jwks))
         .routes(routes!(certificates::issuer_profile))
+        .routes(routes!(progress::headline))
+        .routes(routes!(progress::stream))
 }
 
 /// Public certificate look-ups, rate limited per client address (see `crate::app`).
@@ -104,4 +107,7 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::revoke_certificate))
         .routes(routes!(certificates::correct_name))
         .routes(routes!(certificates::certificate_history))
+        .routes(routes!(progress::breakdown))
+        .routes(routes!(progress::series))
+        .routes(routes!(progress::forecast))
 }
