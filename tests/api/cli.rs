@@ -215,6 +215,36 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
         assert_eq!(login.status(), StatusCode::OK, "{}", account.email);
     }
 
+    // The landing page shows the live count; an open stream must not hold up the shutdown.
+    let page = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("/api/v1/progress/stream"), "{page}");
+    let mut stream = client
+        .get(format!("{base}/api/v1/progress/stream"))
+        .send()
+        .await
+        .expect("stream opens");
+    let first = String::from_utf8_lossy(&stream.chunk().await.expect("readable").expect("an event")).into_owned();
+    assert!(first.contains("event: headline"), "{first}");
+    let headline: Value = serde_json::from_str(
+        first
+            .lines()
+            .find_map(|line| line.strip_prefix("data: "))
+            .expect("data"),
+    )
+    .expect("json");
+    assert_eq!(
+        (&headline["certified"], &headline["ever_certified"]),
+        (&json!(15), &json!(23)),
+        "the demo's certified consultants (expired and revoked ones were certified once): {headline}"
+    );
+
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -223,8 +253,16 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
             .expect("kill runs")
             .success()
     );
-    let status = child.wait().expect("exits");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    drop(stream);
 }
 
 #[tokio::test]

@@ -84,6 +84,12 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let follower = tokio::spawn(follow_certificate_changes(self.state.clone()));
         let progress = tokio::spawn(follow_progress(self.state.clone()));
+        let live_headline = Arc::clone(&self.state.live_headline);
+        // Live streams never end by themselves; end them so in-flight requests can finish.
+        let shutdown = async move {
+            shutdown.await;
+            live_headline.close();
+        };
         let app = certify_api::app(self.state);
         // The peer address is what certificate look-ups are rate limited by.
         let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())

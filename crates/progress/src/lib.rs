@@ -20,7 +20,7 @@ pub use ledger::{
     DayCounts, Headline, Issuance, IssuedCertificate, certificate_ended, certificate_issued, headline, sweep_expired,
     utc_day,
 };
-pub use live::LiveHeadline;
+pub use live::{HeadlineUpdates, LiveHeadline};
 pub use reconcile::{CertificateFact, Counters, Reconciliation};
 pub use series::{DayPoint, DayRange, DayRangeError, daily_series};
 

@@ -120,11 +120,11 @@ mod tests {
             })
         );
         assert!(
-            DayRange::new(date!(2025 - 01 - 01), date!(2026 - 12 - 31)).is_ok(),
-            "731 days"
+            DayRange::new(date!(2025 - 01 - 01), date!(2027 - 01 - 01)).is_ok(),
+            "731 days: two years, one more for a leap day"
         );
         assert_eq!(
-            DayRange::new(date!(2025 - 01 - 01), date!(2027 - 01 - 01)),
+            DayRange::new(date!(2025 - 01 - 01), date!(2027 - 01 - 02)),
             Err(DayRangeError::TooLong { days: 732 })
         );
         let week = DayRange::ending(date!(2026 - 12 - 01), 7).expect("a week");

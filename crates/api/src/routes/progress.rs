@@ -79,21 +79,15 @@ pub async fn headline(State(state): State<AppState>) -> Result<Json<HeadlineView
     responses((status = OK, description = "`text/event-stream` of `headline` events, each carrying a HeadlineView", content_type = "text/event-stream")))]
 pub async fn stream(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let goal = state.goal;
-    let updates = futures_util::stream::unfold(
-        (state.live_headline.subscribe(), true),
-        move |(mut receiver, first)| async move {
-            if !first {
-                receiver.changed().await.ok()?;
-            }
-            let headline = *receiver.borrow_and_update();
-            let data = serde_json::to_string(&headline_view(headline, goal)).unwrap_or_default();
-            let event = Event::default()
-                .event("headline")
-                .id(headline.version.to_string())
-                .data(data);
-            Some((Ok(event), (receiver, false)))
-        },
-    );
+    let updates = futures_util::stream::unfold(state.live_headline.subscribe(), move |mut updates| async move {
+        let headline = updates.next().await?;
+        let data = serde_json::to_string(&headline_view(headline, goal)).unwrap_or_default();
+        let event = Event::default()
+            .event("headline")
+            .id(headline.version.to_string())
+            .data(data);
+        Some((Ok(event), updates))
+    });
     Sse::new(updates).keep_alive(KeepAlive::default())
 }
 
