@@ -5,7 +5,6 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
-pub mod rendered;
 pub mod routes;
 pub mod state;
 
@@ -29,7 +28,6 @@ use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder, content::ContentBuil
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, Problem, ProblemType};
-pub use rendered::RenderedAnswers;
 pub use state::{AppState, RateLimit};
 
 /// Largest request body any route accepts unless it raises its own limit.

@@ -7,8 +7,6 @@ use certify_exams::PassHook;
 use certify_progress::{Goal, LiveHeadline};
 use sea_orm::DatabaseConnection;
 
-use crate::rendered::RenderedAnswers;
-
 /// What every handler may use. Cheap to clone: the pool and the clock are shared.
 #[derive(Clone)]
 pub struct AppState {
@@ -21,8 +19,6 @@ pub struct AppState {
     pub issuer: IssuerSettings,
     /// Verification answers of this instance, kept fresh by the certificate change feed.
     pub certificate_cache: Arc<VerificationCache>,
-    /// The JSON of hot verification answers, reused while `certificate_cache` holds their source.
-    pub rendered_answers: Arc<RenderedAnswers>,
     /// The programme's target and deadline.
     pub goal: Goal,
     /// The headline as this instance last read it, for live subscribers.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
-use certify_api::{AppState, RateLimit, RenderedAnswers};
+use certify_api::{AppState, RateLimit};
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_progress::LiveHeadline;
@@ -61,7 +61,6 @@ impl Application {
             }),
             issuer,
             certificate_cache,
-            rendered_answers: Arc::new(RenderedAnswers::new(settings.verification_cache_capacity)),
             goal: settings.progress_goal,
             live_headline,
             verify_rate_limit: RateLimit {

@@ -138,25 +138,8 @@ async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationVie
 pub async fn verify_by_hash(
     State(state): State<AppState>,
     ApiPath(hash): ApiPath<String>,
-) -> Result<Response, ApiError> {
-    let hash = parse_hash(&hash)?;
-    let now = state.clock.now();
-    if let Some(body) = state.rendered_answers.get(&state.certificate_cache, &hash, now) {
-        return Ok(json_body(body));
-    }
-    let verification = certify_certificates::verify_hash(&state.db, &state.certificate_cache, now, &hash)
-        .await
-        .map_err(certificate_error)?;
-    let certificate = verification.certificate.clone();
-    let body = Bytes::from(serde_json::to_vec(&verification_view(&state, verification)).map_err(ApiError::internal)?);
-    if let Some(certificate) = certificate {
-        state.rendered_answers.insert(hash, certificate, now, body.clone());
-    }
-    Ok(json_body(body))
-}
-
-fn json_body(body: Bytes) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+) -> Result<Json<VerificationView>, ApiError> {
+    Ok(Json(verify_hash_view(&state, &hash).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
