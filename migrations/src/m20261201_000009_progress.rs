@@ -9,6 +9,8 @@
 //!   false until the counters were first computed from the certificates already stored.
 //! - `progress_days`: per UTC day, the net change of the certified count, first-time
 //!   certifications and certificates earned (reissues excluded).
+//!
+//! It also gives earlier name corrections their own history kind, `reissued`.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -18,6 +20,18 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Name corrections were recorded as `issued` until now; the counters must not take a
+        // reissue for a new certification.
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(CertificateEvents::Table)
+                    .value(CertificateEvents::Kind, "reissued")
+                    .and_where(Expr::col(CertificateEvents::Kind).eq("issued"))
+                    .and_where(Expr::col(CertificateEvents::Detail).eq("reissued with a corrected holder name"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -144,4 +158,11 @@ enum ProgressDays {
     CertifiedDelta,
     NewlyCertified,
     Certifications,
+}
+
+#[derive(DeriveIden)]
+enum CertificateEvents {
+    Table,
+    Kind,
+    Detail,
 }

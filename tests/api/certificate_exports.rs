@@ -22,6 +22,7 @@ async fn issue(app: &TestApp, track_id: Uuid, holders: &[&str]) -> Vec<Uuid> {
             account_id: account.id,
             track_id,
             attempt_id: None,
+            earned_at: None,
         };
         let certificate = certify_certificates::issue_certificate(&app.db, app.clock.now(), &issuer, request)
             .await

@@ -93,6 +93,7 @@ async fn certify(app: &TestApp, email: &str, track_id: Uuid) -> Uuid {
         account_id: account.id,
         track_id,
         attempt_id: None,
+        earned_at: None,
     };
     certify_certificates::issue_certificate(&app.db, app.clock.now(), &issuer, request)
         .await

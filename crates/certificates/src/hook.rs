@@ -17,8 +17,9 @@ impl PassHook for IssueOnPass {
             account_id: pass.account_id,
             track_id: pass.track_id,
             attempt_id: Some(pass.attempt_id),
+            earned_at: Some(pass.passed_at),
         };
-        issue_certificate(txn, pass.passed_at, &self.settings, request).await?;
+        issue_certificate(txn, pass.recorded_at, &self.settings, request).await?;
         Ok(())
     }
 }

@@ -148,6 +148,10 @@ pub struct IssueRequest {
     pub account_id: Uuid,
     pub track_id: Uuid,
     pub attempt_id: Option<Uuid>,
+    /// When the pass happened, if before the issuance (an attempt finalised as of its deadline
+    /// by a later request): the credential's dates start there, while the certificate is
+    /// recorded, and counted, as of the issuance.
+    pub earned_at: Option<OffsetDateTime>,
 }
 
 fn random_salt() -> anyhow::Result<String> {
@@ -168,6 +172,10 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let now = now.replace_nanosecond(0).context("whole seconds")?;
+    let earned_at = match request.earned_at {
+        Some(at) => at.replace_nanosecond(0).context("whole seconds")?.min(now),
+        None => now,
+    };
     let account = certify_accounts::find_account(db, request.account_id)
         .await
         .context("the holder")?;
@@ -192,8 +200,8 @@ where
             ),
             achievement_name: track.title,
             achievement_description: track.description,
-            valid_from: now,
-            valid_until: add_months(now, track.certificate_validity_months.into())?,
+            valid_from: earned_at,
+            valid_until: add_months(earned_at, track.certificate_validity_months.into())?,
         },
     };
     let earlier = certificate::Entity::find()
@@ -225,6 +233,7 @@ where
     let now = now.replace_nanosecond(0).context("whole seconds")?;
     let txn = db.begin().await?;
     let db = &txn;
+    hold_counters(db).await?;
     let old = get_certificate(db, id).await?;
     if old.revoked.is_some() || old.superseded.is_some() {
         return Err(CertificateError::NotCurrent);
@@ -239,6 +248,7 @@ where
             account_id: old.account_id,
             track_id: old.track_id,
             attempt_id: old.attempt_id,
+            earned_at: None,
         },
         firm_id: old.firm_id_at_issuance,
         content: CredentialContent {
@@ -276,6 +286,13 @@ where
 struct Reissue {
     actor_id: Uuid,
     why: &'static str,
+}
+
+/// Takes the programme counters' lock before any certificate row: every transaction that
+/// changes certificates takes it first (issuance takes it before superseding), so two of them
+/// cannot each hold what the other waits for.
+async fn hold_counters(db: &impl ConnectionTrait) -> Result<(), CertificateError> {
+    certify_progress::hold_counters(db).await.map_err(progress_error)
 }
 
 /// A certificate about to be signed.
@@ -459,6 +476,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
+    hold_counters(&txn).await?;
     let existing = get_certificate(&txn, id).await?;
     if existing.revoked.is_some() {
         return Err(CertificateError::AlreadyRevoked);

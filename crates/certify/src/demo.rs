@@ -342,6 +342,7 @@ impl Seeder<'_> {
             account_id: consultant,
             track_id: self.track_id,
             attempt_id: None,
+            earned_at: None,
         };
         Ok(issue_certificate(self.txn, at, self.issuer, request).await?.id)
     }

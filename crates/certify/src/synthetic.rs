@@ -92,6 +92,7 @@ async fn seed_batch(
             account_id: account.id,
             track_id,
             attempt_id: None,
+            earned_at: None,
         };
         let certificate = issue_certificate(&txn, issued, issuer, request).await?;
         hashes.push(certificate.hash.to_string());

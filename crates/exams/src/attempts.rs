@@ -42,7 +42,10 @@ pub struct Pass {
     pub track_id: Uuid,
     pub account_id: Uuid,
     pub scaled_score: ScaledScore,
+    /// When the attempt ended: its submission, or its deadline when it was finalised later.
     pub passed_at: OffsetDateTime,
+    /// When the pass is being recorded (the transaction's clock reading).
+    pub recorded_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,15 +283,33 @@ async fn finalise_if_due(
     hook: &dyn PassHook,
 ) -> Result<bool, ExamError> {
     if row.status == AttemptStatus::Open.as_str() && now >= row.deadline {
-        finalise(txn, row.deadline, row, exam, AttemptStatus::Expired, hook).await?;
+        finalise(
+            txn,
+            Ended {
+                at: row.deadline,
+                recorded_at: now,
+            },
+            row,
+            exam,
+            AttemptStatus::Expired,
+            hook,
+        )
+        .await?;
         return Ok(true);
     }
     Ok(false)
 }
 
+/// When an attempt ended, and when that is being recorded.
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    at: OffsetDateTime,
+    recorded_at: OffsetDateTime,
+}
+
 async fn finalise(
     txn: &DatabaseTransaction,
-    at: OffsetDateTime,
+    ended: Ended,
     row: &attempt::Model,
     exam: &Exam,
     status: AttemptStatus,
@@ -335,7 +356,7 @@ async fn finalise(
     // Only an attempt that is still open is finalised: a concurrent request may have won.
     let updated = attempt::Entity::update_many()
         .col_expr(attempt::Column::Status, Expr::value(status.as_str()))
-        .col_expr(attempt::Column::FinishedAt, Expr::value(at))
+        .col_expr(attempt::Column::FinishedAt, Expr::value(ended.at))
         .col_expr(
             attempt::Column::RawScore,
             Expr::value(i32::try_from(score.raw).context("raw score")?),
@@ -361,7 +382,8 @@ async fn finalise(
             track_id: exam.track_id,
             account_id: row.account_id,
             scaled_score: score.scaled,
-            passed_at: at,
+            passed_at: ended.at,
+            recorded_at: ended.recorded_at,
         };
         hook.on_pass(txn, &pass).await.context("the pass hook failed")?;
     }
@@ -560,7 +582,18 @@ where
     let txn = db.begin().await?;
     let (row, exam, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     if row.status == AttemptStatus::Open.as_str() {
-        finalise(&txn, now, &row, &exam, AttemptStatus::Submitted, hook).await?;
+        finalise(
+            &txn,
+            Ended {
+                at: now,
+                recorded_at: now,
+            },
+            &row,
+            &exam,
+            AttemptStatus::Submitted,
+            hook,
+        )
+        .await?;
     }
     txn.commit().await?;
     get_attempt(db, now, account_id, attempt_id, hook).await

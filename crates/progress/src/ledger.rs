@@ -8,7 +8,9 @@
 //! expiry by its expiry instant), so the daily series is exact too.
 //!
 //! Every change starts by touching the totals row. On PostgreSQL that row lock orders
-//! concurrent changes, so they cannot deadlock on the day and consultant rows they touch next.
+//! concurrent changes, so they cannot deadlock on the day and consultant rows they touch next;
+//! transactions that change a certificate row before counting take it first
+//! ([`hold_counters`]), so they cannot deadlock on certificate rows either.
 
 use sea_orm::TransactionSession as _;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
@@ -178,6 +180,13 @@ async fn any_due(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<bool,
         .one(db)
         .await?
         .is_some())
+}
+
+/// Holds the counters' lock until the caller's transaction ends. A transaction that changes
+/// certificates takes it before touching any certificate row, so that it and an issuance (which
+/// takes it before superseding) cannot deadlock.
+pub async fn hold_counters(db: &impl ConnectionTrait) -> Result<(), ProgressError> {
+    lock_totals(db).await
 }
 
 /// Takes the totals row's lock (PostgreSQL) and marks a change.

@@ -17,15 +17,16 @@ pub mod series;
 pub use breakdown::{Dimension, Group, breakdown};
 pub use forecast::{Forecast, Goal, Outlook, Projection, WINDOW_DAYS, forecast};
 pub use ledger::{
-    DayCounts, Headline, Issuance, IssuedCertificate, certificate_ended, certificate_issued, headline, sweep_expired,
-    utc_day,
+    DayCounts, Headline, Issuance, IssuedCertificate, certificate_ended, certificate_issued, headline, hold_counters,
+    sweep_expired, utc_day,
 };
 pub use live::{HeadlineUpdates, LiveHeadline};
 pub use reconcile::{CertificateFact, Counters, Reconciliation};
 pub use series::{DayPoint, DayRange, DayRangeError, daily_series};
 
+use anyhow::Context as _;
 use sea_orm::ConnectionTrait;
-use time::{Date, Duration};
+use time::Date;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProgressError {
@@ -42,7 +43,8 @@ impl From<sea_orm::DbErr> for ProgressError {
 /// The net daily changes the forecast learns from: the [`WINDOW_DAYS`] complete days before
 /// `today`, oldest first.
 pub async fn trailing_window(db: &impl ConnectionTrait, today: Date) -> Result<(DayRange, Vec<i64>), ProgressError> {
-    let range = DayRange::ending(today - Duration::days(1), WINDOW_DAYS).map_err(anyhow::Error::new)?;
+    let yesterday = today.previous_day().context("no day before the first date")?;
+    let range = DayRange::ending(yesterday, WINDOW_DAYS).map_err(anyhow::Error::new)?;
     let days = daily_series(db, range).await?;
     Ok((range, days.iter().map(|d| d.net_change).collect()))
 }

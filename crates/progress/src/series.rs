@@ -23,6 +23,8 @@ pub enum DayRangeError {
     EndsBeforeStart { from: Date, to: Date },
     #[error("the range covers {days} days; at most {MAX_SERIES_DAYS} (two years) are served at once")]
     TooLong { days: i64 },
+    #[error("the range starts before the first representable date")]
+    OutOfRange,
 }
 
 impl DayRange {
@@ -39,7 +41,10 @@ impl DayRange {
 
     /// The `days` days that end with `last`.
     pub fn ending(last: Date, days: u16) -> Result<Self, DayRangeError> {
-        Self::new(last - Duration::days(i64::from(days.max(1)) - 1), last)
+        let first = last
+            .checked_sub(Duration::days(i64::from(days.max(1)) - 1))
+            .ok_or(DayRangeError::OutOfRange)?;
+        Self::new(first, last)
     }
 
     pub fn from(&self) -> Date {
@@ -127,6 +132,7 @@ mod tests {
             DayRange::new(date!(2025 - 01 - 01), date!(2027 - 01 - 02)),
             Err(DayRangeError::TooLong { days: 732 })
         );
+        assert_eq!(DayRange::ending(Date::MIN, 2), Err(DayRangeError::OutOfRange));
         let week = DayRange::ending(date!(2026 - 12 - 01), 7).expect("a week");
         assert_eq!(week.from(), date!(2026 - 11 - 25));
         assert_eq!(week.days().count(), 7);

@@ -558,7 +558,8 @@ pub async fn correct_name(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificateEventView {
-    /// `issued`, `revoked` or `superseded`.
+    /// `issued`, `reissued` (in place of one whose holder name was corrected), `revoked` or
+    /// `superseded`.
     pub kind: String,
     /// Who did it; absent when the platform did (issuance on a pass).
     pub actor_id: Option<Uuid>,

@@ -29,8 +29,11 @@ fn day_string(day: Date) -> String {
 }
 
 fn parse_day(field: &str, raw: &str) -> Result<Date, ApiError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw.trim(), format).map_err(|_| ApiError::invalid_field(field, "a date is written YYYY-MM-DD"))
+    let format = time::macros::format_description!("[year repr:full sign:automatic]-[month]-[day]");
+    Date::parse(raw.trim(), format)
+        .ok()
+        .filter(|day| (2000..=9999).contains(&day.year()))
+        .ok_or_else(|| ApiError::invalid_field(field, "a date is written YYYY-MM-DD, from the year 2000 on"))
 }
 
 /// The promise and how far along it is.
@@ -203,7 +206,7 @@ pub async fn series(
     .map_err(|err| {
         let field = match err {
             DayRangeError::EndsBeforeStart { .. } => "to",
-            DayRangeError::TooLong { .. } => "from",
+            DayRangeError::TooLong { .. } | DayRangeError::OutOfRange => "from",
         };
         ApiError::invalid_field(field, err)
     })?;
@@ -236,13 +239,14 @@ pub struct WindowView {
     pub sd_daily_net: f64,
 }
 
+/// Each date is `null` when it is more than a century away.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectionView {
     /// Optimistic: one chance in ten of reaching the target sooner.
-    pub p10: String,
-    pub p50: String,
+    pub p10: Option<String>,
+    pub p50: Option<String>,
     /// Cautious: nine chances in ten of reaching it by then.
-    pub p90: String,
+    pub p90: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -309,12 +313,15 @@ pub async fn forecast(State(state): State<AppState>, _staff: Staff) -> Result<Js
             sd_daily_net: forecast.sd_daily,
         },
         projected: forecast.projection.map(|p| ProjectionView {
-            p10: day_string(p.p10),
-            p50: day_string(p.p50),
-            p90: day_string(p.p90),
+            p10: p.p10.map(day_string),
+            p50: p.p50.map(day_string),
+            p90: p.p90.map(day_string),
         }),
         outlook: forecast.outlook.name().to_owned(),
-        on_track: forecast.projection.is_some_and(|p| p.p50 <= state.goal.deadline),
+        on_track: forecast
+            .projection
+            .and_then(|p| p.p50)
+            .is_some_and(|p50| p50 <= state.goal.deadline),
         needed_per_day: forecast.needed_per_day,
         needed_per_week: forecast.needed_per_week,
         pass_rate: PassRateView {
