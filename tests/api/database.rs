@@ -85,7 +85,7 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
 /// mismatch (e.g. `CHAR(n)` against a text bind) silently turns that into a full scan.
 #[tokio::test]
 async fn the_token_lookup_uses_its_index_on_postgres() {
-    use sea_orm::{DbBackend, QueryTrait as _, TransactionTrait as _};
+    use sea_orm::{DbBackend, QueryTrait as _};
 
     let app = spawn_app().await;
     if app.database.is_sqlite() {
@@ -96,7 +96,7 @@ async fn the_token_lookup_uses_its_index_on_postgres() {
         sql: format!("EXPLAIN {}", query.sql),
         ..query
     };
-    let txn = app.db.begin().await.expect("transaction");
+    let txn = certify_core::begin_write(&app.db).await.expect("transaction");
     // With sequential scans priced out, the planner still picks one if the index is unusable.
     txn.execute_unprepared("SET LOCAL enable_seqscan = off")
         .await
@@ -113,4 +113,51 @@ async fn the_token_lookup_uses_its_index_on_postgres() {
         plan.contains("Index Scan using sessions_token_hash_key"),
         "token lookup does not use its index:\n{plan}"
     );
+}
+
+/// A write transaction that reads first must not fail because another connection wrote in the
+/// meantime. On SQLite a deferred `BEGIN` fails exactly so (`SQLITE_BUSY_SNAPSHOT`, "database is
+/// locked", at once and without retry); `begin_write` takes the write lock up front instead, and
+/// the other writer waits its turn.
+#[tokio::test]
+async fn a_write_transaction_is_not_failed_by_a_write_committed_meanwhile() {
+    let database = TestDatabase::create().await;
+    let db = certify::db::connect(database.url(), 4).await.expect("connects");
+    db.execute_unprepared("CREATE TABLE counters (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
+        .await
+        .expect("table");
+    db.execute_unprepared("INSERT INTO counters VALUES (1, 0), (2, 0)")
+        .await
+        .expect("rows");
+
+    let txn = certify_core::begin_write(&db).await.expect("begins");
+    txn.execute_unprepared("SELECT value FROM counters WHERE id = 1")
+        .await
+        .expect("reads");
+    let other = db.clone();
+    let meanwhile = tokio::spawn(async move {
+        other
+            .execute_unprepared("UPDATE counters SET value = value + 1 WHERE id = 2")
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    txn.execute_unprepared("UPDATE counters SET value = value + 1 WHERE id = 1")
+        .await
+        .expect("the transaction's own write succeeds");
+    txn.commit().await.expect("commits");
+    meanwhile
+        .await
+        .expect("task")
+        .expect("the other writer waited for its turn and succeeded");
+    let total = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT SUM(value) AS total FROM counters",
+        ))
+        .await
+        .expect("sum")
+        .expect("row")
+        .try_get_by_index::<i64>(0)
+        .expect("total");
+    assert_eq!(total, 2);
 }

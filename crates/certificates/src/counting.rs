@@ -92,7 +92,7 @@ pub async fn reconcile_progress<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     reconcile::lock_for_reconciliation(&txn, now)
         .await
         .map_err(progress_error)?;
@@ -110,7 +110,7 @@ pub async fn initialise_progress<C>(db: &C, now: OffsetDateTime) -> Result<bool,
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let claimed = reconcile::claim_initialisation(&txn).await.map_err(progress_error)?;
     if claimed {
         let facts = progress_facts(&txn).await?;

@@ -70,7 +70,7 @@ where
     if let Some(row) = newest_active(db).await? {
         return issuer_key(&row);
     }
-    let txn = db.begin().await.context("starting key creation")?;
+    let txn = certify_core::begin_write(db).await.context("starting key creation")?;
     let created = match newest_active(&txn).await? {
         Some(row) => row,
         None => insert_new_key(&txn, now).await?,
@@ -85,7 +85,7 @@ pub async fn rotate_signing_key<C>(db: &C, now: OffsetDateTime) -> anyhow::Resul
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting key rotation")?;
+    let txn = certify_core::begin_write(db).await.context("starting key rotation")?;
     signing_key::Entity::update_many()
         .col_expr(signing_key::Column::RetiredAt, Expr::value(now))
         .filter(signing_key::Column::RetiredAt.is_null())

@@ -231,7 +231,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let now = now.replace_nanosecond(0).context("whole seconds")?;
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let db = &txn;
     hold_counters(db).await?;
     let old = get_certificate(db, id).await?;
@@ -475,7 +475,7 @@ pub async fn revoke_certificate<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     hold_counters(&txn).await?;
     let existing = get_certificate(&txn, id).await?;
     if existing.revoked.is_some() {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use certify_migrations::{Migrator, MigratorTrait as _};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 /// Arbitrary but fixed: every instance of a deployment takes this PostgreSQL advisory lock while
 /// migrating, so instances starting together apply each migration once.
@@ -31,7 +31,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 
 /// Applies every pending migration in one transaction: on failure nothing is half-applied.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let txn = db.begin().await.context("starting the migration transaction")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting the migration transaction")?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
             .await

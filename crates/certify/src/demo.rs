@@ -17,7 +17,7 @@ use certify_exams::{Blueprint, BlueprintInput, DomainSpec, ExamError, RetakePoli
 use certify_firms::{
     CountryCode, EmailDomain, FirmKind, NewFirm, Website, claim_domain, create_firm, join_firm, verify_domain,
 };
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -198,7 +198,9 @@ pub async fn seed(
     now: OffsetDateTime,
     issuer: &IssuerSettings,
 ) -> anyhow::Result<SeedOutcome> {
-    let txn = db.begin().await.context("starting the demo transaction")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting the demo transaction")?;
     if count_accounts(&txn).await? > 0 {
         return Ok(SeedOutcome::AlreadyPopulated);
     }

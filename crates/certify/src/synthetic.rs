@@ -12,7 +12,7 @@ use certify_accounts::{NewAccount, Role, create_account};
 use certify_certificates::{IssueRequest, IssuerSettings, issue_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::TrackContent;
-use sea_orm::{DatabaseBackend, DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -73,7 +73,7 @@ async fn seed_batch(
     run: &str,
     range: std::ops::Range<usize>,
 ) -> anyhow::Result<Vec<String>> {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let mut hashes = Vec::with_capacity(range.len());
     for i in range {
         let issued = now - Duration::days((i % 365) as i64);

@@ -446,7 +446,9 @@ pub async fn update_course<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a course update")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a course update")?;
     let existing = load_course(&txn, Audience::Staff, id).await?;
     if let Some(to_index) = changes.position {
         let siblings = track_courses(&txn, Audience::Staff, existing.track_id).await?;
@@ -516,7 +518,9 @@ pub async fn create_module<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a module insert")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a module insert")?;
     load_course(&txn, Audience::Staff, course_id).await?;
     let position = module::Entity::find()
         .filter(module::Column::CourseId.eq(course_id))
@@ -572,7 +576,9 @@ pub async fn update_module<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a module update")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a module update")?;
     let row = load_module(&txn, Audience::Staff, id).await?;
     if let Some(to_index) = changes.position {
         let siblings = module::Entity::find()

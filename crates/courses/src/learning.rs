@@ -104,7 +104,9 @@ pub async fn enrol_in_track<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a track enrolment")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a track enrolment")?;
     load_track(&txn, Audience::Learner, track_id).await?;
     let already = track_enrolment::Entity::find()
         .filter(track_enrolment::Column::AccountId.eq(account_id))
@@ -158,7 +160,9 @@ pub async fn complete_module<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a module completion")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a module completion")?;
     let module = load_module(&txn, Audience::Learner, module_id).await?;
     let enrolment = find_enrolment(&txn, account_id, module.course_id)
         .await?

@@ -126,7 +126,7 @@ pub async fn start_attempt<C>(
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let exam = get_exam(&txn, exam_id).await?;
     let history = attempts_of(&txn, account_id, exam_id).await?;
     for row in &history {
@@ -431,7 +431,7 @@ pub async fn get_attempt<C>(
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let (row, _, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     let attempt = attempt_view(&txn, row).await?;
     txn.commit().await?;
@@ -515,7 +515,7 @@ pub async fn save_response(
     selected: Vec<String>,
     hook: &dyn PassHook,
 ) -> Result<ServedItem, ExamError> {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let (row, _, finalised_now) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     if finalised_now {
         // The finalisation must stick even though this save is refused.
@@ -579,7 +579,7 @@ pub async fn submit_attempt<C>(
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let (row, exam, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
     if row.status == AttemptStatus::Open.as_str() {
         finalise(
@@ -607,7 +607,7 @@ pub async fn my_attempts(
     exam_id: Uuid,
     hook: &dyn PassHook,
 ) -> Result<Vec<Attempt>, ExamError> {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let exam = get_exam(&txn, exam_id).await?;
     for row in attempts_of(&txn, account_id, exam_id).await? {
         finalise_if_due(&txn, now, &row, &exam, hook).await?;

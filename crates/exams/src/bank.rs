@@ -238,7 +238,7 @@ where
     if !problems.is_empty() {
         return Err(ExamError::Invalid(problems));
     }
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let item = insert_item(&txn, now, exam_id, ItemStatus::Active, &content).await?;
     txn.commit().await?;
     Ok(item)
@@ -277,7 +277,7 @@ pub async fn revise_item<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let row = load_item(&txn, item_id).await?;
     let exam = get_exam(&txn, row.exam_id).await?;
     let current = current_version(&txn, &row).await?;
@@ -377,7 +377,7 @@ pub async fn import_bank<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let exam = get_exam(&txn, exam_id).await?;
     let existing: HashMap<Uuid, Item> = export_bank(&txn, exam_id)
         .await?

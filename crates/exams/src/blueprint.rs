@@ -262,7 +262,7 @@ pub async fn create_exam<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     certify_courses::get_track(&txn, certify_courses::Audience::Staff, track_id)
         .await
         .map_err(|_| ExamError::not_found("track", track_id))?;
@@ -298,7 +298,7 @@ pub async fn update_blueprint<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = certify_core::begin_write(db).await?;
     let existing = get_exam(&txn, exam_id).await?;
     let mut row = exam::Entity::find_by_id(exam_id)
         .one(&txn)

@@ -19,7 +19,9 @@ pub async fn join_firm<C>(db: &C, now: OffsetDateTime, firm_id: Uuid, account_id
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await.context("starting a membership change")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a membership change")?;
     if current_firm_of(&txn, account_id).await? == Some(firm_id) {
         return Ok(());
     }

@@ -23,7 +23,7 @@ use certify_core::{DisplayName, Email};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -116,7 +116,9 @@ where
     crate::find_firm(db, firm_id).await?;
     let (sender, mut chunks) = mpsc::channel(2);
     let parser = tokio::task::spawn_blocking(move || parse_roster(source, &sender));
-    let txn = db.begin().await.context("starting a roster import")?;
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a roster import")?;
     let mut import = Import::start(&txn, now, firm_id, imported_by).await?;
     while let Some(chunk) = chunks.recv().await {
         import.record_errors(chunk.errors);

@@ -156,7 +156,7 @@ where
 {
     let mut swept = 0;
     while any_due(db, now).await? {
-        let txn = db.begin().await?;
+        let txn = certify_core::begin_write(db).await?;
         lock_totals(&txn).await?;
         let expired = expire_due(&txn, now, None, Some(SWEEP_BATCH)).await?;
         txn.commit().await?;
