@@ -339,31 +339,23 @@ where
     }
     .insert(db)
     .await?;
+    let (kind, issuance, actor_id, detail) = match reissue {
+        Some(reissue) => (
+            REISSUED,
+            Issuance::Reissue,
+            Some(reissue.actor_id),
+            Some(reissue.why.to_owned()),
+        ),
+        None => (ISSUED, Issuance::Earned, None, None),
+    };
+    record(db, id, kind, actor_id, now, detail).await?;
     let issued = IssuedCertificate {
         certificate_id: id,
         account_id: row.account_id,
         track_id: row.track_id,
         expires_at: row.expires_at,
-        issuance: if reissue.is_some() {
-            Issuance::Reissue
-        } else {
-            Issuance::Earned
-        },
+        issuance,
     };
-    match reissue {
-        Some(reissue) => {
-            record(
-                db,
-                id,
-                REISSUED,
-                Some(reissue.actor_id),
-                now,
-                Some(reissue.why.to_owned()),
-            )
-            .await?
-        }
-        None => record(db, id, ISSUED, None, now, None).await?,
-    }
     certify_progress::certificate_issued(db, now, issued)
         .await
         .map_err(progress_error)?;
