@@ -16,6 +16,7 @@ mod m20261122_000006_credential_ids;
 mod m20261122_000007_certificate_changes;
 mod m20261122_000008_firm_rosters;
 mod m20261201_000009_progress;
+mod m20261201_000010_recertification_window;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_certificate_changes::Migration),
             Box::new(m20261122_000008_firm_rosters::Migration),
             Box::new(m20261201_000009_progress::Migration),
+            Box::new(m20261201_000010_recertification_window::Migration),
         ]
     }
 }

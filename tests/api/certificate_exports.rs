@@ -45,6 +45,42 @@ async fn csv_rows(app: &TestApp, query: &str, token: &str) -> Vec<csv::StringRec
 }
 
 #[tokio::test]
+async fn the_certificates_export_never_hands_a_spreadsheet_a_formula() {
+    use certify_accounts::{NewAccount, Password};
+    use certify_core::{DisplayName, Email};
+
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let account = certify_accounts::create_account(
+        &app.db,
+        app.clock.now(),
+        NewAccount {
+            email: Email::parse("formula@example.com").expect("email"),
+            display_name: DisplayName::parse("=HYPERLINK(\"http://evil.example\",\"x\")").expect("name"),
+            role: Role::Consultant,
+            password: Some(Password::parse(crate::helpers::PASSWORD).expect("password")),
+        },
+    )
+    .await
+    .expect("account");
+    let request = IssueRequest {
+        account_id: account.id,
+        track_id: setup.track_id,
+        attempt_id: None,
+        earned_at: None,
+    };
+    let certificate = certify_certificates::issue_certificate(&app.db, app.clock.now(), &app.issuer(), request)
+        .await
+        .expect("issued");
+    let revoked = revoke(&app, certificate.id, "-cmd|' /C calc'!A0", &setup.staff).await;
+    assert_eq!(revoked.status(), StatusCode::OK);
+
+    let rows = csv_rows(&app, "", &setup.staff).await;
+    assert_eq!(&rows[0][3], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(&rows[0][11], "'-cmd|' /C calc'!A0");
+}
+
+#[tokio::test]
 async fn staff_export_a_filtered_csv_of_certificates() {
     let app = spawn_app().await;
     let setup = exam_setup(&app, None).await;

@@ -225,7 +225,7 @@ async fn revocation_expiry_and_unknown_hashes_are_reported_as_such() {
 #[tokio::test]
 async fn certificates_expire_and_passing_again_supersedes_them() {
     let app = spawn_app().await;
-    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365, "recertification_window_days": 3650});
     let mut setup = exam_setup(&app, Some(policy)).await;
     let first = pass(&app, &setup).await;
     let first_hash = first["hash"].as_str().expect("hash").to_owned();
@@ -261,7 +261,7 @@ async fn old_certificates_still_verify_after_a_key_rotation() {
     use certify_core::Clock as _;
 
     let app = spawn_app().await;
-    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365, "recertification_window_days": 3650});
     let setup = exam_setup(&app, Some(policy)).await;
     let before = pass(&app, &setup).await;
     let new_key = certify_certificates::key_store::rotate_signing_key(&app.db, app.clock.now())

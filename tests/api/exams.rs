@@ -244,7 +244,7 @@ async fn a_whole_attempt_never_shows_a_key_a_correctness_flag_or_a_statistic() {
 async fn the_raw_cut_maps_exactly_to_the_cut_score() {
     let app = spawn_app().await;
     // 5 items at 70 % → 4 right needed. Waits of zero let the same candidate sit repeatedly.
-    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365, "recertification_window_days": 3650});
     let setup = exam_setup(&app, Some(policy)).await;
     let mut scores = Vec::new();
     for right in [4, 3, 0] {
@@ -387,6 +387,80 @@ async fn the_retake_policy_is_enforced_and_says_when_to_come_back() {
 }
 
 #[tokio::test]
+async fn a_holder_sits_again_only_to_recertify_before_expiry() {
+    let app = spawn_app().await;
+    let mut setup = exam_setup(&app, None).await;
+    let attempt = start(&app, &setup).await;
+    answer(&app, &setup, &attempt, 5).await;
+    assert_eq!(submit(&app, &setup, &attempt).await["result"]["passed"], true);
+
+    let path = format!("/api/v1/exams/{}/attempts", setup.exam_id);
+    let problem = assert_problem(
+        app.post_json(&path, &json!({}), Some(&setup.candidate)).await,
+        StatusCode::CONFLICT,
+        "already-certified",
+    )
+    .await;
+    assert_eq!(
+        problem["expires_at"], "2028-11-22T09:00:00Z",
+        "24 months after the pass"
+    );
+    assert_eq!(
+        problem["may_start_at"], "2028-08-24T09:00:00Z",
+        "90 days before the certificate expires"
+    );
+    app.clock.set(time::macros::datetime!(2028-08-24 08:59 UTC));
+    setup.sign_in_again(&app).await;
+    let early = app.post_json(&path, &json!({}), Some(&setup.candidate)).await;
+    assert_problem(early, StatusCode::CONFLICT, "already-certified").await;
+    app.clock.advance(Duration::minutes(1));
+    start(&app, &setup).await;
+}
+
+#[tokio::test]
+async fn out_of_range_numbers_in_a_blueprint_are_refused_not_a_panic() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let path = format!("/api/v1/exams/{}/blueprint", setup.exam_id);
+    let blueprint = |policy: Value| {
+        json!({
+            "title": "Exam", "duration_minutes": 30, "cut_percent": 70, "retake_policy": policy,
+            "domains": [
+                {"name": "Architecture", "weight_percent": 60, "items_per_form": 3},
+                {"name": "Governance", "weight_percent": 40, "items_per_form": 2}
+            ]
+        })
+    };
+    let cases = [
+        (
+            json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 5, "window_days": 106_751_991_167_301_i64}),
+            "retake_policy.window_days",
+        ),
+        (
+            json!({"wait_after_first_fail_minutes": i64::MAX, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 5, "window_days": 365}),
+            "retake_policy.wait_after_first_fail_minutes",
+        ),
+        (
+            json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": i64::MIN, "max_attempts_in_window": 5, "window_days": 365}),
+            "retake_policy.wait_after_later_fails_minutes",
+        ),
+        (
+            json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 5, "window_days": 365, "recertification_window_days": 3651}),
+            "retake_policy.recertification_window_days",
+        ),
+    ];
+    for (policy, field) in cases {
+        let response = app.put_json(&path, &blueprint(policy), &setup.staff).await;
+        let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert_eq!(invalid_fields(&problem), [field]);
+    }
+    let track = format!("/api/v1/tracks/{}/exam", Uuid::now_v7());
+    let policy = json!({"wait_after_first_fail_minutes": i64::MAX - 1, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 5, "window_days": 365});
+    let response = app.post_json(&track, &blueprint(policy), Some(&setup.staff)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
 async fn the_attempt_quota_counts_a_rolling_window() {
     let app = spawn_app().await;
     let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 2, "window_days": 365});
@@ -430,12 +504,19 @@ async fn bad_answers_are_refused_and_record_nothing() {
     let off_form = app
         .put_json(
             &format!("/api/v1/attempts/{id}/responses/99"),
-            &json!({"selected": ["a"]}),
+            &json!({"selected": ["A"]}),
             &setup.candidate,
         )
         .await;
     assert_problem(off_form, StatusCode::NOT_FOUND, "not-found").await;
-    for selected in [json!(["zz"]), json!(["a", "b"]), json!(["a", "a"])] {
+    // Options are named by their letters on this form; the bank's own ids are not accepted.
+    assert_eq!(
+        single["options"]
+            .as_array()
+            .map(|o| o.iter().map(|o| o["id"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("A"), json!("B"), json!("C")])
+    );
+    for selected in [json!(["zz"]), json!(["a"]), json!(["A", "B"]), json!(["A", "A"])] {
         let response = app
             .put_json(
                 &format!("/api/v1/attempts/{id}/responses/{position}"),
@@ -450,7 +531,7 @@ async fn bad_answers_are_refused_and_record_nothing() {
     let foreign = app
         .put_json(
             &format!("/api/v1/attempts/{id}/responses/{position}"),
-            &json!({"selected": ["a"]}),
+            &json!({"selected": ["A"]}),
             &someone_else,
         )
         .await;
@@ -469,11 +550,11 @@ async fn bad_answers_are_refused_and_record_nothing() {
     // Saving is idempotent and changeable until submission.
     let path = format!("/api/v1/attempts/{id}/responses/{position}");
     for _ in 0..2 {
-        let saved = json_of(app.put_json(&path, &json!({"selected": ["b"]}), &setup.candidate).await).await;
-        assert_eq!(saved["selected"], json!(["b"]));
+        let saved = json_of(app.put_json(&path, &json!({"selected": ["B"]}), &setup.candidate).await).await;
+        assert_eq!(saved["selected"], json!(["B"]));
     }
-    let changed = json_of(app.put_json(&path, &json!({"selected": ["c"]}), &setup.candidate).await).await;
-    assert_eq!(changed["selected"], json!(["c"]));
+    let changed = json_of(app.put_json(&path, &json!({"selected": ["C"]}), &setup.candidate).await).await;
+    assert_eq!(changed["selected"], json!(["C"]));
 }
 
 #[tokio::test]
@@ -559,13 +640,132 @@ async fn an_invalid_bank_is_rejected_whole_with_an_error_per_bad_item() {
 
     // An export imports back unchanged.
     let report = json_of(app.post_json(&path, &before, Some(&setup.staff)).await).await;
-    assert_eq!(report, json!({"created": 0, "revised": 0, "unchanged": 8}));
+    assert_eq!(
+        (&report["created"], &report["revised"], &report["unchanged"]),
+        (&json!(0), &json!(0), &json!(8))
+    );
+    assert_eq!(report["warnings"], json!([]), "five items are too few to call lopsided");
+}
+
+#[tokio::test]
+async fn a_bank_whose_keys_crowd_one_position_is_reported_to_staff() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let path = format!("/api/v1/exams/{}/bank", setup.exam_id);
+    // Three more single-choice items keyed `a`, like the five already there.
+    let report = json_of(app.post_json(&path, &bank(3, 0), Some(&setup.staff)).await).await;
+    assert_eq!(report["created"], 3);
+    let single = &report["key_positions"][0];
+    assert_eq!(
+        (&single["kind"], &single["items"], &single["keyed"], &single["lopsided"]),
+        (&json!("single_choice"), &json!(8), &json!([8, 0, 0]), &json!(true))
+    );
+    let warnings = report["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].as_str().is_some_and(|w| w.contains("single-choice")),
+        "{warnings:?}"
+    );
+
+    let stats = json_of(
+        app.get(
+            &format!("/api/v1/exams/{}/statistics", setup.exam_id),
+            Some(&setup.staff),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        stats["key_positions"], report["key_positions"],
+        "the same report among the statistics"
+    );
+}
+
+/// The demo's eligible consultant signed in, the demo exam, and a staff token.
+struct DemoExam {
+    token: String,
+    exam: Value,
+    staff_token: String,
+}
+
+async fn demo_exam() -> (TestApp, DemoExam) {
+    use certify_core::Clock as _;
+
+    let app = spawn_app().await;
+    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
+        .await
+        .expect("seeded");
+    let consultant = demo_account("ada@northwind.example");
+    let token = app.log_in(consultant.email, consultant.password).await;
+    let track = json_of(app.get("/api/v1/tracks", Some(&token)).await).await["items"][0]["id"]
+        .as_str()
+        .expect("track")
+        .to_owned();
+    let exam = json_of(app.get(&format!("/api/v1/tracks/{track}/exam"), Some(&token)).await).await;
+    let staff = certify::demo::DEMO_ACCOUNTS[0];
+    let staff_token = app.log_in(staff.email, staff.password).await;
+    (
+        app,
+        DemoExam {
+            token,
+            exam,
+            staff_token,
+        },
+    )
+}
+
+#[tokio::test]
+async fn the_reviewed_answer_pattern_fails_the_demo_exam() {
+    let (
+        app,
+        DemoExam {
+            token,
+            exam,
+            staff_token,
+        },
+    ) = demo_exam().await;
+    let exam_id = exam["id"].as_str().expect("id");
+    let stats = json_of(
+        app.get(&format!("/api/v1/exams/{exam_id}/statistics"), Some(&staff_token))
+            .await,
+    )
+    .await;
+    let lopsided: Vec<&Value> = stats["key_positions"]
+        .as_array()
+        .expect("key positions")
+        .iter()
+        .filter(|k| k["lopsided"] == true)
+        .collect();
+    assert!(lopsided.is_empty(), "the demo bank's keys are spread: {lopsided:?}");
+
+    let attempt = json_of(
+        app.post_json(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}), Some(&token))
+            .await,
+    )
+    .await;
+    let id = attempt["id"].as_str().expect("attempt id");
+    for item in attempt["items"].as_array().expect("items") {
+        let pattern = match item["kind"].as_str() {
+            Some("single_choice") => json!(["B"]),
+            Some("multiple_response") => json!(["A", "B", "C"]),
+            _ => json!(["A"]),
+        };
+        let path = format!("/api/v1/attempts/{id}/responses/{}", item["position"]);
+        let saved = app.put_json(&path, &json!({"selected": pattern}), &token).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+    }
+    let submitted = json_of(
+        app.post_json(&format!("/api/v1/attempts/{id}/submission"), &json!({}), Some(&token))
+            .await,
+    )
+    .await;
+    assert_eq!(submitted["result"]["passed"], false, "{}", submitted["result"]);
 }
 
 #[tokio::test]
 async fn staff_see_pass_rate_distribution_and_flagged_items() {
     let app = spawn_app().await;
-    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365});
+    let policy = json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365, "recertification_window_days": 3650});
     let setup = exam_setup(&app, Some(policy)).await;
     for right in [5, 0] {
         let attempt = start(&app, &setup).await;
@@ -617,6 +817,16 @@ impl certify_exams::PassHook for FailingHook {
     async fn on_pass(&self, _: &sea_orm::DatabaseTransaction, _: &certify_exams::Pass) -> anyhow::Result<()> {
         anyhow::bail!("issuing the certificate failed")
     }
+
+    async fn valid_certificate_until(
+        &self,
+        _: &sea_orm::DatabaseTransaction,
+        _: uuid::Uuid,
+        _: uuid::Uuid,
+        _: time::OffsetDateTime,
+    ) -> anyhow::Result<Option<time::OffsetDateTime>> {
+        Ok(None)
+    }
 }
 
 #[tokio::test]
@@ -647,22 +857,15 @@ async fn a_failing_pass_hook_rolls_the_finalisation_back() {
 
 #[tokio::test]
 async fn the_demo_exam_has_a_real_bank_and_an_eligible_candidate() {
-    use certify_core::Clock as _;
-
-    let app = spawn_app().await;
-    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
-        .await
-        .expect("seeded");
-    let consultant = demo_account("ada@northwind.example");
-    let token = app.log_in(consultant.email, consultant.password).await;
-    let track = json_of(app.get("/api/v1/tracks", Some(&token)).await).await["items"][0]["id"]
-        .as_str()
-        .expect("track")
-        .to_owned();
-    let exam = json_of(app.get(&format!("/api/v1/tracks/{track}/exam"), Some(&token)).await).await;
+    let (
+        app,
+        DemoExam {
+            token,
+            exam,
+            staff_token,
+        },
+    ) = demo_exam().await;
     assert_eq!(exam["domains"].as_array().map(Vec::len), Some(4));
-    let staff = certify::demo::DEMO_ACCOUNTS[0];
-    let staff_token = app.log_in(staff.email, staff.password).await;
     let bank = json_of(
         app.get(
             &format!("/api/v1/exams/{}/bank", exam["id"].as_str().expect("id")),

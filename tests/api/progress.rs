@@ -52,7 +52,7 @@ async fn wait_for_certified(address: &str, expected: i64) -> Value {
 
 fn no_waits() -> Option<Value> {
     Some(
-        json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365}),
+        json!({"wait_after_first_fail_minutes": 0, "wait_after_later_fails_minutes": 0, "max_attempts_in_window": 10, "window_days": 365, "recertification_window_days": 3650}),
     )
 }
 
@@ -227,6 +227,16 @@ impl certify_exams::PassHook for IssueThenFail {
     async fn on_pass(&self, txn: &sea_orm::DatabaseTransaction, pass: &certify_exams::Pass) -> anyhow::Result<()> {
         self.0.on_pass(txn, pass).await?;
         anyhow::bail!("something after the issuance failed")
+    }
+
+    async fn valid_certificate_until(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        account_id: uuid::Uuid,
+        track_id: uuid::Uuid,
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<Option<time::OffsetDateTime>> {
+        self.0.valid_certificate_until(txn, account_id, track_id, now).await
     }
 }
 

@@ -332,6 +332,115 @@ async fn domains_are_claimed_verified_and_joined_by() {
     assert_eq!(listed[0]["verified"], true);
 }
 
+/// The row errors of a rejected import, as (row, column, message).
+async fn row_errors(response: reqwest::Response) -> Vec<(u64, String, String)> {
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid-roster").await;
+    problem["row_errors"]
+        .as_array()
+        .expect("row errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap_or_default(),
+                e["column"].as_str().unwrap_or_default().to_owned(),
+                e["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_roster_says_the_same_of_every_address_the_firm_cannot_claim() {
+    let app = spawn_app().await;
+    let firm = firm_with_admin(&app).await;
+    let contoso = app.create_firm(&firm.staff, "Contoso").await;
+    let contoso_admin = app
+        .token_for("admin@contoso.example", Role::FirmAdmin { firm_id: contoso })
+        .await;
+    imported(
+        &app,
+        contoso,
+        "email,full_name\nsam@contoso.example,Sam Lee\n",
+        &contoso_admin,
+    )
+    .await;
+    let bluefield = app.create_firm(&firm.staff, "Bluefield").await;
+    let domains = format!("/api/v1/firms/{bluefield}/domains");
+    app.post_json(&domains, &json!({"domain": "bluefield.example"}), Some(&firm.staff))
+        .await;
+    let verified = app
+        .post_json(
+            &format!("{domains}/bluefield.example/verification"),
+            &json!({}),
+            Some(&firm.staff),
+        )
+        .await;
+    assert_eq!(verified.status(), StatusCode::OK);
+
+    let roster = "email,full_name\n\
+                  someone@bluefield.example,Someone New\n\
+                  sam@contoso.example,Sam Lee\n\
+                  admin@contoso.example,Contoso Admin\n\
+                  staff@certify.example,Programme Staff\n\
+                  new@freelance.example,Fresh Face\n";
+    let seen_by_firm = row_errors(upload(&app, firm.firm_id, roster, &firm.admin).await).await;
+    assert_eq!(
+        seen_by_firm
+            .iter()
+            .map(|(row, column, _)| (*row, column.as_str()))
+            .collect::<Vec<_>>(),
+        [(2, "email"), (3, "email"), (4, "email"), (5, "email")],
+        "the unknown address at an unclaimed domain is fine"
+    );
+    let messages: std::collections::HashSet<&str> = seen_by_firm.iter().map(|(_, _, m)| m.as_str()).collect();
+    assert_eq!(
+        messages.len(),
+        1,
+        "indistinguishable from the firm's side: {messages:?}"
+    );
+
+    let seen_by_staff = row_errors(upload(&app, firm.firm_id, roster, &firm.staff).await).await;
+    let reasons: Vec<&str> = seen_by_staff.iter().map(|(_, _, m)| m.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "the address is at a domain another firm has verified",
+            "this consultant belongs to another firm",
+            "this address belongs to a staff or firm-admin account",
+            "this address belongs to a staff or firm-admin account",
+        ]
+    );
+
+    // An address at Bluefield's verified domain stays off Northwind's roster even alone, and no
+    // account is created for it.
+    let alone = row_errors(
+        upload(
+            &app,
+            firm.firm_id,
+            "email,full_name\nsomeone@bluefield.example,Someone New\n",
+            &firm.admin,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(alone.len(), 1);
+    let found = certify_accounts::accounts_by_email(
+        &app.db,
+        &[certify_core::Email::parse("someone@bluefield.example").expect("email")],
+    )
+    .await
+    .expect("lookup");
+    assert!(found.is_empty(), "nothing was written");
+    let theirs = imported(
+        &app,
+        bluefield,
+        "email,full_name\nsomeone@bluefield.example,Someone New\n",
+        &firm.staff,
+    )
+    .await;
+    assert_eq!(counts(&theirs)[1], 1, "Bluefield's own roster takes it");
+}
+
 #[tokio::test]
 async fn a_roster_moves_another_firms_consultant_only_through_a_verified_domain() {
     let app = spawn_app().await;
@@ -395,6 +504,41 @@ async fn a_roster_moves_another_firms_consultant_only_through_a_verified_domain(
     assert!(
         history[0]["left_at"].is_string() && history[1].get("left_at").is_none(),
         "{history}"
+    );
+}
+
+#[tokio::test]
+async fn the_consultants_export_never_hands_a_spreadsheet_a_formula() {
+    let app = spawn_app().await;
+    let firm = firm_with_admin(&app).await;
+    let roster = "email,full_name,country,employee_id\n\
+                  f@northwind.example,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",DE,@SUM(A1)\n\
+                  g@northwind.example,+Plus Minus,DE,-42\n\
+                  h@northwind.example,Plain Name,DE,E-7\n";
+    imported(&app, firm.firm_id, roster, &firm.admin).await;
+    let export = app
+        .get(
+            &format!("/api/v1/firms/{}/consultants/export.csv", firm.firm_id),
+            Some(&firm.admin),
+        )
+        .await;
+    assert_eq!(export.status(), StatusCode::OK);
+    let body = export.bytes().await.expect("body");
+    let rows: Vec<(String, String)> = csv::Reader::from_reader(&body[..])
+        .records()
+        .map(|r| r.expect("row"))
+        .map(|r| (r[1].to_owned(), r[3].to_owned()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "'=HYPERLINK(\"http://evil.example\",\"x\")".to_owned(),
+                "'@SUM(A1)".to_owned()
+            ),
+            ("'+Plus Minus".to_owned(), "'-42".to_owned()),
+            ("Plain Name".to_owned(), "E-7".to_owned()),
+        ]
     );
 }
 

@@ -161,3 +161,61 @@ async fn missing_malformed_and_forged_tokens_are_401() {
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
 }
+
+async fn attempt(app: &crate::helpers::TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/auth/login",
+        &json!({"email": email, "password": password}),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn password_guessing_is_throttled_per_address_alike_for_unknown_ones() {
+    let app = spawn_app().await;
+    app.create_account("ada@northwind.example", Role::Consultant).await;
+    let mut answers = Vec::new();
+    for email in ["ada@northwind.example", "nobody@northwind.example"] {
+        for _ in 0..5 {
+            assert_eq!(
+                attempt(&app, email, "a wrong guess").await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let refused = attempt(&app, email, "a wrong guess").await;
+        assert_eq!(refused.headers()["retry-after"], "60");
+        answers.push(assert_problem(refused, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await);
+    }
+    assert_eq!(answers[0], answers[1], "an unknown address is throttled the same way");
+
+    let right_too_soon = attempt(&app, "ada@northwind.example", PASSWORD).await;
+    assert_eq!(
+        right_too_soon.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    app.clock.advance(time::Duration::seconds(60));
+    assert_eq!(
+        attempt(&app, "ada@northwind.example", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_five_answers() {
+    let app = spawn_app().await;
+    app.create_account("ada@northwind.example", Role::Consultant).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..100 {
+        let request = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": "ada@northwind.example", "password": format!("guess {n}")}));
+        guesses.spawn(async move { request.send().await.expect("request sent").status() });
+    }
+    let statuses = guesses.join_all().await;
+    let unauthorised = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((unauthorised, throttled), (5, 95));
+}

@@ -12,6 +12,7 @@ pub mod password;
 mod role;
 mod sessions;
 mod store;
+pub mod throttle;
 pub mod token;
 
 pub use error::{AccountError, LoginError};
@@ -23,4 +24,5 @@ pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,
     find_account, list_accounts, rename_account,
 };
+pub use throttle::{SignInLimits, SignInThrottle, Throttled};
 pub use token::SessionToken;

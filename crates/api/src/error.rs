@@ -41,13 +41,17 @@ pub enum ProblemType {
     AttemptOpen,
     /// 409: the retake policy allows the next attempt only at `may_start_at`.
     RetakeWait,
+    /// 409: a valid certificate for the track is held; the exam may be sat again to recertify
+    /// from `may_start_at`, in the window before it expires (`expires_at`).
+    AlreadyCertified,
     /// 409: the attempt is finished (submitted or past its deadline); nothing more is saved.
     AttemptClosed,
     /// 413: the body is larger than this route accepts.
     PayloadTooLarge,
     /// 415: the body is not of a content type this route accepts.
     UnsupportedMediaType,
-    /// 429: too many requests from this address; `Retry-After` says when to try again.
+    /// 429: too many requests from this address (or sign-in attempts for this e-mail address);
+    /// `Retry-After` says when to try again.
     TooManyRequests,
     /// 422: the body or query is well-formed but some fields are invalid; see `errors`.
     ValidationFailed,
@@ -63,7 +67,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 22] = [
+    pub const ALL: [ProblemType; 23] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -77,6 +81,7 @@ impl ProblemType {
         Self::NotEligible,
         Self::AttemptOpen,
         Self::RetakeWait,
+        Self::AlreadyCertified,
         Self::AttemptClosed,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
@@ -103,6 +108,7 @@ impl ProblemType {
             Self::NotEligible => "not-eligible",
             Self::AttemptOpen => "attempt-open",
             Self::RetakeWait => "retake-wait",
+            Self::AlreadyCertified => "already-certified",
             Self::AttemptClosed => "attempt-closed",
             Self::PayloadTooLarge => "payload-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
@@ -129,6 +135,7 @@ impl ProblemType {
             | Self::NotEligible
             | Self::AttemptOpen
             | Self::RetakeWait
+            | Self::AlreadyCertified
             | Self::AttemptClosed => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -154,6 +161,7 @@ impl ProblemType {
             Self::NotEligible => "Not eligible for this exam yet",
             Self::AttemptOpen => "An attempt is already open",
             Self::RetakeWait => "Too early for another attempt",
+            Self::AlreadyCertified => "Already certified for this track",
             Self::AttemptClosed => "The attempt is finished",
             Self::PayloadTooLarge => "Request body too large",
             Self::UnsupportedMediaType => "Unsupported content type",
@@ -229,6 +237,8 @@ pub struct ApiError {
     extensions: serde_json::Map<String, serde_json::Value>,
     /// Logged, never sent: only set for server-side failures.
     cause: Option<anyhow::Error>,
+    /// Sent as `Retry-After` (whole seconds, rounded up) with a 429.
+    retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -239,6 +249,15 @@ impl ApiError {
             errors: Vec::new(),
             extensions: serde_json::Map::new(),
             cause: None,
+            retry_after: None,
+        }
+    }
+
+    /// A 429 telling the client to wait `retry_after` before trying again.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(ProblemType::TooManyRequests, detail)
         }
     }
 
@@ -310,6 +329,10 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(wait) = self.retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
         response
     }

@@ -1,4 +1,4 @@
-use certify_accounts::SessionSettings;
+use certify_accounts::{SessionSettings, SignInThrottle};
 use std::sync::Arc;
 
 use certify_certificates::{IssuerSettings, VerificationCache};
@@ -13,6 +13,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: SharedClock,
     pub sessions: SessionSettings,
+    /// Password-guessing budgets per e-mail address and per client address.
+    pub sign_in_throttle: Arc<SignInThrottle>,
     /// Runs inside the transaction that finalises a passed attempt.
     pub pass_hook: Arc<dyn PassHook>,
     /// Who issues certificates and where they are verified.

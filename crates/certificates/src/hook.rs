@@ -1,7 +1,9 @@
 use certify_exams::{Pass, PassHook};
 use sea_orm::DatabaseTransaction;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
-use crate::{IssueRequest, IssuerSettings, issue_certificate};
+use crate::{IssueRequest, IssuerSettings, Standing, certificates_of, issue_certificate};
 
 /// Issues the certificate of a passed attempt inside the transaction that finalises it: the
 /// result and the certificate commit together or not at all.
@@ -21,5 +23,20 @@ impl PassHook for IssueOnPass {
         };
         issue_certificate(txn, pass.recorded_at, &self.settings, request).await?;
         Ok(())
+    }
+
+    async fn valid_certificate_until(
+        &self,
+        txn: &DatabaseTransaction,
+        account_id: Uuid,
+        track_id: Uuid,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<OffsetDateTime>> {
+        Ok(certificates_of(txn, account_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.track_id == track_id && c.standing_at(now) == Standing::Valid)
+            .map(|c| c.expires_at)
+            .max())
     }
 }

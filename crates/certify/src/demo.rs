@@ -459,7 +459,7 @@ async fn seed_exam(txn: &DatabaseTransaction, now: OffsetDateTime, track_id: Uui
         duration_minutes: 60,
         cut_score: i64::from(ScaledScore::DEFAULT_CUT.get()),
         cut_percent: Blueprint::DEFAULT_CUT_PERCENT,
-        retake: RetakePolicy::default(),
+        retake: RetakePolicy::default().input(),
         domains: vec![
             domain("Use cases and value", 30, 9),
             domain("Integration and architecture", 30, 9),

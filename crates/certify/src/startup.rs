@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use certify_accounts::SessionSettings;
+use certify_accounts::{SignInLimits, SignInThrottle};
 use certify_api::{AppState, RateLimit};
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
@@ -50,9 +51,11 @@ impl Application {
         let live_headline = Arc::new(LiveHeadline::new(certify_progress::headline(&db).await?));
         let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
         certificate_cache.follow_changes(&db).await?;
+        let sign_in_throttle = Arc::new(SignInThrottle::new(SignInLimits::default(), clock.clone()));
         let state = AppState {
             db,
             clock,
+            sign_in_throttle,
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },

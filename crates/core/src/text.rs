@@ -10,6 +10,35 @@ pub enum TextError {
     TooLong { max: usize },
     #[error("must not contain control characters")]
     ControlCharacter,
+    /// Bidirectional overrides and invisible characters make a printed name read differently
+    /// from what was stored (`U+202E` turns "Ada Lovelace" around on a certificate).
+    #[error("must not contain invisible or text-direction characters (found U+{code:04X})")]
+    InvisibleCharacter { code: u32 },
+}
+
+/// Characters that change how text is shown without being seen: bidirectional embeddings,
+/// overrides, isolates and marks, zero-width spaces and joiners used as separators, invisible
+/// operators, the byte-order mark, soft hyphens and tag characters. Zero-width (non-)joiners
+/// (U+200C, U+200D) are allowed: Persian and Indic names need them.
+fn is_invisible_formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Checks the rules every displayed text shares and returns it trimmed.
@@ -24,7 +53,21 @@ pub fn parse_display_text(raw: &str, max: usize) -> Result<String, TextError> {
     if trimmed.chars().any(char::is_control) {
         return Err(TextError::ControlCharacter);
     }
+    if let Some(c) = trimmed.chars().find(|c| is_invisible_formatting(*c)) {
+        return Err(TextError::InvisibleCharacter { code: u32::from(c) });
+    }
     Ok(trimmed.to_owned())
+}
+
+/// A CSV cell that a spreadsheet will show as text, never run as a formula: a cell beginning
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule for CSV
+/// injection). Every CSV export writes its cells through this.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// A person's name as printed on certificates: trimmed, non-empty, no control characters.
@@ -70,5 +113,38 @@ mod tests {
             Err(TextError::TooLong { max: 200 })
         );
         assert!(DisplayName::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_refused_and_joiners_kept() {
+        for (raw, code) in [
+            ("Ada \u{202E}ecalevoL", 0x202E),
+            ("Ada\u{200B}Lovelace", 0x200B),
+            ("\u{2066}Ada\u{2069}", 0x2066),
+            ("Ada\u{FEFF}", 0xFEFF),
+            ("Ad\u{00AD}a", 0xAD),
+            ("Ada\u{E0041}", 0xE0041),
+        ] {
+            assert_eq!(
+                DisplayName::parse(raw),
+                Err(TextError::InvisibleCharacter { code }),
+                "{raw:?}"
+            );
+        }
+        assert!(
+            DisplayName::parse("\u{0645}\u{06CC}\u{200C}\u{0646}\u{0627}").is_ok(),
+            "Persian ZWNJ"
+        );
+        assert!(DisplayName::parse("Zoë Ó Briain-Núñez").is_ok());
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_untouched() {
+        for cell in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(cell), format!("'{cell}"));
+        }
+        for cell in ["Ada Lovelace", "2026-11-22T09:00:00Z", "", "a=b"] {
+            assert_eq!(spreadsheet_safe(cell), cell);
+        }
     }
 }

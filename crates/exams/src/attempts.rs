@@ -27,11 +27,23 @@ use crate::rules::retake::{Finished, PastAttempt, RetakeBlock};
 use crate::rules::scaling::ScaledScore;
 use crate::rules::scoring::{self, Marked};
 
-/// Called, inside the finalising transaction, when an attempt passes. An error rolls the whole
-/// finalisation back.
+/// What the exam engine asks of the certificates it earns, inside its own transactions: the
+/// exams crate knows nothing of certificates.
 #[async_trait::async_trait]
 pub trait PassHook: Send + Sync {
+    /// Called, inside the finalising transaction, when an attempt passes. An error rolls the
+    /// whole finalisation back.
     async fn on_pass(&self, txn: &DatabaseTransaction, pass: &Pass) -> anyhow::Result<()>;
+
+    /// When the account's latest valid certificate for the track expires, if it holds one at
+    /// `now` (neither revoked, superseded nor expired). Asked before an attempt starts.
+    async fn valid_certificate_until(
+        &self,
+        txn: &DatabaseTransaction,
+        account_id: Uuid,
+        track_id: Uuid,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<OffsetDateTime>>;
 }
 
 /// A passed attempt, as the pass hook receives it.
@@ -88,7 +100,8 @@ pub struct DomainFeedback {
     pub meets: bool,
 }
 
-/// An item as a candidate sees it: no key, options in this attempt's order.
+/// An item as a candidate sees it: no key, options in this attempt's order and named by their
+/// letters on this form ([`form::served_option_id`]), never by the bank's ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServedItem {
     /// 1-based position on the form.
@@ -142,6 +155,22 @@ where
     if !eligibility.eligible {
         return Err(ExamError::NotEligible(eligibility));
     }
+    let held_until = hook
+        .valid_certificate_until(&txn, account_id, exam.track_id, now)
+        .await
+        .context("looking up the certificates held")?;
+    exam.retake
+        .check_holding(held_until, now)
+        .map_err(|block| match block {
+            RetakeBlock::Certified {
+                expires_at,
+                recertify_from,
+            } => ExamError::AlreadyCertified {
+                expires_at,
+                recertify_from,
+            },
+            other => ExamError::RetakeWait { until: other.until() },
+        })?;
     let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
     exam.retake
         .check(&past, now)
@@ -487,12 +516,24 @@ async fn served_items(db: &impl ConnectionTrait, attempt_id: Uuid) -> Result<Vec
             let order: Vec<String> = serde_json::from_str(&item.option_order).context("stored option order")?;
             let options = order
                 .iter()
-                .filter_map(|id| content.options.iter().find(|o| &o.id == id).cloned())
+                .enumerate()
+                .filter_map(|(index, bank_id)| {
+                    let option = content.options.iter().find(|o| &o.id == bank_id)?;
+                    Some(ItemOption {
+                        id: form::served_option_id(index),
+                        text: option.text.clone(),
+                    })
+                })
                 .collect();
-            let selected = match item.response {
+            let saved: Vec<String> = match item.response {
                 Some(json) => serde_json::from_str(&json).context("stored response")?,
                 None => Vec::new(),
             };
+            let mut selected: Vec<String> = saved
+                .iter()
+                .map(|bank_id| form::served_id_of(&order, bank_id).context("saved option not on the form"))
+                .collect::<anyhow::Result<_>>()?;
+            selected.sort_unstable();
             Ok(ServedItem {
                 position: u32::try_from(item.position).context("position")?,
                 kind: content.kind,
@@ -538,16 +579,22 @@ pub async fn save_response(
         .await?
         .context("served item version missing")?;
     let content = content_from(served.domain_id, &version)?;
-    let chosen: BTreeSet<String> = selected.iter().cloned().collect();
-    if chosen.len() != selected.len() {
+    let order: Vec<String> = serde_json::from_str(&served.option_order).context("stored option order")?;
+    let unique: BTreeSet<&String> = selected.iter().collect();
+    if unique.len() != selected.len() {
         return Err(ExamError::invalid("selected", "an option is selected twice"));
     }
-    if let Some(unknown) = chosen.iter().find(|id| !content.options.iter().any(|o| &o.id == *id)) {
-        return Err(ExamError::invalid(
-            "selected",
-            format!("`{unknown}` is not an option of this question"),
-        ));
-    }
+    // The candidate names options by the letters they were served; the bank's ids stay here.
+    let chosen = selected
+        .iter()
+        .map(|served_id| {
+            form::bank_option_id(&order, served_id)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ExamError::invalid("selected", format!("`{served_id}` is not an option of this question"))
+                })
+        })
+        .collect::<Result<BTreeSet<String>, ExamError>>()?;
     if content.kind != ItemKind::MultipleResponse && chosen.len() > 1 {
         return Err(ExamError::invalid("selected", "this question takes one answer"));
     }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::blueprint::{Exam, get_exam};
 use crate::entity::{item, item_version};
 use crate::error::{ExamError, FieldProblem};
+use crate::rules::key_balance::{KeyPositions, key_positions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemKind {
@@ -359,11 +360,13 @@ pub struct ImportedItem {
     pub status: ItemStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportReport {
     pub created: usize,
     pub revised: usize,
     pub unchanged: usize,
+    /// Where the active bank's keys sit after the import; a lopsided kind is a warning to staff.
+    pub key_positions: Vec<KeyPositions>,
 }
 
 /// Imports a whole bank document in one transaction. Every item is checked first; if any is bad
@@ -445,6 +448,21 @@ where
             }
         }
     }
+    report.key_positions = active_key_positions(&txn, exam_id).await?;
     txn.commit().await?;
     Ok(report)
+}
+
+/// The key positions of an exam's active items.
+pub(crate) async fn active_key_positions(
+    db: &impl ConnectionTrait,
+    exam_id: Uuid,
+) -> Result<Vec<KeyPositions>, ExamError> {
+    let active: Vec<ItemContent> = export_bank(db, exam_id)
+        .await?
+        .into_iter()
+        .filter(|item| item.status == ItemStatus::Active)
+        .map(|item| item.content)
+        .collect();
+    Ok(key_positions(&active))
 }

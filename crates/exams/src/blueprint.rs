@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::entity::{domain, exam, item};
 use crate::error::{ExamError, FieldProblem};
-use crate::rules::retake::RetakePolicy;
+use crate::rules::retake::{RetakeInput, RetakePolicy};
 use crate::rules::scaling::{ScaledScore, raw_cut};
 
 /// A domain as staff describe it. `id` names an existing domain to keep; without it the domain
@@ -42,7 +42,7 @@ pub struct BlueprintInput {
     pub duration_minutes: i64,
     pub cut_score: i64,
     pub cut_percent: i64,
-    pub retake: RetakePolicy,
+    pub retake: RetakeInput,
     pub domains: Vec<DomainSpec>,
 }
 
@@ -79,7 +79,9 @@ impl Blueprint {
                 ),
             ));
         }
-        problems.extend(check_retake(&input.retake));
+        let retake = RetakePolicy::parse(input.retake, "retake_policy")
+            .map_err(|retake_problems| problems.extend(retake_problems))
+            .unwrap_or_default();
         problems.extend(check_domains(&input.domains));
         if !problems.is_empty() {
             return Err(problems);
@@ -89,27 +91,10 @@ impl Blueprint {
             duration: Duration::minutes(input.duration_minutes),
             cut_score,
             cut_percent: u8::try_from(input.cut_percent).unwrap_or(100),
-            retake: input.retake,
+            retake,
             domains: input.domains,
         })
     }
-}
-
-fn check_retake(policy: &RetakePolicy) -> Vec<FieldProblem> {
-    let mut problems = Vec::new();
-    if policy.wait_after_first_fail.is_negative() || policy.wait_after_later_fails.is_negative() {
-        problems.push(FieldProblem::new("retake_policy", "waits cannot be negative"));
-    }
-    if policy.max_attempts_in_window == 0 {
-        problems.push(FieldProblem::new(
-            "retake_policy.max_attempts_in_window",
-            "must be at least 1",
-        ));
-    }
-    if policy.window < Duration::days(1) {
-        problems.push(FieldProblem::new("retake_policy.window_days", "must be at least 1 day"));
-    }
-    problems
 }
 
 fn check_domains(domains: &[DomainSpec]) -> Vec<FieldProblem> {
@@ -198,6 +183,7 @@ pub(crate) fn exam_from(row: exam::Model, domains: Vec<domain::Model>) -> Result
             wait_after_later_fails: Duration::minutes(row.wait_after_later_fails_minutes.into()),
             max_attempts_in_window: number(row.max_attempts_in_window)?,
             window: Duration::days(row.window_days.into()),
+            recertification_window: Duration::days(row.recertification_window_days.into()),
         },
         domains: domains
             .into_iter()
@@ -248,6 +234,8 @@ fn write_settings(row: &mut exam::ActiveModel, blueprint: &Blueprint, now: Offse
     row.max_attempts_in_window =
         Set(i32::try_from(blueprint.retake.max_attempts_in_window).context("attempt quota out of range")?);
     row.window_days = Set(i32::try_from(blueprint.retake.window.whole_days()).context("window out of range")?);
+    row.recertification_window_days = Set(i32::try_from(blueprint.retake.recertification_window.whole_days())
+        .context("recertification window out of range")?);
     row.updated_at = Set(now);
     Ok(())
 }

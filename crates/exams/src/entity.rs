@@ -32,6 +32,7 @@ entity!(exam, "exams", {
     wait_after_later_fails_minutes: i32,
     max_attempts_in_window: i32,
     window_days: i32,
+    recertification_window_days: i32,
     created_at: TimeDateTimeWithTimeZone,
     updated_at: TimeDateTimeWithTimeZone,
 });

@@ -35,6 +35,13 @@ pub enum ExamError {
     AttemptOpen(Uuid),
     #[error("the retake policy allows the next attempt at {until}")]
     RetakeWait { until: OffsetDateTime },
+    #[error(
+        "you hold a valid certificate for this track until {expires_at}; you may sit the exam again to recertify from {recertify_from}"
+    )]
+    AlreadyCertified {
+        expires_at: OffsetDateTime,
+        recertify_from: OffsetDateTime,
+    },
     #[error("the attempt is finished (deadline or submission); responses can no longer change")]
     AttemptClosed,
     #[error(transparent)]

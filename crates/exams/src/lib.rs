@@ -25,7 +25,8 @@ pub use blueprint::{
     Blueprint, BlueprintInput, Domain, DomainSpec, Exam, create_exam, exam_of_track, get_exam, update_blueprint,
 };
 pub use error::{ExamError, FieldProblem};
-pub use rules::retake::RetakePolicy;
+pub use rules::key_balance::KeyPositions;
+pub use rules::retake::{RetakeInput, RetakePolicy};
 pub use rules::scaling::ScaledScore;
 pub use rules::statistics::ItemFlag;
 pub use statistics::{ExamStatistics, ItemReport, PassRate, ScoreBucket, exam_statistics, pass_rate_between};

@@ -6,10 +6,11 @@ use anyhow::Context as _;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::bank::{content_from, export_bank};
+use crate::bank::{active_key_positions, content_from, export_bank};
 use crate::blueprint::get_exam;
 use crate::entity::{attempt, attempt_item, item_version};
 use crate::error::ExamError;
+use crate::rules::key_balance::KeyPositions;
 use crate::rules::scoring::is_correct;
 use crate::rules::statistics::{ItemFlag, Observation, item_statistics};
 
@@ -42,6 +43,8 @@ pub struct ExamStatistics {
     pub score_distribution: Vec<ScoreBucket>,
     /// Every item of the bank, in creation order.
     pub items: Vec<ItemReport>,
+    /// Where the active items' keys sit, per kind.
+    pub key_positions: Vec<KeyPositions>,
 }
 
 fn bucket_index(scaled: i32) -> usize {
@@ -129,6 +132,7 @@ pub async fn exam_statistics(db: &impl ConnectionTrait, exam_id: Uuid) -> Result
         pass_rate: (!finished.is_empty()).then(|| passed_attempts as f64 / finished.len() as f64),
         score_distribution,
         items,
+        key_positions: active_key_positions(db, exam_id).await?,
     })
 }
 

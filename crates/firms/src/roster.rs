@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::domains::domains_of;
-use crate::entity::{membership, roster_import};
+use crate::entity::{domain, membership, roster_import};
 use crate::{CountryCode, FirmError};
 
 /// Rows applied per round of statements; also the most rows held in memory at once.
@@ -102,12 +102,49 @@ pub struct RosterRow {
     pub employee_id: Option<String>,
 }
 
-/// Imports the CSV read from `source` into `firm_id`'s roster, on behalf of `imported_by`.
+/// Who is importing, which decides how much a refused row may say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Importer {
+    pub account_id: Uuid,
+    /// Programme staff see why an address cannot be added; a firm's admin sees one sentence for
+    /// every such address, so that an import tells them nothing about other firms' accounts.
+    pub sees_reasons: bool,
+}
+
+/// Why a row's address cannot be put on this firm's roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unclaimable {
+    /// The address is at a domain another firm has verified: it belongs to that firm's roster.
+    OtherFirmsDomain,
+    /// The consultant is a member of another firm.
+    OtherFirmsMember,
+    /// The account is staff or a firm admin.
+    NotAConsultant,
+}
+
+impl Unclaimable {
+    /// What a firm admin reads, whichever the reason: the same words for all three.
+    const TO_FIRMS: &'static str = "this address cannot be added to your firm's roster; the consultant can \
+         join your firm themselves, or ask programme staff";
+
+    fn message(self, importer: Importer) -> &'static str {
+        if !importer.sees_reasons {
+            return Self::TO_FIRMS;
+        }
+        match self {
+            Self::OtherFirmsDomain => "the address is at a domain another firm has verified",
+            Self::OtherFirmsMember => "this consultant belongs to another firm",
+            Self::NotAConsultant => "this address belongs to a staff or firm-admin account",
+        }
+    }
+}
+
+/// Imports the CSV read from `source` into `firm_id`'s roster, on behalf of `importer`.
 pub async fn import_roster<R>(
     db: &DatabaseConnection,
     now: OffsetDateTime,
     firm_id: Uuid,
-    imported_by: Uuid,
+    importer: Importer,
     source: R,
 ) -> Result<RosterReport, RosterError>
 where
@@ -119,7 +156,7 @@ where
     let txn = certify_core::begin_write(db)
         .await
         .context("starting a roster import")?;
-    let mut import = Import::start(&txn, now, firm_id, imported_by).await?;
+    let mut import = Import::start(&txn, now, firm_id, importer).await?;
     while let Some(chunk) = chunks.recv().await {
         import.record_errors(chunk.errors);
         import.apply(&txn, chunk.rows, &chunk.invalid_emails).await?;
@@ -369,6 +406,7 @@ struct Import {
     id: Uuid,
     firm_id: Uuid,
     now: OffsetDateTime,
+    importer: Importer,
     /// Domains this firm has verified: a consultant at one of them may be moved here from
     /// another firm by the roster; anyone else must leave their firm first.
     verified_domains: HashSet<String>,
@@ -392,13 +430,13 @@ impl Import {
         txn: &DatabaseTransaction,
         now: OffsetDateTime,
         firm_id: Uuid,
-        imported_by: Uuid,
+        importer: Importer,
     ) -> Result<Self, RosterError> {
         let id = Uuid::now_v7();
         roster_import::ActiveModel {
             id: Set(id),
             firm_id: Set(firm_id),
-            imported_by: Set(imported_by),
+            imported_by: Set(importer.account_id),
             imported_at: Set(now),
             rows: Set(0),
             created: Set(0),
@@ -418,6 +456,7 @@ impl Import {
             id,
             firm_id,
             now,
+            importer,
             verified_domains,
             errors: Vec::new(),
             error_count: 0,
@@ -459,11 +498,16 @@ impl Import {
             .map(|account| (account.email.clone(), account))
             .collect();
         let memberships = current_memberships(txn, accounts.values().map(|a| a.id).collect()).await?;
+        let others_domains = self.other_firms_verified_domains(txn, &emails).await?;
         let mut new_consultants = Vec::new();
         let mut joining = Vec::new();
         let mut unchanged = Vec::new();
         for row in rows {
             if duplicates.contains(&row.row) {
+                continue;
+            }
+            if others_domains.contains(row.email.domain()) {
+                self.cannot_claim(row.row, Unclaimable::OtherFirmsDomain);
                 continue;
             }
             let account = accounts.get(&row.email);
@@ -481,12 +525,7 @@ impl Import {
                     if self.verified_domains.contains(row.email.domain()) {
                         self.admit(account, row, &mut joining);
                     } else {
-                        self.reject(RowError::new(
-                            row.row,
-                            Some("email"),
-                            "this consultant belongs to another firm; they can join yours themselves, \
-                             or once your firm has verified their e-mail domain",
-                        ));
+                        self.cannot_claim(row.row, Unclaimable::OtherFirmsMember);
                     }
                 }
                 Standing::Member(_, membership) if membership.roster_import_id == Some(self.id) => {
@@ -541,14 +580,33 @@ impl Import {
         duplicates
     }
 
+    fn cannot_claim(&mut self, row: u64, why: Unclaimable) {
+        self.reject(RowError::new(row, Some("email"), why.message(self.importer)));
+    }
+
+    /// Of the domains of `emails`, those another firm has verified.
+    async fn other_firms_verified_domains(
+        &self,
+        txn: &DatabaseTransaction,
+        emails: &[Email],
+    ) -> Result<HashSet<String>, RosterError> {
+        let domains: HashSet<&str> = emails.iter().map(Email::domain).collect();
+        Ok(domain::Entity::find()
+            .filter(domain::Column::Domain.is_in(domains))
+            .filter(domain::Column::VerifiedAt.is_not_null())
+            .filter(domain::Column::FirmId.ne(self.firm_id))
+            .all(txn)
+            .await
+            .context("reading other firms' verified domains")?
+            .into_iter()
+            .map(|d| d.domain)
+            .collect())
+    }
+
     /// Queues an existing consultant who is not on this roster yet, if they may join it.
     fn admit(&mut self, account: &Account, row: RosterRow, joining: &mut Vec<(Uuid, RosterRow)>) {
         if account.role != Role::Consultant {
-            self.reject(RowError::new(
-                row.row,
-                Some("email"),
-                "this address belongs to a staff or firm-admin account; only consultants are on a roster",
-            ));
+            self.cannot_claim(row.row, Unclaimable::NotAConsultant);
         } else {
             joining.push((account.id, row));
         }

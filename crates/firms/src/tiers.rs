@@ -46,7 +46,7 @@ pub struct TierThresholds {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("tier thresholds must rise strictly: 0 < select < advanced < premier")]
+#[error("tier thresholds must rise strictly and stay within reach: 0 < select < advanced < premier <= 1000000")]
 pub struct InvalidThresholds;
 
 impl Default for TierThresholds {
@@ -61,8 +61,12 @@ impl Default for TierThresholds {
 }
 
 impl TierThresholds {
+    /// No threshold may ask for more consultants than this (the column is a 32-bit integer, and
+    /// no firm is that large).
+    pub const MAX: u32 = 1_000_000;
+
     pub fn new(select: u32, advanced: u32, premier: u32) -> Result<Self, InvalidThresholds> {
-        if 0 < select && select < advanced && advanced < premier {
+        if 0 < select && select < advanced && advanced < premier && premier <= Self::MAX {
             Ok(Self {
                 select,
                 advanced,

@@ -220,6 +220,7 @@ pub struct TrackRequest {
     /// Markdown.
     pub description: String,
     /// How long the track's certificates hold, 1 to 120 months (default 24).
+    #[schema(minimum = 1, maximum = 120)]
     pub certificate_validity_months: Option<i64>,
 }
 
@@ -228,7 +229,8 @@ pub struct TrackRequest {
 pub struct TrackPatch {
     pub title: Option<String>,
     pub description: Option<String>,
-    /// Applies to certificates issued from now on.
+    /// 1 to 120 months; applies to certificates issued from now on.
+    #[schema(minimum = 1, maximum = 120)]
     pub certificate_validity_months: Option<i64>,
 }
 
@@ -253,7 +255,8 @@ pub struct CoursePatch {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub required: Option<bool>,
-    /// Move to this 0-based place among the track's courses.
+    /// Move to this 0-based place among the track's courses (a place past the end means last).
+    #[schema(minimum = 0, maximum = 10_000)]
     pub position: Option<u32>,
 }
 
@@ -263,6 +266,7 @@ pub struct ModuleRequest {
     pub title: String,
     pub body_markdown: String,
     /// 1 to 600.
+    #[schema(minimum = 1, maximum = 600)]
     pub estimated_minutes: i64,
 }
 
@@ -271,8 +275,11 @@ pub struct ModuleRequest {
 pub struct ModulePatch {
     pub title: Option<String>,
     pub body_markdown: Option<String>,
+    /// 1 to 600.
+    #[schema(minimum = 1, maximum = 600)]
     pub estimated_minutes: Option<i64>,
-    /// Move to this 0-based place among the course's modules.
+    /// Move to this 0-based place among the course's modules (a place past the end means last).
+    #[schema(minimum = 0, maximum = 10_000)]
     pub position: Option<u32>,
 }
 
@@ -292,8 +299,19 @@ fn optional_text(
     v.check_optional(field, raw.map(parse))
 }
 
-fn position(raw: Option<u32>) -> Option<usize> {
-    raw.and_then(|p| usize::try_from(p).ok())
+/// The largest place a `position` may name, as documented.
+const MAX_POSITION: u32 = 10_000;
+
+fn position(v: &mut Validation, raw: Option<u32>) -> Option<Option<usize>> {
+    v.check_optional(
+        "position",
+        raw.map(|p| {
+            usize::try_from(p)
+                .ok()
+                .filter(|_| p <= MAX_POSITION)
+                .ok_or(format!("must be between 0 and {MAX_POSITION}"))
+        }),
+    )
 }
 
 impl TrackRequest {
@@ -358,12 +376,13 @@ impl CoursePatch {
         let mut v = Validation::default();
         let title = optional_text(&mut v, "title", self.title.as_deref(), parse_title);
         let summary = optional_text(&mut v, "summary", self.summary.as_deref(), parse_markdown);
+        let position = position(&mut v, self.position);
         let parsed = (|| {
             Some(CourseChanges {
                 title: title?,
                 summary: summary?,
                 required: self.required,
-                position: position(self.position),
+                position: position?,
             })
         })();
         v.finish(parsed)
@@ -393,12 +412,13 @@ impl ModulePatch {
         let title = optional_text(&mut v, "title", self.title.as_deref(), parse_title);
         let body = optional_text(&mut v, "body_markdown", self.body_markdown.as_deref(), parse_markdown);
         let minutes = v.check_optional("estimated_minutes", self.estimated_minutes.map(parse_minutes));
+        let position = position(&mut v, self.position);
         let parsed = (|| {
             Some(ModuleChanges {
                 title: title?,
                 body_markdown: body?,
                 estimated_minutes: minutes?,
-                position: position(self.position),
+                position: position?,
             })
         })();
         v.finish(parsed)
@@ -414,6 +434,7 @@ pub struct ListTracksQuery {
     /// The `next_cursor` of the previous page.
     pub after: Option<Uuid>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

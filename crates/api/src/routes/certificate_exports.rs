@@ -12,6 +12,7 @@ use axum::response::{IntoResponse as _, Response};
 use certify_certificates::export::{ExportFilter, ExportPage, StandingKind, export_page};
 use certify_certificates::{Certificate, IssuerSettings};
 use certify_core::rfc3339;
+use certify_core::text::spreadsheet_safe;
 use futures_util::StreamExt as _;
 use futures_util::stream;
 use serde::Deserialize;
@@ -186,15 +187,18 @@ fn csv_chunk(
             c.id.to_string(),
             c.credential_id.clone(),
             c.account_id.to_string(),
-            c.holder_name.clone(),
-            c.achievement_name.clone(),
+            spreadsheet_safe(&c.holder_name).into_owned(),
+            spreadsheet_safe(&c.achievement_name).into_owned(),
             c.track_id.to_string(),
             optional(c.firm_id_at_issuance),
             rfc3339(c.issued_at),
             rfc3339(c.expires_at),
             status.to_owned(),
             c.revoked.as_ref().map(|(at, _)| rfc3339(*at)).unwrap_or_default(),
-            c.revoked.as_ref().map(|(_, reason)| reason.clone()).unwrap_or_default(),
+            c.revoked
+                .as_ref()
+                .map(|(_, reason)| spreadsheet_safe(reason).into_owned())
+                .unwrap_or_default(),
             optional(c.superseded.map(|(by, _)| by)),
             c.hash.to_string(),
             issuer.verify_url(&c.hash),

@@ -8,10 +8,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use certify_exams::{
     Attempt, AttemptStatus, Blueprint, BlueprintInput, DomainSpec, Exam, ExamError, ExamStatistics, ImportReport,
-    ImportedItem, Item, ItemContent, ItemFlag, ItemKind, ItemOption, ItemStatus, RetakePolicy, ServedItem,
+    ImportedItem, Item, ItemContent, ItemFlag, ItemKind, ItemOption, ItemStatus, KeyPositions, RetakeInput,
+    RetakePolicy, ServedItem,
 };
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -57,6 +58,20 @@ pub(crate) fn exam_error(err: ExamError) -> ApiError {
             )
             .with_extension("may_start_at", serde_json::json!(at))
         }
+        ExamError::AlreadyCertified {
+            expires_at,
+            recertify_from,
+        } => {
+            let (expires, from) = (certify_core::rfc3339(expires_at), certify_core::rfc3339(recertify_from));
+            ApiError::new(
+                ProblemType::AlreadyCertified,
+                format!(
+                    "you hold a valid certificate for this track until {expires}; you may sit the exam again to recertify from {from}"
+                ),
+            )
+            .with_extension("may_start_at", serde_json::json!(from))
+            .with_extension("expires_at", serde_json::json!(expires))
+        }
         ExamError::AttemptClosed => ApiError::new(ProblemType::AttemptClosed, err.to_string()),
         ExamError::Unexpected(cause) => ApiError::internal(cause),
     }
@@ -66,34 +81,50 @@ pub(crate) fn exam_error(err: ExamError) -> ApiError {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RetakePolicyView {
-    /// Default 1440 (24 hours).
+    /// 0 to 525600 (a year); default 1440 (24 hours).
+    #[schema(minimum = 0, maximum = 525_600)]
     pub wait_after_first_fail_minutes: i64,
-    /// Default 20160 (14 days).
+    /// 0 to 525600 (a year); default 20160 (14 days).
+    #[schema(minimum = 0, maximum = 525_600)]
     pub wait_after_later_fails_minutes: i64,
-    /// Default 5.
-    pub max_attempts_in_window: u32,
-    /// Default 365 (any rolling 12 months).
+    /// 1 to 100; default 5.
+    #[schema(minimum = 1, maximum = 100)]
+    pub max_attempts_in_window: i64,
+    /// 1 to 3650; default 365 (any rolling 12 months).
+    #[schema(minimum = 1, maximum = 3650)]
     pub window_days: i64,
+    /// A consultant holding a valid certificate for the track may sit the exam again only this
+    /// many days before it expires, to recertify. 0 to 3650 (a window as long as the validity lets a holder sit again at any time); default 90.
+    #[serde(default = "default_recertification_window_days")]
+    #[schema(minimum = 0, maximum = 3650, default = 90)]
+    pub recertification_window_days: i64,
+}
+
+fn default_recertification_window_days() -> i64 {
+    RetakePolicy::default().recertification_window.whole_days()
 }
 
 impl From<RetakePolicy> for RetakePolicyView {
     fn from(p: RetakePolicy) -> Self {
+        let input = p.input();
         Self {
-            wait_after_first_fail_minutes: p.wait_after_first_fail.whole_minutes(),
-            wait_after_later_fails_minutes: p.wait_after_later_fails.whole_minutes(),
-            max_attempts_in_window: p.max_attempts_in_window,
-            window_days: p.window.whole_days(),
+            wait_after_first_fail_minutes: input.wait_after_first_fail_minutes,
+            wait_after_later_fails_minutes: input.wait_after_later_fails_minutes,
+            max_attempts_in_window: input.max_attempts_in_window,
+            window_days: input.window_days,
+            recertification_window_days: input.recertification_window_days,
         }
     }
 }
 
-impl From<RetakePolicyView> for RetakePolicy {
+impl From<RetakePolicyView> for RetakeInput {
     fn from(v: RetakePolicyView) -> Self {
         Self {
-            wait_after_first_fail: Duration::minutes(v.wait_after_first_fail_minutes),
-            wait_after_later_fails: Duration::minutes(v.wait_after_later_fails_minutes),
+            wait_after_first_fail_minutes: v.wait_after_first_fail_minutes,
+            wait_after_later_fails_minutes: v.wait_after_later_fails_minutes,
             max_attempts_in_window: v.max_attempts_in_window,
-            window: Duration::days(v.window_days),
+            window_days: v.window_days,
+            recertification_window_days: v.recertification_window_days,
         }
     }
 }
@@ -104,8 +135,10 @@ pub struct DomainView {
     pub id: Option<Uuid>,
     pub name: String,
     /// Share of the exam, in percent; the domains' weights add up to 100.
+    #[schema(minimum = 1, maximum = 100)]
     pub weight_percent: u8,
-    /// How many items each form draws from this domain.
+    /// How many items each form draws from this domain, 1 to 200.
+    #[schema(minimum = 1, maximum = 200)]
     pub items_per_form: u32,
 }
 
@@ -113,11 +146,14 @@ pub struct DomainView {
 #[serde(deny_unknown_fields)]
 pub struct BlueprintRequest {
     pub title: String,
-    /// Default 90.
+    /// 5 to 600; default 90.
+    #[schema(minimum = 5, maximum = 600)]
     pub duration_minutes: Option<i64>,
     /// On the 100–1000 scale; default 720.
+    #[schema(minimum = 100, maximum = 1000)]
     pub cut_score: Option<i64>,
     /// Percentage of a form's items that must be right to pass (maps to the cut score), 1 to 99; default 70.
+    #[schema(minimum = 1, maximum = 99)]
     pub cut_percent: Option<i64>,
     /// Defaults as the large vendors: 24 h after a first fail, 14 days after later ones, 5 in 365 days.
     pub retake_policy: Option<RetakePolicyView>,
@@ -133,7 +169,9 @@ impl BlueprintRequest {
                 .cut_score
                 .unwrap_or(i64::from(certify_exams::ScaledScore::DEFAULT_CUT.get())),
             cut_percent: self.cut_percent.unwrap_or(Blueprint::DEFAULT_CUT_PERCENT),
-            retake: self.retake_policy.map(Into::into).unwrap_or_default(),
+            retake: self
+                .retake_policy
+                .map_or_else(|| RetakePolicy::default().input(), Into::into),
             domains: self
                 .domains
                 .into_iter()
@@ -405,6 +443,7 @@ pub async fn create_item(
 pub struct ItemPageQuery {
     pub after: Option<Uuid>,
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -570,6 +609,10 @@ pub struct ImportReportView {
     pub created: usize,
     pub revised: usize,
     pub unchanged: usize,
+    /// Where the active bank's keys sit after the import, per kind of item.
+    pub key_positions: Vec<KeyPositionsView>,
+    /// One sentence per kind whose keys crowd some positions; empty when the keys are spread.
+    pub warnings: Vec<String>,
 }
 
 impl From<ImportReport> for ImportReportView {
@@ -578,8 +621,46 @@ impl From<ImportReport> for ImportReportView {
             created: r.created,
             revised: r.revised,
             unchanged: r.unchanged,
+            warnings: r.key_positions.iter().filter_map(key_warning).collect(),
+            key_positions: r.key_positions.into_iter().map(Into::into).collect(),
         }
     }
+}
+
+/// How the keys of one kind of item are spread over the options' positions in the bank.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPositionsView {
+    pub kind: ItemKindName,
+    /// Active items of this kind.
+    pub items: usize,
+    /// Per option position in the bank (first option first; for true/false, `true` then
+    /// `false`), how many items key it.
+    pub keyed: Vec<usize>,
+    /// One position is keyed at least twice as often as an even spread would key it (for
+    /// multiple-response items: some position is keyed in every item or in none).
+    pub lopsided: bool,
+}
+
+impl From<KeyPositions> for KeyPositionsView {
+    fn from(k: KeyPositions) -> Self {
+        Self {
+            kind: k.kind.into(),
+            items: k.items,
+            keyed: k.keyed,
+            lopsided: k.lopsided,
+        }
+    }
+}
+
+fn key_warning(k: &KeyPositions) -> Option<String> {
+    k.lopsided.then(|| {
+        format!(
+            "the {} {} items key their options lopsidedly ({:?} per position): spread the correct answers over the positions",
+            k.items,
+            k.kind.as_str().replace('_', "-"),
+            k.keyed
+        )
+    })
 }
 
 /// Import a bank document (programme staff). Every item is checked first: if any is invalid the
@@ -631,6 +712,8 @@ pub struct ExamStatisticsView {
     pub pass_rate: Option<f64>,
     pub score_distribution: Vec<ScoreBucketView>,
     pub items: Vec<ItemStatisticsView>,
+    /// Where the active items' keys sit, per kind (the key-position report).
+    pub key_positions: Vec<KeyPositionsView>,
 }
 
 fn flag_name(flag: ItemFlag) -> String {
@@ -670,6 +753,7 @@ impl From<ExamStatistics> for ExamStatisticsView {
                     flags: i.flags.into_iter().map(flag_name).collect(),
                 })
                 .collect(),
+            key_positions: s.key_positions.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -699,9 +783,10 @@ pub struct ServedItemView {
     pub position: u32,
     pub kind: ItemKindName,
     pub stem: String,
-    /// In the order this attempt shows them.
+    /// In the order this attempt shows them, each id being its letter on this form (`A`, `B`,
+    /// …): the ids say nothing about the item bank.
     pub options: Vec<OptionView>,
-    /// The options saved as this attempt's answer.
+    /// The letters of the options saved as this attempt's answer.
     pub selected: Vec<String>,
 }
 
@@ -864,7 +949,7 @@ pub struct ResponsePath {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseRequest {
-    /// Option ids; empty clears the answer.
+    /// The letters of the chosen options, as this attempt serves them; empty clears the answer.
     pub selected: Vec<String>,
 }
 

@@ -324,6 +324,7 @@ pub struct PageQuery {
     /// The `next_cursor` of the previous page.
     pub after: Option<Uuid>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

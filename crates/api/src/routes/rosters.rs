@@ -11,11 +11,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
+use certify_accounts::Role;
 use certify_certificates::firm_view::{
     MemberStanding, StandingFilter, TrackStatus, active_certifications, member_standings, summarise,
 };
+use certify_core::text::spreadsheet_safe;
 use certify_core::{PageRequest, PageSize, rfc3339};
-use certify_firms::roster::{RejectedRoster, RosterError, RosterReport, import_roster};
+use certify_firms::roster::{Importer, RejectedRoster, RosterError, RosterReport, import_roster};
 use certify_firms::{CountryCode, MemberQuery};
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use serde::{Deserialize, Serialize};
@@ -148,7 +150,10 @@ pub async fn import(
         &state.db,
         state.clock.now(),
         scope.firm_id,
-        scope.principal.account_id,
+        Importer {
+            account_id: scope.principal.account_id,
+            sees_reasons: scope.principal.role == Role::ProgrammeStaff,
+        },
         source,
     )
     .await;
@@ -198,6 +203,7 @@ pub struct ConsultantsQuery {
     /// The `next_cursor` of the previous page.
     pub after: Option<Uuid>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -426,18 +432,24 @@ fn consultants_csv(standings: &[MemberStanding], header: bool) -> anyhow::Result
             m.country.as_deref().unwrap_or(""),
             m.employee_id.as_deref().unwrap_or(""),
         ];
+        let person = person.map(spreadsheet_safe);
         if standing.tracks.is_empty() {
-            out.write_record(person.iter().copied().chain(["", "", TrackStatus::None.name(), ""]))?;
+            out.write_record(
+                person
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .chain(["", "", TrackStatus::None.name(), ""]),
+            )?;
         }
         for track in &standing.tracks {
             let (track_id, expires) = (track.track_id.to_string(), rfc3339(track.expires_at));
             let rest = [
                 track_id.as_str(),
-                track.achievement_name.as_str(),
+                &spreadsheet_safe(&track.achievement_name),
                 track.status.name(),
                 expires.as_str(),
             ];
-            out.write_record(person.iter().copied().chain(rest))?;
+            out.write_record(person.iter().map(AsRef::as_ref).chain(rest))?;
         }
     }
     Ok(Bytes::from(out.into_inner()?))

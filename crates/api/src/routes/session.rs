@@ -1,7 +1,9 @@
 //! Signing in and out, and who am I.
 
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use certify_accounts::LoginError;
 use certify_core::Email;
@@ -44,10 +46,14 @@ pub struct LoginResponse {
         (status = OK, body = LoginResponse),
         (status = UNAUTHORIZED, description = "unknown e-mail or wrong password, indistinguishably", body = Problem, content_type = "application/problem+json"),
         (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = TOO_MANY_REQUESTS, description = "too many attempts for this e-mail address or from this client address, whether or not an account has the address; `Retry-After` says when to try again",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
     )
 )]
 pub async fn log_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let mut v = Validation::default();
@@ -56,6 +62,10 @@ pub async fn log_in(
         v.fail("password", "must not be empty");
     }
     let email = v.finish(email)?;
+    state
+        .sign_in_throttle
+        .check(&email, peer.ip())
+        .map_err(|throttled| ApiError::too_many_requests(throttled.to_string(), throttled.retry_after))?;
     let logged_in = certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &request.password)
         .await
         .map_err(|err| match err {

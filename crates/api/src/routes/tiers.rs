@@ -41,11 +41,14 @@ impl From<Tier> for TierName {
 pub struct ThresholdsView {
     /// Always 0: every firm is at least Registered.
     pub registered: u32,
-    #[schema(example = 10)]
+    /// Active certified consultants a firm needs for Select, 1 to 1000000.
+    #[schema(example = 10, minimum = 1, maximum = 1_000_000)]
     pub select: u32,
-    #[schema(example = 50)]
+    /// For Advanced; above `select`, at most 1000000.
+    #[schema(example = 50, minimum = 2, maximum = 1_000_000)]
     pub advanced: u32,
-    #[schema(example = 250)]
+    /// For Premier; above `advanced`, at most 1000000.
+    #[schema(example = 250, minimum = 3, maximum = 1_000_000)]
     pub premier: u32,
     /// When staff last changed them; absent while the defaults apply.
     #[serde(with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
@@ -68,11 +71,14 @@ impl From<ConfiguredThresholds> for ThresholdsView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetThresholdsRequest {
-    #[schema(example = 10)]
+    /// Active certified consultants a firm needs for Select, 1 to 1000000.
+    #[schema(example = 10, minimum = 1, maximum = 1_000_000)]
     pub select: u32,
-    #[schema(example = 50)]
+    /// For Advanced; above `select`, at most 1000000.
+    #[schema(example = 50, minimum = 2, maximum = 1_000_000)]
     pub advanced: u32,
-    #[schema(example = 250)]
+    /// For Premier; above `advanced`, at most 1000000.
+    #[schema(example = 250, minimum = 3, maximum = 1_000_000)]
     pub premier: u32,
 }
 

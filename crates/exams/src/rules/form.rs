@@ -67,9 +67,34 @@ pub fn assemble(seed: u64, blueprint: &[DomainDraw], bank: &[Candidate]) -> Resu
     Ok(form)
 }
 
+/// The id a candidate is served for the option shown at `index` (0-based) on their form: its
+/// letter, `A`, `B`, `C`, … Letters name where an option is shown, never which bank option it
+/// is, and the order is shuffled per form, so a fixed answer pattern ("always B") is worth no
+/// more than guessing whatever the bank's keys look like. Items have at most 8 options.
+pub fn served_option_id(index: usize) -> String {
+    u8::try_from(index)
+        .ok()
+        .filter(|i| *i < 26)
+        .map_or_else(|| format!("Z{index}"), |i| char::from(b'A' + i).to_string())
+}
+
+/// The bank's id of the option served as `served` on a form showing `order`, if there is one.
+pub fn bank_option_id<'a>(order: &'a [String], served: &str) -> Option<&'a str> {
+    order
+        .iter()
+        .enumerate()
+        .find(|(index, _)| served_option_id(*index) == served)
+        .map(|(_, bank_id)| bank_id.as_str())
+}
+
+/// The served id of `bank_id` on a form showing `order`.
+pub fn served_id_of(order: &[String], bank_id: &str) -> Option<String> {
+    order.iter().position(|id| id == bank_id).map(served_option_id)
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::{BTreeSet, HashMap, HashSet};
 
     use super::*;
 
@@ -155,6 +180,115 @@ mod tests {
         }
         assert_eq!(items.len(), 10);
         assert_eq!(first_options.len(), 4);
+    }
+
+    #[test]
+    fn served_ids_are_letters_that_map_back_to_the_bank() {
+        let order: Vec<String> = ["c", "a", "d", "b"].into_iter().map(String::from).collect();
+        let served: Vec<String> = (0..4).map(served_option_id).collect();
+        assert_eq!(served, ["A", "B", "C", "D"]);
+        assert_eq!(bank_option_id(&order, "B"), Some("a"));
+        assert_eq!(bank_option_id(&order, "b"), None, "bank ids are not served ids");
+        assert_eq!(bank_option_id(&order, "E"), None);
+        assert_eq!(served_id_of(&order, "d").as_deref(), Some("C"));
+    }
+
+    /// The review's attack: a bank whose keys are all `b` (single choice) or `a,b,c` (multiple
+    /// response). Over many forms the served id of the key is spread evenly over the letters,
+    /// and no fixed pattern of answers reaches a 70 % cut.
+    #[test]
+    fn the_served_key_carries_no_information_about_the_bank() {
+        use crate::rules::scaling::ScaledScore;
+        use crate::rules::scoring::{Marked, score};
+
+        let (single, multiple) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let options = |n: u8| -> Vec<String> { (0..n).map(|i| char::from(b'a' + i).to_string()).collect() };
+        let mut bank = Vec::new();
+        for n in 0..30_u128 {
+            let (domain_id, option_ids) = if n < 20 {
+                (single, options(4))
+            } else {
+                (multiple, options(5))
+            };
+            bank.push(Candidate {
+                item_id: Uuid::from_u128(100 + n),
+                domain_id,
+                option_ids,
+            });
+        }
+        let key_of = |domain_id: Uuid| -> BTreeSet<&str> {
+            if domain_id == single {
+                BTreeSet::from(["b"])
+            } else {
+                BTreeSet::from(["a", "b", "c"])
+            }
+        };
+        let blueprint = [
+            DomainDraw {
+                domain_id: single,
+                items: 20,
+            },
+            DomainDraw {
+                domain_id: multiple,
+                items: 10,
+            },
+        ];
+        // Every single letter, each with a few fixed triples for the multiple-response items.
+        let triples = [["A", "B", "C"], ["B", "C", "D"], ["C", "D", "E"], ["A", "B", "E"]];
+        let patterns: Vec<(String, BTreeSet<String>)> = (0..4)
+            .map(served_option_id)
+            .flat_map(|one| {
+                triples
+                    .iter()
+                    .map(move |triple| (one.clone(), triple.iter().map(|s| (*s).to_owned()).collect()))
+            })
+            .collect();
+        let forms = 2000;
+        let mut key_letters: HashMap<String, u32> = HashMap::new();
+        let mut passes = 0;
+        let cut = ScaledScore::parse(700).expect("cut");
+        for seed in 0..forms {
+            let form = assemble(seed, &blueprint, &bank).expect("form");
+            for item in &form {
+                if item.domain_id == single {
+                    let served = served_id_of(&item.option_order, "b").expect("key served");
+                    *key_letters.entry(served).or_default() += 1;
+                }
+            }
+            for (one, three) in &patterns {
+                let marked: Vec<Marked> = form
+                    .iter()
+                    .map(|item| {
+                        let chosen: BTreeSet<&str> = if item.domain_id == single {
+                            bank_option_id(&item.option_order, one).into_iter().collect()
+                        } else {
+                            three
+                                .iter()
+                                .filter_map(|s| bank_option_id(&item.option_order, s))
+                                .collect()
+                        };
+                        Marked {
+                            domain_id: item.domain_id,
+                            correct: chosen == key_of(item.domain_id),
+                        }
+                    })
+                    .collect();
+                passes += u32::from(score(&marked, 70, cut, &[single, multiple]).passed);
+            }
+        }
+        // 40,000 keys over four letters: each letter expects 10,000; a chi-square over three
+        // degrees of freedom above 16.3 would happen by chance once in a thousand runs.
+        let expected = f64::from(20 * u32::try_from(forms).expect("forms")) / 4.0;
+        let chi_square: f64 = (0..4)
+            .map(|i| f64::from(key_letters.get(&served_option_id(i)).copied().unwrap_or(0)))
+            .map(|seen| (seen - expected).powi(2) / expected)
+            .sum();
+        assert_eq!(key_letters.len(), 4, "{key_letters:?}");
+        assert!(
+            chi_square < 16.3,
+            "served keys are lopsided: {key_letters:?} (chi-square {chi_square:.1})"
+        );
+        assert_eq!(passes, 0, "a fixed answer pattern passed");
     }
 
     #[test]

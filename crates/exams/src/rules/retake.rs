@@ -1,8 +1,13 @@
 //! When a consultant may start an attempt. The defaults follow the large certification vendors:
-//! wait 24 hours after a first fail and 14 days after each later one, and sit at most 5 attempts
-//! in any rolling 12 months (365 days).
+//! wait 24 hours after a first fail and 14 days after each later one, sit at most 5 attempts in
+//! any rolling 12 months (365 days), and, while holding a valid certificate for the track, sit
+//! again only to recertify, in the 90 days before it expires.
+
+use std::ops::RangeInclusive;
 
 use time::{Duration, OffsetDateTime};
+
+use crate::error::FieldProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetakePolicy {
@@ -10,6 +15,8 @@ pub struct RetakePolicy {
     pub wait_after_later_fails: Duration,
     pub max_attempts_in_window: u32,
     pub window: Duration,
+    /// How long before a held certificate expires its holder may sit the exam again.
+    pub recertification_window: Duration,
 }
 
 impl Default for RetakePolicy {
@@ -19,6 +26,104 @@ impl Default for RetakePolicy {
             wait_after_later_fails: Duration::days(14),
             max_attempts_in_window: 5,
             window: Duration::days(365),
+            recertification_window: Duration::days(90),
+        }
+    }
+}
+
+/// A retake policy in the whole minutes and days a request states it, not yet range-checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetakeInput {
+    pub wait_after_first_fail_minutes: i64,
+    pub wait_after_later_fails_minutes: i64,
+    pub max_attempts_in_window: i64,
+    pub window_days: i64,
+    pub recertification_window_days: i64,
+}
+
+impl RetakePolicy {
+    /// The accepted range of each number of a [`RetakeInput`]; the API documents the same.
+    pub const WAIT_MINUTES: RangeInclusive<i64> = 0..=525_600;
+    pub const MAX_ATTEMPTS: RangeInclusive<i64> = 1..=100;
+    pub const WINDOW_DAYS: RangeInclusive<i64> = 1..=3_650;
+    /// Up to the longest validity (120 months): a window as long as the validity lets a holder
+    /// sit again at any time.
+    pub const RECERTIFICATION_WINDOW_DAYS: RangeInclusive<i64> = 0..=3_650;
+
+    /// Checks every number against its range (fields named `<prefix>.<field>`), so no duration
+    /// is ever built from an out-of-range number.
+    pub fn parse(input: RetakeInput, prefix: &str) -> Result<Self, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut within = |field: &str, value: i64, range: RangeInclusive<i64>, unit: &str| {
+            if range.contains(&value) {
+                value
+            } else {
+                problems.push(FieldProblem::new(
+                    format!("{prefix}.{field}"),
+                    format!("must be between {} and {} {unit}", range.start(), range.end()),
+                ));
+                *range.start()
+            }
+        };
+        let first = within(
+            "wait_after_first_fail_minutes",
+            input.wait_after_first_fail_minutes,
+            Self::WAIT_MINUTES,
+            "minutes",
+        );
+        let later = within(
+            "wait_after_later_fails_minutes",
+            input.wait_after_later_fails_minutes,
+            Self::WAIT_MINUTES,
+            "minutes",
+        );
+        let attempts = within(
+            "max_attempts_in_window",
+            input.max_attempts_in_window,
+            Self::MAX_ATTEMPTS,
+            "attempts",
+        );
+        let window = within("window_days", input.window_days, Self::WINDOW_DAYS, "days");
+        let recertification = within(
+            "recertification_window_days",
+            input.recertification_window_days,
+            Self::RECERTIFICATION_WINDOW_DAYS,
+            "days",
+        );
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Self {
+            wait_after_first_fail: Duration::minutes(first),
+            wait_after_later_fails: Duration::minutes(later),
+            max_attempts_in_window: u32::try_from(attempts).unwrap_or(1),
+            window: Duration::days(window),
+            recertification_window: Duration::days(recertification),
+        })
+    }
+
+    /// The policy in the numbers [`RetakePolicy::parse`] takes.
+    pub fn input(&self) -> RetakeInput {
+        RetakeInput {
+            wait_after_first_fail_minutes: self.wait_after_first_fail.whole_minutes(),
+            wait_after_later_fails_minutes: self.wait_after_later_fails.whole_minutes(),
+            max_attempts_in_window: self.max_attempts_in_window.into(),
+            window_days: self.window.whole_days(),
+            recertification_window_days: self.recertification_window.whole_days(),
+        }
+    }
+
+    /// A holder of a valid certificate for the track may sit again only to recertify: from
+    /// `recertification_window` before it expires.
+    pub fn check_holding(&self, held_until: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), RetakeBlock> {
+        match held_until {
+            Some(expires_at) if now < expires_at && now < expires_at - self.recertification_window => {
+                Err(RetakeBlock::Certified {
+                    expires_at,
+                    recertify_from: expires_at - self.recertification_window,
+                })
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -44,12 +149,18 @@ pub enum RetakeBlock {
     Waiting { until: OffsetDateTime },
     /// The window's quota is used up; the oldest attempt in it ages out at `until`.
     QuotaReached { until: OffsetDateTime },
+    /// A valid certificate for the track is held; recertification opens at `recertify_from`.
+    Certified {
+        expires_at: OffsetDateTime,
+        recertify_from: OffsetDateTime,
+    },
 }
 
 impl RetakeBlock {
     pub fn until(self) -> OffsetDateTime {
         match self {
             Self::Waiting { until } | Self::QuotaReached { until } => until,
+            Self::Certified { recertify_from, .. } => recertify_from,
         }
     }
 }
@@ -116,6 +227,70 @@ mod tests {
             started_at: at - Duration::hours(2),
             finished: Some(Finished { at, passed: true }),
         }
+    }
+
+    #[test]
+    fn a_holder_may_sit_again_only_inside_the_recertification_window() {
+        let policy = RetakePolicy::default();
+        let expires_at = T0 + Duration::days(730);
+        let recertify_from = expires_at - Duration::days(90);
+        assert_eq!(
+            policy.check_holding(Some(expires_at), T0),
+            Err(RetakeBlock::Certified {
+                expires_at,
+                recertify_from
+            }),
+            "just passed"
+        );
+        assert!(
+            policy
+                .check_holding(Some(expires_at), recertify_from - Duration::seconds(1))
+                .is_err()
+        );
+        assert_eq!(policy.check_holding(Some(expires_at), recertify_from), Ok(()));
+        assert_eq!(policy.check_holding(Some(expires_at), expires_at), Ok(()), "expired");
+        assert_eq!(
+            policy.check_holding(None, T0),
+            Ok(()),
+            "not certified, revoked or expired"
+        );
+        let no_window = RetakePolicy {
+            recertification_window: Duration::ZERO,
+            ..policy
+        };
+        assert!(
+            no_window
+                .check_holding(Some(expires_at), expires_at - Duration::seconds(1))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn every_number_of_a_policy_is_range_checked_before_it_becomes_a_duration() {
+        let good = RetakePolicy::default().input();
+        assert_eq!(RetakePolicy::parse(good, "p"), Ok(RetakePolicy::default()));
+        let extreme = RetakeInput {
+            wait_after_first_fail_minutes: i64::MAX,
+            wait_after_later_fails_minutes: i64::MIN,
+            max_attempts_in_window: 0,
+            window_days: 106_751_991_167_301,
+            recertification_window_days: -1,
+        };
+        let fields: Vec<String> = RetakePolicy::parse(extreme, "retake_policy")
+            .expect_err("out of range")
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "retake_policy.wait_after_first_fail_minutes",
+                "retake_policy.wait_after_later_fails_minutes",
+                "retake_policy.max_attempts_in_window",
+                "retake_policy.window_days",
+                "retake_policy.recertification_window_days"
+            ]
+        );
     }
 
     #[test]
