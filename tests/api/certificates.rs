@@ -90,6 +90,12 @@ async fn a_pass_issues_a_certificate_anyone_can_verify_without_an_account() {
         html.contains("Valid certificate") && html.contains("Test Person"),
         "{html}"
     );
+    for malformed in ["not-a-hash", "abc123", &"g".repeat(64)] {
+        let page = app.get(&format!("/verify/{malformed}"), None).await;
+        assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY, "as the API answers");
+        let html = page.text().await.expect("html");
+        assert!(html.contains("64 characters"), "{html}");
+    }
 }
 
 #[tokio::test]
@@ -467,7 +473,23 @@ async fn a_name_correction_reissues_with_the_original_dates_and_is_recorded() {
             Some(&staff),
         )
         .await;
-    assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
+    let problem = assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
+    assert_eq!(
+        problem["current_certificate_id"], corrected["id"],
+        "names the current one"
+    );
+    // Revoking the superseded certificate would change nothing a verifier sees: refused alike.
+    let revoked_old = assert_problem(
+        revoke(&app, id, "Shared exam content", &staff).await,
+        StatusCode::CONFLICT,
+        "invalid-state",
+    )
+    .await;
+    assert_eq!(revoked_old["current_certificate_id"], corrected["id"]);
+    assert_eq!(
+        verify(&app, corrected["hash"].as_str().expect("hash")).await["status"],
+        "valid"
+    );
 
     let history = json_of(
         app.get(&format!("/api/v1/certificates/{id}/history"), Some(&staff))

@@ -99,3 +99,51 @@ fn fill_path_parameters(path: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// Every operation of the generated document, with its path and method.
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            found.push((path.clone(), method.clone(), operation.clone()));
+        }
+    }
+    found
+}
+
+#[test]
+fn parameters_are_where_the_server_reads_them_and_every_extractor_answer_is_documented() {
+    let doc = generated();
+    for (path, method, operation) in operations(&doc) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let name = parameter["name"].as_str().expect("name");
+            let in_template = path.contains(&format!("{{{name}}}"));
+            assert_eq!(
+                parameter["in"] == "path",
+                in_template,
+                "{method} {path}: `{name}` is declared in {}",
+                parameter["in"]
+            );
+            if name == "limit" {
+                assert!(
+                    operation["responses"]["422"].is_object(),
+                    "{method} {path}: 422 for limit"
+                );
+            }
+        }
+        if operation.get("requestBody").is_some() {
+            for status in ["400", "415"] {
+                assert!(operation["responses"][status].is_object(), "{method} {path}: {status}");
+            }
+        }
+        let rate_limited = path.starts_with("/api/v1/verify");
+        if rate_limited {
+            assert!(operation["responses"]["429"].is_object(), "{method} {path}: 429");
+        }
+    }
+    let firm_domains = &doc["paths"]["/api/v1/firms/{firm_id}/domains"]["get"]["responses"]["200"];
+    assert_eq!(
+        firm_domains["content"]["application/json"]["schema"]["items"]["$ref"], "#/components/schemas/FirmDomainView",
+        "firm e-mail domains have a schema of their own"
+    );
+}

@@ -85,7 +85,9 @@ pub fn app(state: AppState) -> Router {
 
 /// The OpenAPI document, exactly as `GET /openapi.json` serves it.
 pub fn openapi() -> OpenApi {
-    let (_, public_api) = routes::public().merge(routes::verification()).split_for_parts();
+    let (_, mut public_api) = routes::public().split_for_parts();
+    let (_, verification_api) = routes::verification().split_for_parts();
+    public_api.merge(rate_limited(verification_api));
     let (_, protected_api) = routes::protected().split_for_parts();
     merge_documents(public_api, protected_api)
 }
@@ -99,7 +101,7 @@ fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
     let (protected, protected_api) = routes::protected().split_for_parts();
     let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));
     let mut public_api = public_api;
-    public_api.merge(verification_api);
+    public_api.merge(rate_limited(verification_api));
     (
         public.merge(verification).merge(protected),
         merge_documents(public_api, protected_api),
@@ -130,39 +132,21 @@ fn rate_limit_config(limit: state::RateLimit) -> GovernorConfig<PeerIpKeyExtract
 /// Marks every protected operation as needing the bearer token (and as able to answer 401), so
 /// the document states exactly what the router enforces.
 fn merge_documents(public: OpenApi, mut protected: OpenApi) -> OpenApi {
-    for item in protected.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            operation.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
-            operation
-                .responses
-                .responses
-                .entry("401".to_owned())
-                .or_insert_with(|| {
-                    RefOr::T(
-                        ResponseBuilder::new()
-                            .description("no bearer token, or one that is unknown, expired or revoked")
-                            .content(
-                                error::PROBLEM_JSON,
-                                ContentBuilder::new()
-                                    .schema(Some(Ref::from_schema_name("Problem")))
-                                    .build(),
-                            )
-                            .build(),
-                    )
-                });
-        }
+    for operation in operations_of(&mut protected) {
+        operation.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+        add_problem(
+            operation,
+            "401",
+            "no bearer token, or one that is unknown, expired or revoked",
+        );
     }
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc.merge(public);
     doc.merge(protected);
+    for operation in operations_of(&mut doc) {
+        document_extractor_problems(operation);
+    }
     doc.components.get_or_insert_default().add_security_scheme(
         BEARER,
         SecurityScheme::Http(
@@ -173,6 +157,82 @@ fn merge_documents(public: OpenApi, mut protected: OpenApi) -> OpenApi {
         ),
     );
     doc
+}
+
+fn operations_of(doc: &mut OpenApi) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// Documents `status` as a problem on `operation`, unless the handler already did.
+fn add_problem(operation: &mut utoipa::openapi::path::Operation, status: &str, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        error::PROBLEM_JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+}
+
+/// The answers the shared extractors give on any route that uses them, documented once: a body
+/// that is malformed (400) or of another content type (415), and a `limit` out of range (422).
+fn document_extractor_problems(operation: &mut utoipa::openapi::path::Operation) {
+    if operation.request_body.is_some() {
+        add_problem(
+            operation,
+            "400",
+            "the body could not be read (malformed JSON, or not UTF-8)",
+        );
+        add_problem(
+            operation,
+            "415",
+            "the body is not of a content type this operation accepts",
+        );
+    }
+    let takes_limit = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| matches!(parameter, RefOr::T(p) if p.name == "limit"));
+    if takes_limit {
+        add_problem(
+            operation,
+            "422",
+            "a query parameter is invalid (e.g. `limit` outside 1 to 200)",
+        );
+    }
+}
+
+/// Marks every operation of the rate-limited router as able to answer 429.
+fn rate_limited(mut api: OpenApi) -> OpenApi {
+    for operation in operations_of(&mut api) {
+        add_problem(
+            operation,
+            "429",
+            "too many look-ups from this client address; `Retry-After` says when to try again",
+        );
+    }
+    api
 }
 
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
@@ -188,11 +248,12 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
 /// body or as plain text; give them the same problem+json shape as every other error.
 async fn problem_for_bare_errors(response: Response) -> Response {
     let status = response.status();
-    let already_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(error::PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || already_problem {
+    // A problem, or a page for people, already says what went wrong.
+    let already_explained = response.headers().get(header::CONTENT_TYPE).is_some_and(|value| {
+        let value = value.as_bytes();
+        value.starts_with(error::PROBLEM_JSON.as_bytes()) || value.starts_with(b"text/html")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || already_explained {
         return response;
     }
     let kind = ProblemType::for_status(status);

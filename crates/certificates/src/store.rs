@@ -45,6 +45,10 @@ pub enum CertificateError {
     AlreadyRevoked,
     #[error("only a current certificate (not revoked, not superseded) can be corrected")]
     NotCurrent,
+    /// Revoking or correcting a superseded certificate would change nothing a verifier sees:
+    /// staff act on the current certificate of the lineage, which this names.
+    #[error("this certificate was superseded: certificate {current} is the current one of its lineage")]
+    Superseded { current: Uuid },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -235,7 +239,8 @@ where
     let db = &txn;
     hold_counters(db).await?;
     let old = get_certificate(db, id).await?;
-    if old.revoked.is_some() || old.superseded.is_some() {
+    refuse_if_superseded(db, &old).await?;
+    if old.revoked.is_some() {
         return Err(CertificateError::NotCurrent);
     }
     let account = certify_accounts::find_account(db, old.account_id)
@@ -473,6 +478,7 @@ where
     if existing.revoked.is_some() {
         return Err(CertificateError::AlreadyRevoked);
     }
+    refuse_if_superseded(&txn, &existing).await?;
     certificate::Entity::update_many()
         .col_expr(certificate::Column::RevokedAt, Expr::value(now))
         .col_expr(certificate::Column::RevocationReason, Expr::value(reason))
@@ -487,6 +493,21 @@ where
     let revoked = get_certificate(&txn, id).await?;
     txn.commit().await?;
     Ok(revoked)
+}
+
+/// Fails with the lineage's current certificate when `certificate` was superseded.
+async fn refuse_if_superseded(db: &impl ConnectionTrait, certificate: &Certificate) -> Result<(), CertificateError> {
+    let mut next = certificate.superseded.map(|(by, _)| by);
+    let mut current = None;
+    // A lineage is a chain of name corrections; follow it to its end.
+    while let Some(id) = next {
+        current = Some(id);
+        next = get_certificate(db, id).await?.superseded.map(|(by, _)| by);
+    }
+    match current {
+        Some(current) => Err(CertificateError::Superseded { current }),
+        None => Ok(()),
+    }
 }
 
 /// One recorded change of a certificate.

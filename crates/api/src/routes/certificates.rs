@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse as _, Response};
 use certify_accounts::Role;
 use certify_certificates::export::StandingKind;
@@ -29,6 +29,8 @@ pub(crate) fn certificate_error(err: CertificateError) -> ApiError {
         CertificateError::AlreadyRevoked | CertificateError::NotCurrent => {
             ApiError::new(ProblemType::InvalidState, err.to_string())
         }
+        CertificateError::Superseded { current } => ApiError::new(ProblemType::InvalidState, err.to_string())
+            .with_extension("current_certificate_id", serde_json::json!(current)),
         CertificateError::Unexpected(cause) => ApiError::internal(cause),
     }
 }
@@ -143,6 +145,7 @@ pub async fn verify_by_hash(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialIdQuery {
     /// The credential's id, `urn:uuid:…` (the bare UUID is accepted too).
@@ -206,30 +209,36 @@ async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> 
 pub async fn verify_page(
     State(state): State<AppState>,
     axum::extract::Path(hash): axum::extract::Path<String>,
-) -> Result<Html<String>, ApiError> {
-    let view = match verify_hash_view(&state, &hash).await {
-        Ok(view) => view,
-        Err(err) if err.kind() == ProblemType::ValidationFailed => VerificationView {
-            status: "unknown".into(),
-            hash: None,
-            checks: vec![CheckView {
-                name: "hash".into(),
-                passed: false,
-                detail: "this is not a certificate hash".into(),
-            }],
-            holder_name: None,
-            achievement: None,
-            issuer: None,
-            issued_at: None,
-            expires_at: None,
-            credential_id: None,
-            revocation_reason: None,
-            revoked_at: None,
-            superseded_by: None,
-        },
+) -> Result<(StatusCode, Html<String>), ApiError> {
+    let (status, view) = match verify_hash_view(&state, &hash).await {
+        Ok(view) => (StatusCode::OK, view),
+        // The API answers a malformed hash with 422; so does the page, saying what a hash is.
+        Err(err) if err.kind() == ProblemType::ValidationFailed => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            VerificationView {
+                status: "unknown".into(),
+                hash: None,
+                checks: vec![CheckView {
+                    name: "hash".into(),
+                    passed: false,
+                    detail: "this is not a certificate hash: a hash is 64 characters, each 0 to 9 or a to f, \
+                         as printed on the certificate under its QR code"
+                        .into(),
+                }],
+                holder_name: None,
+                achievement: None,
+                issuer: None,
+                issued_at: None,
+                expires_at: None,
+                credential_id: None,
+                revocation_reason: None,
+                revoked_at: None,
+                superseded_by: None,
+            },
+        ),
         Err(err) => return Err(err),
     };
-    Ok(Html(render_page(&view)))
+    Ok((status, Html(render_page(&view))))
 }
 
 fn render_page(view: &VerificationView) -> String {

@@ -880,7 +880,7 @@ fn random_seed() -> Result<u64, ApiError> {
 #[utoipa::path(post, path = "/api/v1/exams/{exam_id}/attempts", tag = "attempts", params(("exam_id" = Uuid, Path)),
     responses((status = CREATED, body = AttemptView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
         (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM),
-        (status = CONFLICT, description = "not eligible, an attempt is open, or the retake wait (`may_start_at`) has not passed", body = Problem, content_type = JSON_PROBLEM)))]
+        (status = CONFLICT, description = "not eligible, an attempt is open, the retake wait has not passed, or a valid certificate is held outside its recertification window (`may_start_at` says when)", body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn start_attempt(
     State(state): State<AppState>,
     Consultant(me): Consultant,
@@ -957,7 +957,8 @@ pub struct ResponseRequest {
 /// deadline nothing is saved.
 #[utoipa::path(put, path = "/api/v1/attempts/{attempt_id}/responses/{position}", tag = "attempts",
     params(("attempt_id" = Uuid, Path), ("position" = u32, Path, description = "1-based question number")), request_body = ResponseRequest,
-    responses((status = OK, body = ServedItemView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM),
+    responses((status = OK, body = ServedItemView), (status = FORBIDDEN, description = "only consultants sit exams", body = Problem, content_type = JSON_PROBLEM),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM),
         (status = CONFLICT, description = "the attempt is finished", body = Problem, content_type = JSON_PROBLEM),
         (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn save_response(
@@ -982,7 +983,8 @@ pub async fn save_response(
 
 /// Submit an attempt for scoring. Submitting a finished attempt returns it unchanged.
 #[utoipa::path(post, path = "/api/v1/attempts/{attempt_id}/submission", tag = "attempts", params(("attempt_id" = Uuid, Path)),
-    responses((status = OK, body = AttemptView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = AttemptView), (status = FORBIDDEN, description = "only consultants sit exams", body = Problem, content_type = JSON_PROBLEM),
+        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn submit_attempt(
     State(state): State<AppState>,
     Consultant(me): Consultant,

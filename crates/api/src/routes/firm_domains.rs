@@ -16,7 +16,7 @@ use crate::routes::firms::{FirmView, ensure_firm, firm_error};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DomainView {
+pub struct FirmDomainView {
     #[schema(example = "northwind.example")]
     pub domain: String,
     pub verified: bool,
@@ -26,7 +26,7 @@ pub struct DomainView {
     pub verified_at: Option<OffsetDateTime>,
 }
 
-impl From<FirmDomain> for DomainView {
+impl From<FirmDomain> for FirmDomainView {
     fn from(domain: FirmDomain) -> Self {
         Self {
             domain: domain.domain,
@@ -57,15 +57,18 @@ fn domain_in_path(raw: &str) -> Result<EmailDomain, ApiError> {
 
 /// The firm's claimed domains, verified or not (firm admin or programme staff).
 #[utoipa::path(get, path = "/api/v1/firms/{firm_id}/domains", tag = "firms", params(("firm_id" = Uuid, Path)),
-    responses((status = OK, body = Vec<DomainView>),
+    responses((status = OK, body = Vec<FirmDomainView>),
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_domains(State(state): State<AppState>, scope: FirmScope) -> Result<Json<Vec<DomainView>>, ApiError> {
+pub async fn list_domains(
+    State(state): State<AppState>,
+    scope: FirmScope,
+) -> Result<Json<Vec<FirmDomainView>>, ApiError> {
     ensure_firm(&state, scope.firm_id).await?;
     let domains = certify_firms::domains_of(&state.db, scope.firm_id)
         .await
         .map_err(firm_error)?;
-    Ok(Json(domains.into_iter().map(DomainView::from).collect()))
+    Ok(Json(domains.into_iter().map(FirmDomainView::from).collect()))
 }
 
 /// Claim an e-mail domain for the firm (firm admin or programme staff). The claim counts once
@@ -73,7 +76,7 @@ pub async fn list_domains(State(state): State<AppState>, scope: FirmScope) -> Re
 /// another firm holds is a 409.
 #[utoipa::path(post, path = "/api/v1/firms/{firm_id}/domains", tag = "firms", params(("firm_id" = Uuid, Path)),
     request_body = ClaimDomainRequest,
-    responses((status = CREATED, body = DomainView),
+    responses((status = CREATED, body = FirmDomainView),
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
         (status = CONFLICT, description = "`domain-taken`: another firm holds the domain", body = Problem, content_type = "application/problem+json"),
@@ -82,7 +85,7 @@ pub async fn claim_domain(
     State(state): State<AppState>,
     scope: FirmScope,
     ApiJson(request): ApiJson<ClaimDomainRequest>,
-) -> Result<(StatusCode, Json<DomainView>), ApiError> {
+) -> Result<(StatusCode, Json<FirmDomainView>), ApiError> {
     let domain = EmailDomain::parse(&request.domain).map_err(|err| ApiError::invalid_field("domain", err))?;
     let claim = certify_firms::claim_domain(
         &state.db,
@@ -117,14 +120,14 @@ pub async fn release_domain(
 /// Verify a firm's claim (programme staff), after checking the firm owns the domain.
 #[utoipa::path(post, path = "/api/v1/firms/{firm_id}/domains/{domain}/verification", tag = "firms",
     params(("firm_id" = Uuid, Path), ("domain" = String, Path)),
-    responses((status = OK, body = DomainView),
+    responses((status = OK, body = FirmDomainView),
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_domain(
     State(state): State<AppState>,
     Staff(staff): Staff,
     ApiPath(path): ApiPath<DomainPath>,
-) -> Result<Json<DomainView>, ApiError> {
+) -> Result<Json<FirmDomainView>, ApiError> {
     let domain = domain_in_path(&path.domain)?;
     let verified = certify_firms::verify_domain(&state.db, state.clock.now(), path.firm_id, &domain, staff.account_id)
         .await

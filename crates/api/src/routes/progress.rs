@@ -95,6 +95,7 @@ pub async fn stream(State(state): State<AppState>) -> Sse<impl Stream<Item = Res
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BreakdownQuery {
     /// `firm_kind`, `firm`, `country` or `track`.
@@ -155,6 +156,7 @@ pub async fn breakdown(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SeriesQuery {
     /// First day, `YYYY-MM-DD` (default: 89 days before `to`).

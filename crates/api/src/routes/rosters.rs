@@ -207,6 +207,33 @@ pub struct ConsultantsQuery {
     pub limit: Option<u64>,
 }
 
+/// The filters of [`ConsultantsQuery`] without its paging: an export holds every match.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportConsultantsQuery {
+    /// Only consultants with a certificate on this track (with `status`: that status on it).
+    pub track_id: Option<Uuid>,
+    /// `active`, `expired`, `revoked` or `none`; on `track_id` if given, else on any track.
+    pub status: Option<String>,
+    /// ISO 3166-1 alpha-2, as the roster recorded it.
+    pub country: Option<String>,
+    /// Part of the name or e-mail address, any case.
+    pub q: Option<String>,
+}
+
+impl From<ExportConsultantsQuery> for ConsultantsQuery {
+    fn from(q: ExportConsultantsQuery) -> Self {
+        Self {
+            track_id: q.track_id,
+            status: q.status,
+            country: q.country,
+            q: q.q,
+            ..Self::default()
+        }
+    }
+}
+
 impl ConsultantsQuery {
     fn filter(&self) -> Result<StandingFilter, ApiError> {
         let mut v = Validation::default();
@@ -356,7 +383,7 @@ pub async fn list_consultants(
     get,
     path = "/api/v1/firms/{firm_id}/consultants/export.csv",
     tag = "firms",
-    params(("firm_id" = Uuid, Path), ConsultantsQuery),
+    params(("firm_id" = Uuid, Path), ExportConsultantsQuery),
     responses(
         (status = OK, description = "text/csv, streamed", content_type = "text/csv", body = String),
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
@@ -367,9 +394,9 @@ pub async fn list_consultants(
 pub async fn export_consultants(
     State(state): State<AppState>,
     scope: FirmScope,
-    ApiQuery(query): ApiQuery<ConsultantsQuery>,
+    ApiQuery(query): ApiQuery<ExportConsultantsQuery>,
 ) -> Result<Response, ApiError> {
-    let filter = query.filter()?;
+    let filter = ConsultantsQuery::from(query).filter()?;
     ensure_firm(&state, scope.firm_id).await?;
     let now = state.clock.now();
     let firm_id = scope.firm_id;
