@@ -169,20 +169,13 @@ fn create_staff_refuses_a_short_password_and_writes_nothing() {
 
 /// `serve --demo` on an empty database: prints where to open it and the demo accounts, which
 /// work; SIGTERM stops it cleanly.
-#[tokio::test]
-async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
-    let database = TestDatabase::create().await;
+/// Starts `serve --demo` on `url`; the child is returned once it has printed its address (or its
+/// output ended), with everything it printed to stdout.
+fn spawn_demo(url: &str, stderr: Stdio) -> (std::process::Child, String) {
     let mut child = certify()
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            database.url(),
-        ])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", url])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawns");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
@@ -193,12 +186,52 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
             break;
         }
     }
-    let base = printed
+    (child, printed)
+}
+
+fn address_in(printed: &str) -> Option<String> {
+    printed
         .lines()
         .find_map(|line| line.strip_prefix("Certify is running at "))
-        .expect("prints its address")
-        .trim_end_matches('/')
-        .to_owned();
+        .map(|base| base.trim_end_matches('/').to_owned())
+}
+
+/// Several instances started together on one empty database all come up: one seeds the demo
+/// under the start-up lock, the others find it done.
+#[tokio::test]
+async fn demo_instances_started_together_on_one_database_all_come_up() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || spawn_demo(&url, Stdio::piped()))
+        })
+        .collect();
+    let mut children = Vec::new();
+    for start in starts {
+        let (mut child, printed) = start.join().expect("started");
+        if address_in(&printed).is_none() {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "an instance did not come up: {printed}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        children.push(child);
+    }
+    for mut child in children {
+        child.kill().expect("killed");
+        child.wait().expect("reaped");
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
+    let database = TestDatabase::create().await;
+    let (mut child, printed) = spawn_demo(database.url(), Stdio::null());
+    let base = address_in(&printed).expect("prints its address");
     assert!(
         printed.contains("staff@certify.example") && printed.contains("demo-staff-password"),
         "{printed}"

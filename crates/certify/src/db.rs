@@ -8,7 +8,7 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 /// Arbitrary but fixed: every instance of a deployment takes this PostgreSQL advisory lock while
-/// migrating, so instances starting together apply each migration once.
+/// migrating and while seeding the demo, so instances starting together do each once.
 const MIGRATION_LOCK_ID: i64 = 0x0000_C3E7_1F7D_0001;
 
 /// Connects with the settings this platform relies on: SQLite in WAL mode with foreign keys
@@ -34,13 +34,20 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let txn = certify_core::begin_write(db)
         .await
         .context("starting the migration transaction")?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
-            .await
-            .context("taking the migration lock")?;
-    }
+    hold_start_up_lock(&txn).await.context("taking the migration lock")?;
     Migrator::up(&txn, None).await.context("applying migrations")?;
     txn.commit().await.context("committing migrations")
+}
+
+/// Serialises start-up work (migrations, the demo seed) across instances sharing one
+/// PostgreSQL database, until the transaction ends. SQLite needs nothing: a write transaction
+/// (`BEGIN IMMEDIATE`) already excludes every other writer.
+pub async fn hold_start_up_lock(txn: &impl ConnectionTrait) -> anyhow::Result<()> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// The URL with any password replaced, fit for messages and logs.

@@ -201,6 +201,10 @@ pub async fn seed(
     let txn = certify_core::begin_write(db)
         .await
         .context("starting the demo transaction")?;
+    // Instances started together on one empty database: the first seeds, the others find it done.
+    crate::db::hold_start_up_lock(&txn)
+        .await
+        .context("waiting for other instances' start-up")?;
     if count_accounts(&txn).await? > 0 {
         return Ok(SeedOutcome::AlreadyPopulated);
     }
