@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Roster import at scale: time to import ROWS new consultants, then the same file again (all
 # unchanged), and the server's peak memory before and after, for a small and a large file, so
-# one sees whether memory grows with the file. Prints figures; asserts nothing.
+# one sees whether memory grows with the file, and whether time grows linearly with it (on
+# PostgreSQL it did not until the import refreshed the planner's statistics as it grew). Prints
+# figures; asserts nothing. Sizes are imported one after another into the same database.
 #
 #   crates/certify/benches/roster_import.sh                  # a fresh SQLite database
 #   crates/certify/benches/roster_import.sh postgres://...   # an empty PostgreSQL database
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-SIZES=${SIZES:-"10000 100000"}
+SIZES=${SIZES:-"10000 100000 200000"}
 PORT=${PORT:-18081}
 
 cargo build --release --bin certify
