@@ -103,6 +103,37 @@ async fn independent_tools_read_the_page_the_attachment_and_the_qr_code() {
 
     let info = tool("pdfinfo", &[path(&file)]);
     assert!(info.contains("Page size:       841.89 x 595.276 pts (A4)"), "{info}");
+    assert!(
+        info.contains("Tagged:          yes"),
+        "tagged for screen readers: {info}"
+    );
+    let custom = tool("pdfinfo", &["-custom", path(&file)]);
+    assert!(!custom.contains("GTS_PDFX"), "not described as PDF/X: {custom}");
+    let structure = tool("pdfinfo", &["-struct-text", path(&file)]);
+    for expected in ["H1", "Certificate of Achievement", "Test Person", "Figure"] {
+        assert!(
+            structure.contains(expected),
+            "`{expected}` in the structure:\n{structure}"
+        );
+    }
+    let links = tool("pdfinfo", &["-url", path(&file)]);
+    let verify_url = certificate["verify_url"].as_str().expect("verify url");
+    assert_eq!(
+        links.matches(verify_url).count(),
+        2,
+        "the printed address and the QR code link: {links}"
+    );
+    let fonts = tool("pdffonts", &[path(&file)]);
+    let font = fonts.lines().nth(2).expect("one font");
+    let (tag, rest) = font.split_once('+').expect("a subset tag");
+    assert!(tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()), "{fonts}");
+    assert!(rest.starts_with("DejaVuSans"), "{fonts}");
+    let columns: Vec<&str> = font.split_whitespace().collect();
+    assert_eq!(
+        columns[columns.len() - 5..columns.len() - 2],
+        ["yes", "yes", "yes"],
+        "embedded, subset, unicode: {fonts}"
+    );
     let text = tool("pdftotext", &["-layout", path(&file), "-"]);
     let hash = certificate["hash"].as_str().expect("hash");
     for expected in [

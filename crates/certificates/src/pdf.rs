@@ -10,8 +10,9 @@ use std::sync::LazyLock;
 use certify_core::Sha256Hex;
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use printpdf::{
-    Color, CurTransMat, FontId, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, Rgb, TextItem, WindingOrder,
+    Actions, BorderArray, Color, CurTransMat, FontId, LinePoint, LinkAnnotation, Mm, Op, PaintMode, ParsedFont,
+    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, Rgb, TextItem,
+    WindingOrder,
 };
 use serde_json::Value;
 use time::Date;
@@ -114,9 +115,18 @@ pub fn render(page: &CertificatePage<'_>) -> Result<Vec<u8>, PdfError> {
     let font_id = add_font_with_stable_id(&mut document, font);
     set_document_info(&mut document, page);
 
-    let mut ops = frame();
-    ops.extend(text_block(font, &font_id, page));
-    ops.extend(qr_code(page.verify_url)?);
+    let mut ops = artifact(frame());
+    let text = text_block(font, &font_id, page);
+    // Roles by MCID, in reading order: the lines, then the QR code's figure.
+    let roles: Vec<&str> = text.iter().map(|(role, _)| *role).chain(["Figure"]).collect();
+    let figure = text.len();
+    ops.extend(
+        text.into_iter()
+            .enumerate()
+            .flat_map(|(mcid, (role, line))| marked(role, mcid, line)),
+    );
+    ops.extend(marked("Figure", figure, qr_code(page.verify_url)?));
+    ops.extend(verify_links(page.verify_url));
     document.with_pages(vec![PdfPage::new(PAGE_WIDTH, PAGE_HEIGHT, ops)]);
 
     let options = PdfSaveOptions {
@@ -127,6 +137,9 @@ pub fn render(page: &CertificatePage<'_>) -> Result<Vec<u8>, PdfError> {
     };
     let mut pdf = printpdf::serialize::to_lopdf_doc(&document, &options, &mut Vec::new());
     attach_credential(&mut pdf, page.credential).map_err(|err| PdfError::Write(err.to_string()))?;
+    tag_subset_font(&mut pdf, page.hash);
+    tidy_document_info(&mut pdf);
+    add_structure(&mut pdf, &roles).map_err(|err| PdfError::Write(err.to_string()))?;
     set_stable_file_id(&mut pdf, page.hash);
     compress_streams(&mut pdf).map_err(|err| PdfError::Write(err.to_string()))?;
     let mut bytes = Vec::with_capacity(64 * 1024);
@@ -214,7 +227,8 @@ enum Align {
     Left { x: Mm, max_width: Mm },
 }
 
-fn text_block(font: &ParsedFont, font_id: &FontId, page: &CertificatePage<'_>) -> Vec<Op> {
+/// The page's lines in reading order, each with its structure role (the title is the heading).
+fn text_block(font: &ParsedFont, font_id: &FontId, page: &CertificatePage<'_>) -> Vec<(&'static str, Vec<Op>)> {
     let dates = format!(
         "Issued {}   ·   Valid until {}",
         human_date(page.issued_on),
@@ -307,7 +321,11 @@ fn text_block(font: &ParsedFont, font_id: &FontId, page: &CertificatePage<'_>) -
             align: footer(),
         },
     ];
-    lines.iter().flat_map(|line| place(font, font_id, line)).collect()
+    lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| (if index == 1 { "H1" } else { "P" }, place(font, font_id, line)))
+        .collect()
 }
 
 fn place(font: &ParsedFont, font_id: &FontId, line: &Line<'_>) -> Vec<Op> {
@@ -371,10 +389,10 @@ fn qr_code(url: &str) -> Result<Vec<Op>, PdfError> {
         .build()
         .map_err(|err| PdfError::QrCode(err.to_string()))?;
     let modules = code.size;
-    let side = Pt::from(Mm(42.0)).0;
+    let side = Pt::from(QR_SIDE).0;
     let module = side / modules as f32;
-    let left = Pt::from(Mm(PAGE_WIDTH.0 - 22.0)).0 - side;
-    let bottom = Pt::from(Mm(22.0)).0;
+    let left = Pt::from(QR_LEFT).0;
+    let bottom = Pt::from(QR_BOTTOM).0;
 
     let mut rings = Vec::new();
     for row in 0..modules {
@@ -488,6 +506,172 @@ fn compress_streams(pdf: &mut lopdf::Document) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+// ---- tagging: what a screen reader reads, in order ----------------------------------------
+//
+// Every line of text is marked content with its own MCID, in reading order, and the QR code is
+// a figure with a text alternative; the frame is an artifact. The structure tree built after
+// serialising (printpdf writes marked content but no structure) points at those MCIDs.
+
+const QR_ALT: &str = "QR code linking to this certificate's verification page";
+
+fn marked(role: &str, mcid: usize, ops: Vec<Op>) -> Vec<Op> {
+    let properties = printpdf::DictItem::Dict {
+        map: std::collections::BTreeMap::from([(
+            "MCID".to_owned(),
+            printpdf::DictItem::Int(i64::try_from(mcid).unwrap_or(0)),
+        )]),
+    };
+    let mut marked = vec![Op::BeginMarkedContentWithProperties {
+        tag: role.to_owned(),
+        properties,
+    }];
+    marked.extend(ops);
+    marked.push(Op::EndMarkedContent);
+    marked
+}
+
+fn artifact(ops: Vec<Op>) -> Vec<Op> {
+    let mut marked = vec![Op::BeginMarkedContent {
+        tag: "Artifact".to_owned(),
+    }];
+    marked.extend(ops);
+    marked.push(Op::EndMarkedContent);
+    marked
+}
+
+/// The structure tree of the one page: a `Document` holding one element per MCID, the parent
+/// tree that maps the page's MCIDs back to them, and the catalogue's `MarkInfo` and `Lang`.
+fn add_structure(pdf: &mut lopdf::Document, roles: &[&str]) -> Result<(), lopdf::Error> {
+    let page_id = *pdf
+        .get_pages()
+        .values()
+        .next()
+        .ok_or_else(|| lopdf::Error::Syntax("a certificate without a page".to_owned()))?;
+    let root_id = pdf.new_object_id();
+    let document_id = pdf.new_object_id();
+    let elements: Vec<ObjectId> = roles
+        .iter()
+        .enumerate()
+        .map(|(mcid, role)| {
+            let mut element = Dictionary::from_iter(vec![
+                ("Type", Object::Name(b"StructElem".to_vec())),
+                ("S", Object::Name(role.as_bytes().to_vec())),
+                ("P", Object::Reference(document_id)),
+                ("Pg", Object::Reference(page_id)),
+                ("K", Object::Integer(i64::try_from(mcid).unwrap_or(0))),
+            ]);
+            if *role == "Figure" {
+                element.set("Alt", Object::String(QR_ALT.as_bytes().to_vec(), StringFormat::Literal));
+            }
+            pdf.add_object(element)
+        })
+        .collect();
+    let references = || elements.iter().map(|id| Object::Reference(*id)).collect::<Vec<_>>();
+    pdf.objects.insert(
+        document_id,
+        Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"StructElem".to_vec())),
+            ("S", Object::Name(b"Document".to_vec())),
+            ("P", Object::Reference(root_id)),
+            ("K", Object::Array(references())),
+        ])),
+    );
+    let parent_tree = Dictionary::from_iter(vec![(
+        "Nums",
+        Object::Array(vec![Object::Integer(0), Object::Array(references())]),
+    )]);
+    pdf.objects.insert(
+        root_id,
+        Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"StructTreeRoot".to_vec())),
+            ("K", Object::Reference(document_id)),
+            ("ParentTree", Object::Dictionary(parent_tree)),
+            ("ParentTreeNextKey", Object::Integer(1)),
+        ])),
+    );
+    pdf.get_object_mut(page_id)?
+        .as_dict_mut()?
+        .set("StructParents", Object::Integer(0));
+    let catalog = pdf.catalog_mut()?;
+    catalog.set("StructTreeRoot", Object::Reference(root_id));
+    catalog.set(
+        "MarkInfo",
+        Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])),
+    );
+    catalog.set("Lang", Object::String(b"en".to_vec(), StringFormat::Literal));
+    Ok(())
+}
+
+/// Where the QR code sits, in millimetres from the bottom left: x, y and side.
+const QR_LEFT: Mm = Mm(PAGE_WIDTH.0 - 22.0 - QR_SIDE.0);
+const QR_BOTTOM: Mm = Mm(22.0);
+const QR_SIDE: Mm = Mm(42.0);
+
+/// Makes the printed verify address and the QR code clickable links to the verify page.
+fn verify_links(url: &str) -> Vec<Op> {
+    let link = |x: Mm, y: Mm, width: Mm, height: Mm| Op::LinkAnnotation {
+        link: LinkAnnotation::new(
+            Rect {
+                x: x.into(),
+                y: y.into(),
+                width: width.into(),
+                height: height.into(),
+                mode: None,
+                winding_order: None,
+            },
+            Actions::uri(url.to_owned()),
+            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+            None,
+            None,
+        ),
+    };
+    vec![
+        // The footer's last line, from its baseline (19 mm) up by the 8 pt type.
+        link(Mm(22.0), Mm(17.5), Mm(205.0), Mm(5.0)),
+        link(QR_LEFT, QR_BOTTOM, QR_SIDE, QR_SIDE),
+    ]
+}
+
+/// Gives the embedded subset font the tag readers expect (ISO 32000-1 §9.6.4: six capital
+/// letters and a plus sign, here derived from the certificate hash so the bytes stay the same).
+/// printpdf names it after its resource id (`F1+DejaVuSans`), which tools report as not subset.
+fn tag_subset_font(pdf: &mut lopdf::Document, hash: &Sha256Hex) {
+    let tag: String = hash
+        .as_str()
+        .bytes()
+        .take(6)
+        .map(|digit| char::from(b'A' + (digit as char).to_digit(16).map_or(0, |d| d as u8)))
+        .collect();
+    for object in pdf.objects.values_mut() {
+        let dict = match object {
+            Object::Dictionary(dict) => dict,
+            Object::Stream(stream) => &mut stream.dict,
+            _ => continue,
+        };
+        for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
+            if let Ok(Object::Name(name)) = dict.get_mut(key)
+                && let Some(rest) = name.strip_prefix(b"F1+")
+            {
+                *name = [tag.as_bytes(), b"+", rest].concat();
+            }
+        }
+    }
+}
+
+/// Drops what printpdf writes into the document information that is not true of the file: an
+/// empty `GTS_PDFXVersion` (readers then describe the file as PDF/X) and empty keywords.
+fn tidy_document_info(pdf: &mut lopdf::Document) {
+    let Ok(info_id) = pdf.trailer.get(b"Info").and_then(Object::as_reference) else {
+        return;
+    };
+    if let Ok(Object::Dictionary(info)) = pdf.get_object_mut(info_id) {
+        info.remove(b"GTS_PDFXVersion");
+        if matches!(info.get(b"Keywords"), Ok(Object::String(keywords, _)) if keywords.is_empty()) {
+            info.remove(b"Keywords");
+        }
+    }
 }
 
 /// The trailer's file identifier, derived from the certificate hash instead of random bytes.
