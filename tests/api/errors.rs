@@ -152,3 +152,47 @@ async fn a_server_failure_reveals_nothing_internal() {
         assert!(!text.contains(internal), "500 body leaks `{internal}`: {text}");
     }
 }
+
+/// Sends `head` as raw bytes and reads the whole answer (the server closes the connection).
+async fn raw_exchange(address: &str, head: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connects");
+    // The server may answer and close before reading everything; a failed write is fine then.
+    let _ = stream.write_all(&head).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// What the HTTP parser refuses before the router sees it is a problem too, not a bare status.
+#[tokio::test]
+async fn requests_the_http_parser_refuses_get_problems() {
+    let app = spawn_app().await;
+    let long_address = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000)).into_bytes();
+    let huge_header = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
+        "a".repeat(1_000_000)
+    )
+    .into_bytes();
+    let many_headers = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..300).map(|n| format!("X-Header-{n}: v\r\n")).collect::<String>()
+    )
+    .into_bytes();
+    for (head, status, slug) in [
+        (long_address, "414", "uri-too-long"),
+        (huge_header, "431", "header-fields-too-large"),
+        (many_headers, "431", "header-fields-too-large"),
+    ] {
+        let answer = raw_exchange(&app.address, head).await;
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a complete response");
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        let problem: serde_json::Value = serde_json::from_str(body).expect("a JSON body");
+        assert_eq!(problem["type"], format!("/problems/{slug}"), "{problem}");
+        assert_eq!(problem["status"].to_string(), status);
+    }
+    // The server still answers ordinary requests afterwards.
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}

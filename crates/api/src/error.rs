@@ -48,6 +48,10 @@ pub enum ProblemType {
     AttemptClosed,
     /// 413: the body is larger than this route accepts.
     PayloadTooLarge,
+    /// 414: the address is longer than the server reads (the HTTP parser refused it).
+    UriTooLong,
+    /// 431: the request's headers are too many or too large (the HTTP parser refused them).
+    HeaderFieldsTooLarge,
     /// 415: the body is not of a content type this route accepts.
     UnsupportedMediaType,
     /// 429: too many requests from this address (or sign-in attempts for this e-mail address);
@@ -67,7 +71,7 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 23] = [
+    pub const ALL: [ProblemType; 25] = [
         Self::MalformedRequest,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -84,6 +88,8 @@ impl ProblemType {
         Self::AlreadyCertified,
         Self::AttemptClosed,
         Self::PayloadTooLarge,
+        Self::UriTooLong,
+        Self::HeaderFieldsTooLarge,
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::ValidationFailed,
@@ -111,6 +117,8 @@ impl ProblemType {
             Self::AlreadyCertified => "already-certified",
             Self::AttemptClosed => "attempt-closed",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::UriTooLong => "uri-too-long",
+            Self::HeaderFieldsTooLarge => "header-fields-too-large",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::TooManyRequests => "too-many-requests",
             Self::ValidationFailed => "validation-failed",
@@ -138,6 +146,8 @@ impl ProblemType {
             | Self::AlreadyCertified
             | Self::AttemptClosed => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeaderFieldsTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::ValidationFailed | Self::InvalidRoster | Self::UnreadableDocument => StatusCode::UNPROCESSABLE_ENTITY,
@@ -164,6 +174,8 @@ impl ProblemType {
             Self::AlreadyCertified => "Already certified for this track",
             Self::AttemptClosed => "The attempt is finished",
             Self::PayloadTooLarge => "Request body too large",
+            Self::UriTooLong => "Address too long",
+            Self::HeaderFieldsTooLarge => "Request headers too large",
             Self::UnsupportedMediaType => "Unsupported content type",
             Self::TooManyRequests => "Too many requests",
             Self::ValidationFailed => "Some fields are invalid",
@@ -190,6 +202,8 @@ impl ProblemType {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::URI_TOO_LONG => Self::UriTooLong,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeaderFieldsTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::UNPROCESSABLE_ENTITY => Self::ValidationFailed,
             StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
@@ -310,21 +324,32 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The problem document as JSON bytes, for the few answers written outside the router
+    /// (the connection-level 414 and 431).
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.problem()).unwrap_or_default()
+    }
+
+    fn problem(&self) -> Problem {
+        Problem {
+            kind: self.kind.type_uri(),
+            title: self.kind.title().to_owned(),
+            status: self.kind.status().as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+            extensions: self.extensions.clone(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.kind.status();
         if let Some(cause) = &self.cause {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        let problem = Problem {
-            kind: self.kind.type_uri(),
-            title: self.kind.title().to_owned(),
-            status: status.as_u16(),
-            detail: self.detail,
-            errors: self.errors,
-            extensions: self.extensions,
-        };
-        let mut response = (status, axum::Json(problem)).into_response();
+        let mut response = (status, axum::Json(self.problem())).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {

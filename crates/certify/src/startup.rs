@@ -6,9 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use certify_accounts::SessionSettings;
 use certify_accounts::{SignInLimits, SignInThrottle};
 use certify_api::{AppState, RateLimit};
+
+use crate::listener::ProblemListener;
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_progress::LiveHeadline;
@@ -93,8 +96,10 @@ impl Application {
             live_headline.close();
         };
         let app = certify_api::app(self.state);
-        // The peer address is what certificate look-ups are rate limited by.
-        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        // The peer address is what certificate look-ups are rate limited by. (`tap_io` adds
+        // nothing; it is how axum gives a custom listener's peer address as `ConnectInfo`.)
+        let listener = ProblemListener(self.listener).tap_io(|_| ());
+        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP");
