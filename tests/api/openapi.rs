@@ -132,7 +132,7 @@ fn parameters_are_where_the_server_reads_them_and_every_extractor_answer_is_docu
             }
         }
         if operation.get("requestBody").is_some() {
-            for status in ["400", "415"] {
+            for status in ["400", "415", "422"] {
                 assert!(operation["responses"][status].is_object(), "{method} {path}: {status}");
             }
         }

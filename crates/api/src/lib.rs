@@ -195,7 +195,8 @@ fn add_problem(operation: &mut utoipa::openapi::path::Operation, status: &str, d
 }
 
 /// The answers the shared extractors give on any route that uses them, documented once: a body
-/// that is malformed (400) or of another content type (415), and a `limit` out of range (422).
+/// that is malformed (400), of another content type (415) or of the wrong shape (422), and a
+/// `limit` out of range (422).
 fn document_extractor_problems(operation: &mut utoipa::openapi::path::Operation) {
     if operation.request_body.is_some() {
         add_problem(
@@ -207,6 +208,11 @@ fn document_extractor_problems(operation: &mut utoipa::openapi::path::Operation)
             operation,
             "415",
             "the body is not of a content type this operation accepts",
+        );
+        add_problem(
+            operation,
+            "422",
+            "the body is not of the documented shape, or a field is invalid",
         );
     }
     let takes_limit = operation

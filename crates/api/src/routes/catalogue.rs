@@ -215,9 +215,10 @@ impl From<Module> for ModuleView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrackRequest {
-    #[schema(example = "AI Deployment Consultant")]
+    #[schema(example = "AI Deployment Consultant", min_length = 1, max_length = 200)]
     pub title: String,
     /// Markdown.
+    #[schema(min_length = 1)]
     pub description: String,
     /// How long the track's certificates hold, 1 to 120 months (default 24).
     #[schema(minimum = 1, maximum = 120)]

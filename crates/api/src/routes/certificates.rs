@@ -135,7 +135,7 @@ async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationVie
 }
 
 /// Verify a certificate by its hash (no account needed).
-#[utoipa::path(get, path = "/api/v1/verify/{hash}", tag = "verification", params(("hash" = String, Path, description = "64 hex characters")),
+#[utoipa::path(get, path = "/api/v1/verify/{hash}", tag = "verification", params(("hash" = String, Path, description = "64 hex characters", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = OK, body = VerificationView), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn verify_by_hash(
     State(state): State<AppState>,
@@ -149,6 +149,7 @@ pub async fn verify_by_hash(
 #[serde(deny_unknown_fields)]
 pub struct CredentialIdQuery {
     /// The credential's id, `urn:uuid:…` (the bare UUID is accepted too).
+    #[param(pattern = "^(urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub credential_id: String,
 }
 
@@ -173,7 +174,7 @@ pub async fn verify_by_credential_id(
 /// (`Content-Type: application/pdf`; its attached `credential.json` is checked) or the signed
 /// credential JSON itself. Checks its hash, its signature, and the standing of the certificate.
 #[utoipa::path(post, path = "/api/v1/verify", tag = "verification",
-    request_body(description = "A certificate PDF or a signed credential", content(("application/pdf"), ("application/json"))),
+    request_body(description = "A certificate PDF or a signed credential", content(("application/pdf"), (std::collections::HashMap<String, serde_json::Value> = "application/json"))),
     responses((status = OK, body = VerificationView), (status = BAD_REQUEST, body = Problem, content_type = JSON_PROBLEM),
         (status = PAYLOAD_TOO_LARGE, body = Problem, content_type = JSON_PROBLEM),
         (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = JSON_PROBLEM),

@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub struct LoginRequest {
     #[schema(example = "staff@certify.example")]
     pub email: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
