@@ -100,6 +100,13 @@ pub(crate) async fn start(app: &TestApp, setup: &ExamSetup) -> Value {
     json_of(response).await
 }
 
+/// Tries to start an attempt and expects a 409 `slug` problem, which it returns.
+async fn refused_start(app: &TestApp, setup: &ExamSetup, slug: &str) -> Value {
+    let path = format!("/api/v1/exams/{}/attempts", setup.exam_id);
+    let response = app.post_json(&path, &json!({}), Some(&setup.candidate)).await;
+    assert_problem(response, StatusCode::CONFLICT, slug).await
+}
+
 /// Answers `right` questions correctly and the rest wrongly; returns every response body.
 pub(crate) async fn answer(app: &TestApp, setup: &ExamSetup, attempt: &Value, right: usize) -> Vec<Value> {
     let id = attempt["id"].as_str().expect("id");
@@ -359,9 +366,7 @@ async fn the_retake_policy_is_enforced_and_says_when_to_come_back() {
     let failed = submit(&app, &setup, &attempt).await;
     assert_eq!(failed["result"]["passed"], false);
 
-    let path = format!("/api/v1/exams/{}/attempts", setup.exam_id);
-    let early = app.post_json(&path, &json!({}), Some(&setup.candidate)).await;
-    let problem = assert_problem(early, StatusCode::CONFLICT, "retake-wait").await;
+    let problem = refused_start(&app, &setup, "retake-wait").await;
     assert_eq!(
         problem["may_start_at"], "2026-11-23T09:00:00Z",
         "24 hours after the first fail"
@@ -371,12 +376,7 @@ async fn the_retake_policy_is_enforced_and_says_when_to_come_back() {
     setup.sign_in_again(&app).await;
     let second = start(&app, &setup).await;
     submit(&app, &setup, &second).await;
-    let problem = assert_problem(
-        app.post_json(&path, &json!({}), Some(&setup.candidate)).await,
-        StatusCode::CONFLICT,
-        "retake-wait",
-    )
-    .await;
+    let problem = refused_start(&app, &setup, "retake-wait").await;
     assert_eq!(
         problem["may_start_at"], "2026-12-07T09:00:00Z",
         "14 days after a later fail"
@@ -394,13 +394,7 @@ async fn a_holder_sits_again_only_to_recertify_before_expiry() {
     answer(&app, &setup, &attempt, 5).await;
     assert_eq!(submit(&app, &setup, &attempt).await["result"]["passed"], true);
 
-    let path = format!("/api/v1/exams/{}/attempts", setup.exam_id);
-    let problem = assert_problem(
-        app.post_json(&path, &json!({}), Some(&setup.candidate)).await,
-        StatusCode::CONFLICT,
-        "already-certified",
-    )
-    .await;
+    let problem = refused_start(&app, &setup, "already-certified").await;
     assert_eq!(
         problem["expires_at"], "2028-11-22T09:00:00Z",
         "24 months after the pass"
@@ -411,8 +405,7 @@ async fn a_holder_sits_again_only_to_recertify_before_expiry() {
     );
     app.clock.set(time::macros::datetime!(2028-08-24 08:59 UTC));
     setup.sign_in_again(&app).await;
-    let early = app.post_json(&path, &json!({}), Some(&setup.candidate)).await;
-    assert_problem(early, StatusCode::CONFLICT, "already-certified").await;
+    refused_start(&app, &setup, "already-certified").await;
     app.clock.advance(Duration::minutes(1));
     start(&app, &setup).await;
 }
@@ -471,13 +464,7 @@ async fn the_attempt_quota_counts_a_rolling_window() {
         app.clock.advance(Duration::days(100));
         setup.sign_in_again(&app).await;
     }
-    let path = format!("/api/v1/exams/{}/attempts", setup.exam_id);
-    let problem = assert_problem(
-        app.post_json(&path, &json!({}), Some(&setup.candidate)).await,
-        StatusCode::CONFLICT,
-        "retake-wait",
-    )
-    .await;
+    let problem = refused_start(&app, &setup, "retake-wait").await;
     assert_eq!(
         problem["may_start_at"], "2027-11-22T09:00:00Z",
         "when the first attempt leaves the 365-day window"
