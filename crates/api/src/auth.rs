@@ -75,8 +75,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
 }
 
 /// Access to the firm named by the `{firm_id}` path parameter: programme staff reach every firm,
-/// a firm admin only their own. Another firm's id answers 404 exactly like an id that does not
-/// exist, so a firm admin cannot even learn which firms exist.
+/// a firm admin only their own, and the firm exists (handlers need not check). Another firm's id
+/// answers 404 exactly like an id that does not exist, so a firm admin cannot even learn which
+/// firms exist.
 #[derive(Debug, Clone)]
 pub struct FirmScope {
     pub firm_id: Uuid,
@@ -88,20 +89,24 @@ struct FirmIdParam {
     firm_id: Uuid,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for FirmScope {
+impl FromRequestParts<AppState> for FirmScope {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Caller(principal) = Caller::from_request_parts(parts, state).await?;
         let ApiPath(FirmIdParam { firm_id }) = ApiPath::from_request_parts(parts, state).await?;
         match principal.role {
-            Role::ProgrammeStaff => Ok(Self { firm_id, principal }),
-            Role::FirmAdmin { firm_id: own } if own == firm_id => Ok(Self { firm_id, principal }),
-            Role::FirmAdmin { .. } => Err(firm_not_found(firm_id)),
-            Role::Consultant => Err(ApiError::forbidden(
-                "only programme staff and firm admins may see firms",
-            )),
+            Role::ProgrammeStaff => {}
+            Role::FirmAdmin { firm_id: own } if own == firm_id => {}
+            Role::FirmAdmin { .. } => return Err(firm_not_found(firm_id)),
+            Role::Consultant => {
+                return Err(ApiError::forbidden(
+                    "only programme staff and firm admins may see firms",
+                ));
+            }
         }
+        certify_firms::find_firm(&state.db, firm_id).await?;
+        Ok(Self { firm_id, principal })
     }
 }
 

@@ -3,8 +3,10 @@
 //! document from the handlers themselves.
 
 pub mod auth;
+mod domain_errors;
 pub mod error;
 pub mod extract;
+mod paging;
 pub mod routes;
 pub mod state;
 

@@ -3,16 +3,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use certify_accounts::{Account, AccountError, AccountFilter, NewAccount, Password, Role, RoleKind};
-use certify_core::{DisplayName, Email, PageRequest, PageSize};
+use certify_accounts::{Account, AccountFilter, NewAccount, Password, Role, RoleKind};
+use certify_core::{DisplayName, Email};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Staff;
-use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::error::{ApiError, Problem, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::paging::page_request;
 use crate::state::AppState;
 
 /// What an account may do.
@@ -116,18 +117,6 @@ impl CreateAccountRequest {
     }
 }
 
-pub(crate) fn account_error(err: AccountError) -> ApiError {
-    match err {
-        AccountError::EmailTaken => ApiError::new(
-            ProblemType::EmailTaken,
-            "an account with this e-mail address already exists",
-        ),
-        AccountError::FirmNotFound(firm_id) => ApiError::invalid_field("firm_id", format!("no firm with id {firm_id}")),
-        AccountError::NotFound(id) => ApiError::not_found(format!("no account with id {id}")),
-        AccountError::Unexpected(cause) => ApiError::internal(cause),
-    }
-}
-
 /// Open an account (programme staff).
 #[utoipa::path(
     post,
@@ -147,9 +136,7 @@ pub async fn create_account(
     ApiJson(request): ApiJson<CreateAccountRequest>,
 ) -> Result<(StatusCode, Json<AccountView>), ApiError> {
     let new = request.parse()?;
-    let account = certify_accounts::create_account(&state.db, state.clock.now(), new)
-        .await
-        .map_err(account_error)?;
+    let account = certify_accounts::create_account(&state.db, state.clock.now(), new).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
 }
 
@@ -177,14 +164,6 @@ pub struct AccountPage {
     pub next_cursor: Option<Uuid>,
 }
 
-pub(crate) fn page_request(after: Option<Uuid>, limit: Option<u64>) -> Result<PageRequest, ApiError> {
-    let size = match limit {
-        None => PageSize::DEFAULT,
-        Some(limit) => PageSize::parse(limit).map_err(|err| ApiError::invalid_field("limit", err))?,
-    };
-    Ok(PageRequest { after, size })
-}
-
 /// List accounts (programme staff), keyset-paginated.
 #[utoipa::path(
     get,
@@ -207,9 +186,7 @@ pub async fn list_accounts(
         role: query.role.map(RoleKind::from),
         firm_id: query.firm_id,
     };
-    let found = certify_accounts::list_accounts(&state.db, filter, page)
-        .await
-        .map_err(account_error)?;
+    let found = certify_accounts::list_accounts(&state.db, filter, page).await?;
     let found = found.map(AccountView::from);
     Ok(Json(AccountPage {
         items: found.items,
@@ -234,8 +211,6 @@ pub async fn get_account(
     _staff: Staff,
     ApiPath(account_id): ApiPath<Uuid>,
 ) -> Result<Json<AccountView>, ApiError> {
-    let account = certify_accounts::find_account(&state.db, account_id)
-        .await
-        .map_err(account_error)?;
+    let account = certify_accounts::find_account(&state.db, account_id).await?;
     Ok(Json(account.into()))
 }

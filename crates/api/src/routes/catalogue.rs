@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use certify_accounts::Role;
 use certify_courses::{
-    Audience, Course, CourseChanges, CourseContent, CourseDetail, CourseError, DEFAULT_CERTIFICATE_VALIDITY_MONTHS,
-    Module, ModuleChanges, ModuleContent, ModuleSummary, PublicationStatus, Track, TrackChanges, TrackContent,
-    TrackDetail, parse_markdown, parse_minutes, parse_title, parse_validity_months,
+    Audience, Course, CourseChanges, CourseContent, CourseDetail, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, Module,
+    ModuleChanges, ModuleContent, ModuleSummary, PublicationStatus, Track, TrackChanges, TrackContent, TrackDetail,
+    parse_markdown, parse_minutes, parse_title, parse_validity_months,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -16,9 +16,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Staff};
-use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::error::{ApiError, Problem, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::accounts::page_request;
+use crate::paging::page_request;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -53,17 +53,6 @@ pub(crate) fn audience(role: Role) -> Audience {
     match role {
         Role::ProgrammeStaff => Audience::Staff,
         Role::Consultant | Role::FirmAdmin { .. } => Audience::Learner,
-    }
-}
-
-pub(crate) fn course_error(err: CourseError) -> ApiError {
-    match err {
-        CourseError::NotFound { .. } => ApiError::not_found(err.to_string()),
-        CourseError::InvalidTransition { .. } | CourseError::NotPublishable(_) => {
-            ApiError::new(ProblemType::InvalidState, err.to_string())
-        }
-        CourseError::NotEnrolled { .. } => ApiError::new(ProblemType::NotEnrolled, err.to_string()),
-        CourseError::Unexpected(cause) => ApiError::internal(cause),
     }
 }
 
@@ -457,9 +446,8 @@ pub async fn list_tracks(
     ApiQuery(query): ApiQuery<ListTracksQuery>,
 ) -> Result<Json<TrackPage>, ApiError> {
     let page = page_request(query.after, query.limit)?;
-    let found = certify_courses::list_tracks(&state.db, audience(caller.role), query.status.map(Into::into), page)
-        .await
-        .map_err(course_error)?;
+    let found =
+        certify_courses::list_tracks(&state.db, audience(caller.role), query.status.map(Into::into), page).await?;
     Ok(Json(TrackPage {
         items: found.items.into_iter().map(TrackView::from).collect(),
         next_cursor: found.next_cursor,
@@ -476,9 +464,7 @@ pub async fn create_track(
     ApiJson(request): ApiJson<TrackRequest>,
 ) -> Result<(StatusCode, Json<TrackView>), ApiError> {
     let content = request.parse()?;
-    let track = certify_courses::create_track(&state.db, state.clock.now(), content)
-        .await
-        .map_err(course_error)?;
+    let track = certify_courses::create_track(&state.db, state.clock.now(), content).await?;
     Ok((StatusCode::CREATED, Json(track.into())))
 }
 
@@ -490,9 +476,7 @@ pub async fn get_track(
     Caller(caller): Caller,
     ApiPath(track_id): ApiPath<Uuid>,
 ) -> Result<Json<TrackDetailView>, ApiError> {
-    let detail = certify_courses::get_track(&state.db, audience(caller.role), track_id)
-        .await
-        .map_err(course_error)?;
+    let detail = certify_courses::get_track(&state.db, audience(caller.role), track_id).await?;
     Ok(Json(detail.into()))
 }
 
@@ -507,9 +491,7 @@ pub async fn update_track(
     ApiJson(patch): ApiJson<TrackPatch>,
 ) -> Result<Json<TrackView>, ApiError> {
     let changes = patch.parse()?;
-    let track = certify_courses::update_track(&state.db, state.clock.now(), track_id, changes)
-        .await
-        .map_err(course_error)?;
+    let track = certify_courses::update_track(&state.db, state.clock.now(), track_id, changes).await?;
     Ok(Json(track.into()))
 }
 
@@ -523,9 +505,7 @@ pub async fn set_track_status(
     ApiPath(track_id): ApiPath<Uuid>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<TrackView>, ApiError> {
-    let track = certify_courses::set_track_status(&state.db, state.clock.now(), track_id, change.status.into())
-        .await
-        .map_err(course_error)?;
+    let track = certify_courses::set_track_status(&state.db, state.clock.now(), track_id, change.status.into()).await?;
     Ok(Json(track.into()))
 }
 
@@ -540,9 +520,7 @@ pub async fn create_course(
     ApiJson(request): ApiJson<CourseRequest>,
 ) -> Result<(StatusCode, Json<CourseView>), ApiError> {
     let content = request.parse()?;
-    let course = certify_courses::create_course(&state.db, state.clock.now(), track_id, content)
-        .await
-        .map_err(course_error)?;
+    let course = certify_courses::create_course(&state.db, state.clock.now(), track_id, content).await?;
     Ok((StatusCode::CREATED, Json(course.into())))
 }
 
@@ -554,9 +532,7 @@ pub async fn get_course(
     Caller(caller): Caller,
     ApiPath(course_id): ApiPath<Uuid>,
 ) -> Result<Json<CourseDetailView>, ApiError> {
-    let detail = certify_courses::get_course(&state.db, audience(caller.role), course_id)
-        .await
-        .map_err(course_error)?;
+    let detail = certify_courses::get_course(&state.db, audience(caller.role), course_id).await?;
     Ok(Json(detail.into()))
 }
 
@@ -571,9 +547,7 @@ pub async fn update_course(
     ApiJson(patch): ApiJson<CoursePatch>,
 ) -> Result<Json<CourseView>, ApiError> {
     let changes = patch.parse()?;
-    let course = certify_courses::update_course(&state.db, state.clock.now(), course_id, changes)
-        .await
-        .map_err(course_error)?;
+    let course = certify_courses::update_course(&state.db, state.clock.now(), course_id, changes).await?;
     Ok(Json(course.into()))
 }
 
@@ -587,9 +561,8 @@ pub async fn set_course_status(
     ApiPath(course_id): ApiPath<Uuid>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<CourseView>, ApiError> {
-    let course = certify_courses::set_course_status(&state.db, state.clock.now(), course_id, change.status.into())
-        .await
-        .map_err(course_error)?;
+    let course =
+        certify_courses::set_course_status(&state.db, state.clock.now(), course_id, change.status.into()).await?;
     Ok(Json(course.into()))
 }
 
@@ -604,9 +577,7 @@ pub async fn create_module(
     ApiJson(request): ApiJson<ModuleRequest>,
 ) -> Result<(StatusCode, Json<ModuleView>), ApiError> {
     let content = request.parse()?;
-    let module = certify_courses::create_module(&state.db, state.clock.now(), course_id, content)
-        .await
-        .map_err(course_error)?;
+    let module = certify_courses::create_module(&state.db, state.clock.now(), course_id, content).await?;
     Ok((StatusCode::CREATED, Json(module.into())))
 }
 
@@ -618,9 +589,7 @@ pub async fn get_module(
     Caller(caller): Caller,
     ApiPath(module_id): ApiPath<Uuid>,
 ) -> Result<Json<ModuleView>, ApiError> {
-    let module = certify_courses::get_module(&state.db, audience(caller.role), module_id)
-        .await
-        .map_err(course_error)?;
+    let module = certify_courses::get_module(&state.db, audience(caller.role), module_id).await?;
     Ok(Json(module.into()))
 }
 
@@ -636,9 +605,7 @@ pub async fn update_module(
     ApiJson(patch): ApiJson<ModulePatch>,
 ) -> Result<Json<ModuleView>, ApiError> {
     let changes = patch.parse()?;
-    let module = certify_courses::update_module(&state.db, state.clock.now(), module_id, changes)
-        .await
-        .map_err(course_error)?;
+    let module = certify_courses::update_module(&state.db, state.clock.now(), module_id, changes).await?;
     Ok(Json(module.into()))
 }
 
@@ -652,8 +619,7 @@ pub async fn set_module_status(
     ApiPath(module_id): ApiPath<Uuid>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<ModuleView>, ApiError> {
-    let module = certify_courses::set_module_status(&state.db, state.clock.now(), module_id, change.status.into())
-        .await
-        .map_err(course_error)?;
+    let module =
+        certify_courses::set_module_status(&state.db, state.clock.now(), module_id, change.status.into()).await?;
     Ok(Json(module.into()))
 }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::auth::Staff;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::extract::ApiQuery;
-use crate::routes::certificates::{certificate_error, render_pdf};
+use crate::routes::certificates::render_pdf;
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
@@ -102,9 +102,7 @@ async fn start_export(
 ) -> Result<(ExportFilter, OffsetDateTime, ExportPage), ApiError> {
     let filter = query.parse()?;
     let now = state.clock.now();
-    let first = export_page(&state.db, &filter, now, None, PAGE)
-        .await
-        .map_err(certificate_error)?;
+    let first = export_page(&state.db, &filter, now, None, PAGE).await?;
     Ok((filter, now, first))
 }
 

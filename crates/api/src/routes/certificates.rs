@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse as _, Response};
 use certify_accounts::Role;
 use certify_certificates::export::StandingKind;
 use certify_certificates::pdf;
-use certify_certificates::{Certificate, CertificateError, Check, IssuerSettings, Standing, Verdict, Verification};
+use certify_certificates::{Certificate, Check, IssuerSettings, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -22,18 +22,6 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
-
-pub(crate) fn certificate_error(err: CertificateError) -> ApiError {
-    match err {
-        CertificateError::NotFound(_) => ApiError::not_found(err.to_string()),
-        CertificateError::AlreadyRevoked | CertificateError::NotCurrent => {
-            ApiError::new(ProblemType::InvalidState, err.to_string())
-        }
-        CertificateError::Superseded { current } => ApiError::new(ProblemType::InvalidState, err.to_string())
-            .with_extension("current_certificate_id", serde_json::json!(current)),
-        CertificateError::Unexpected(cause) => ApiError::internal(cause),
-    }
-}
 
 fn parse_hash(raw: &str) -> Result<Sha256Hex, ApiError> {
     Sha256Hex::parse(raw).map_err(|err| ApiError::invalid_field("hash", err))
@@ -128,9 +116,8 @@ fn verification_view(state: &AppState, verification: Verification) -> Verificati
 
 async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationView, ApiError> {
     let hash = parse_hash(raw)?;
-    let verification = certify_certificates::verify_hash(&state.db, &state.certificate_cache, state.clock.now(), &hash)
-        .await
-        .map_err(certificate_error)?;
+    let verification =
+        certify_certificates::verify_hash(&state.db, &state.certificate_cache, state.clock.now(), &hash).await?;
     Ok(verification_view(state, verification))
 }
 
@@ -164,9 +151,7 @@ pub async fn verify_by_credential_id(
     let id = Uuid::parse_str(raw.strip_prefix("urn:uuid:").unwrap_or(raw))
         .map_err(|_| ApiError::invalid_field("credential_id", "a credential id is `urn:uuid:` followed by a UUID"))?;
     let verification =
-        certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id)
-            .await
-            .map_err(certificate_error)?;
+        certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id).await?;
     Ok(Json(verification_view(&state, verification)))
 }
 
@@ -190,9 +175,7 @@ pub async fn verify_upload(
     if !document.is_object() {
         return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
     }
-    let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document)
-        .await
-        .map_err(certificate_error)?;
+    let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document).await?;
     Ok(Json(verification_view(&state, verification)))
 }
 
@@ -400,9 +383,7 @@ pub async fn my_certificates(
     Caller(me): Caller,
 ) -> Result<Json<Vec<CertificateView>>, ApiError> {
     let now = state.clock.now();
-    let certificates = certify_certificates::certificates_of(&state.db, me.account_id)
-        .await
-        .map_err(certificate_error)?;
+    let certificates = certify_certificates::certificates_of(&state.db, me.account_id).await?;
     Ok(Json(
         certificates
             .into_iter()
@@ -418,9 +399,7 @@ async fn readable_certificate(
     caller: &certify_accounts::Principal,
     id: Uuid,
 ) -> Result<Certificate, ApiError> {
-    let certificate = certify_certificates::get_certificate(&state.db, id)
-        .await
-        .map_err(certificate_error)?;
+    let certificate = certify_certificates::get_certificate(&state.db, id).await?;
     let allowed = match caller.role {
         Role::ProgrammeStaff => true,
         Role::Consultant => certificate.account_id == caller.account_id,
@@ -526,9 +505,7 @@ pub async fn revoke_certificate(
     let reason = certify_core::text::parse_display_text(&request.reason, 500)
         .map_err(|err| ApiError::invalid_field("reason", err))?;
     let now = state.clock.now();
-    let certificate = certify_certificates::revoke_certificate(&state.db, now, id, staff.account_id, &reason)
-        .await
-        .map_err(certificate_error)?;
+    let certificate = certify_certificates::revoke_certificate(&state.db, now, id, staff.account_id, &reason).await?;
     forget_stale_answers(&state).await;
     Ok(Json(certificate_view(certificate, &state.issuer, now)))
 }
@@ -557,8 +534,7 @@ pub async fn correct_name(
     let now = state.clock.now();
     let reissued =
         certify_certificates::correct_holder_name(&state.db, now, &state.issuer, id, staff.account_id, name.as_str())
-            .await
-            .map_err(certificate_error)?;
+            .await?;
     forget_stale_answers(&state).await;
     Ok((
         axum::http::StatusCode::CREATED,
@@ -587,12 +563,8 @@ pub async fn certificate_history(
     _staff: Staff,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<CertificateEventView>>, ApiError> {
-    certify_certificates::get_certificate(&state.db, id)
-        .await
-        .map_err(certificate_error)?;
-    let events = certify_certificates::history_of(&state.db, id)
-        .await
-        .map_err(certificate_error)?;
+    certify_certificates::get_certificate(&state.db, id).await?;
+    let events = certify_certificates::history_of(&state.db, id).await?;
     Ok(Json(
         events
             .into_iter()

@@ -13,69 +13,16 @@ use certify_exams::{
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Consultant, Staff};
-use crate::error::{ApiError, FieldError, Problem, ProblemType};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::accounts::page_request;
+use crate::paging::{PageQuery, page_request};
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
-
-pub(crate) fn exam_error(err: ExamError) -> ApiError {
-    match err {
-        ExamError::NotFound { .. } | ExamError::NotOnForm(_) => ApiError::not_found(err.to_string()),
-        ExamError::Invalid(problems) => ApiError::invalid_fields(
-            problems
-                .into_iter()
-                .map(|p| FieldError {
-                    field: p.field,
-                    message: p.message,
-                })
-                .collect(),
-        ),
-        ExamError::InvalidState(detail) => ApiError::new(ProblemType::InvalidState, detail),
-        ExamError::NotEligible(eligibility) => {
-            let remaining: Vec<String> = eligibility.remaining.iter().map(|c| format!("`{}`", c.title)).collect();
-            ApiError::new(
-                ProblemType::NotEligible,
-                format!(
-                    "complete the track's required courses first: {} remain",
-                    remaining.join(", ")
-                ),
-            )
-        }
-        ExamError::AttemptOpen(id) => {
-            ApiError::new(ProblemType::AttemptOpen, err.to_string()).with_extension("attempt_id", serde_json::json!(id))
-        }
-        ExamError::RetakeWait { until } => {
-            let at = certify_core::rfc3339(until);
-            ApiError::new(
-                ProblemType::RetakeWait,
-                format!("the retake policy allows the next attempt at {at}"),
-            )
-            .with_extension("may_start_at", serde_json::json!(at))
-        }
-        ExamError::AlreadyCertified {
-            expires_at,
-            recertify_from,
-        } => {
-            let (expires, from) = (certify_core::rfc3339(expires_at), certify_core::rfc3339(recertify_from));
-            ApiError::new(
-                ProblemType::AlreadyCertified,
-                format!(
-                    "you hold a valid certificate for this track until {expires}; you may sit the exam again to recertify from {from}"
-                ),
-            )
-            .with_extension("may_start_at", serde_json::json!(from))
-            .with_extension("expires_at", serde_json::json!(expires))
-        }
-        ExamError::AttemptClosed => ApiError::new(ProblemType::AttemptClosed, err.to_string()),
-        ExamError::Unexpected(cause) => ApiError::internal(cause),
-    }
-}
 
 // ---- blueprint -----------------------------------------------------------------------------
 
@@ -183,7 +130,7 @@ impl BlueprintRequest {
                 })
                 .collect(),
         };
-        Blueprint::parse(input).map_err(|problems| exam_error(ExamError::Invalid(problems)))
+        Blueprint::parse(input).map_err(|problems| ApiError::from(ExamError::Invalid(problems)))
     }
 }
 
@@ -238,9 +185,7 @@ pub async fn create_exam(
     ApiJson(request): ApiJson<BlueprintRequest>,
 ) -> Result<(StatusCode, Json<ExamView>), ApiError> {
     let blueprint = request.parse()?;
-    let exam = certify_exams::create_exam(&state.db, state.clock.now(), track_id, blueprint)
-        .await
-        .map_err(exam_error)?;
+    let exam = certify_exams::create_exam(&state.db, state.clock.now(), track_id, blueprint).await?;
     Ok((StatusCode::CREATED, Json(exam.into())))
 }
 
@@ -253,12 +198,9 @@ pub async fn exam_of_track(
     ApiPath(track_id): ApiPath<Uuid>,
 ) -> Result<Json<ExamView>, ApiError> {
     let audience = crate::routes::catalogue::audience(caller.role);
-    certify_courses::get_track(&state.db, audience, track_id)
-        .await
-        .map_err(crate::routes::catalogue::course_error)?;
+    certify_courses::get_track(&state.db, audience, track_id).await?;
     let exam = certify_exams::exam_of_track(&state.db, track_id)
-        .await
-        .map_err(exam_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("track {track_id} has no exam")))?;
     Ok(Json(exam.into()))
 }
@@ -271,7 +213,7 @@ pub async fn get_exam(
     _caller: Caller,
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<Json<ExamView>, ApiError> {
-    let exam = certify_exams::get_exam(&state.db, exam_id).await.map_err(exam_error)?;
+    let exam = certify_exams::get_exam(&state.db, exam_id).await?;
     Ok(Json(exam.into()))
 }
 
@@ -288,9 +230,7 @@ pub async fn update_blueprint(
     ApiJson(request): ApiJson<BlueprintRequest>,
 ) -> Result<Json<ExamView>, ApiError> {
     let blueprint = request.parse()?;
-    let exam = certify_exams::update_blueprint(&state.db, state.clock.now(), exam_id, blueprint)
-        .await
-        .map_err(exam_error)?;
+    let exam = certify_exams::update_blueprint(&state.db, state.clock.now(), exam_id, blueprint).await?;
     Ok(Json(exam.into()))
 }
 
@@ -431,20 +371,8 @@ pub async fn create_item(
     ApiPath(exam_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ItemRequest>,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
-    let item = certify_exams::create_item(&state.db, state.clock.now(), exam_id, request.content())
-        .await
-        .map_err(exam_error)?;
+    let item = certify_exams::create_item(&state.db, state.clock.now(), exam_id, request.content()).await?;
     Ok((StatusCode::CREATED, Json(item.into())))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ItemPageQuery {
-    pub after: Option<Uuid>,
-    /// 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -455,19 +383,17 @@ pub struct ItemPage {
 }
 
 /// An exam's items, oldest first (programme staff).
-#[utoipa::path(get, path = "/api/v1/exams/{exam_id}/items", tag = "item bank", params(("exam_id" = Uuid, Path), ItemPageQuery),
+#[utoipa::path(get, path = "/api/v1/exams/{exam_id}/items", tag = "item bank", params(("exam_id" = Uuid, Path), PageQuery),
     responses((status = OK, body = ItemPage), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
         (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn list_items(
     State(state): State<AppState>,
     _staff: Staff,
     ApiPath(exam_id): ApiPath<Uuid>,
-    ApiQuery(query): ApiQuery<ItemPageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ItemPage>, ApiError> {
     let page = page_request(query.after, query.limit)?;
-    let found = certify_exams::list_items(&state.db, exam_id, page)
-        .await
-        .map_err(exam_error)?;
+    let found = certify_exams::list_items(&state.db, exam_id, page).await?;
     Ok(Json(ItemPage {
         items: found.items.into_iter().map(Into::into).collect(),
         next_cursor: found.next_cursor,
@@ -483,12 +409,7 @@ pub async fn get_item(
     _staff: Staff,
     ApiPath(item_id): ApiPath<Uuid>,
 ) -> Result<Json<ItemView>, ApiError> {
-    Ok(Json(
-        certify_exams::get_item(&state.db, item_id)
-            .await
-            .map_err(exam_error)?
-            .into(),
-    ))
+    Ok(Json(certify_exams::get_item(&state.db, item_id).await?.into()))
 }
 
 /// Revise an item: the new content becomes a new version; attempts keep the versions they served.
@@ -501,9 +422,7 @@ pub async fn revise_item(
     ApiPath(item_id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ItemRequest>,
 ) -> Result<Json<ItemView>, ApiError> {
-    let item = certify_exams::revise_item(&state.db, state.clock.now(), item_id, Some(request.content()), None)
-        .await
-        .map_err(exam_error)?;
+    let item = certify_exams::revise_item(&state.db, state.clock.now(), item_id, Some(request.content()), None).await?;
     Ok(Json(item.into()))
 }
 
@@ -523,9 +442,8 @@ pub async fn set_item_status(
     ApiPath(item_id): ApiPath<Uuid>,
     ApiJson(change): ApiJson<ItemStatusChange>,
 ) -> Result<Json<ItemView>, ApiError> {
-    let item = certify_exams::revise_item(&state.db, state.clock.now(), item_id, None, Some(change.status.into()))
-        .await
-        .map_err(exam_error)?;
+    let item =
+        certify_exams::revise_item(&state.db, state.clock.now(), item_id, None, Some(change.status.into())).await?;
     Ok(Json(item.into()))
 }
 
@@ -577,10 +495,8 @@ pub async fn export_bank(
     _staff: Staff,
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<Json<BankDocument>, ApiError> {
-    let exam = certify_exams::get_exam(&state.db, exam_id).await.map_err(exam_error)?;
-    let items = certify_exams::export_bank(&state.db, exam_id)
-        .await
-        .map_err(exam_error)?;
+    let exam = certify_exams::get_exam(&state.db, exam_id).await?;
+    let items = certify_exams::export_bank(&state.db, exam_id).await?;
     let domain_name = |id: Uuid| {
         exam.domains
             .iter()
@@ -675,9 +591,7 @@ pub async fn import_bank(
     ApiJson(document): ApiJson<BankDocument>,
 ) -> Result<Json<ImportReportView>, ApiError> {
     let items = document.into_items();
-    let report = certify_exams::import_bank(&state.db, state.clock.now(), exam_id, items)
-        .await
-        .map_err(exam_error)?;
+    let report = certify_exams::import_bank(&state.db, state.clock.now(), exam_id, items).await?;
     Ok(Json(report.into()))
 }
 
@@ -767,12 +681,7 @@ pub async fn exam_statistics(
     _staff: Staff,
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<Json<ExamStatisticsView>, ApiError> {
-    Ok(Json(
-        certify_exams::exam_statistics(&state.db, exam_id)
-            .await
-            .map_err(exam_error)?
-            .into(),
-    ))
+    Ok(Json(certify_exams::exam_statistics(&state.db, exam_id).await?.into()))
 }
 
 // ---- attempts (consultants) ----------------------------------------------------------------
@@ -895,8 +804,7 @@ pub async fn start_attempt(
         seed,
         state.pass_hook.as_ref(),
     )
-    .await
-    .map_err(exam_error)?;
+    .await?;
     Ok((StatusCode::CREATED, Json(attempt.into())))
 }
 
@@ -915,8 +823,7 @@ pub async fn my_attempts(
         exam_id,
         state.pass_hook.as_ref(),
     )
-    .await
-    .map_err(exam_error)?;
+    .await?;
     Ok(Json(attempts.into_iter().map(Into::into).collect()))
 }
 
@@ -935,8 +842,7 @@ pub async fn get_attempt(
         attempt_id,
         state.pass_hook.as_ref(),
     )
-    .await
-    .map_err(exam_error)?;
+    .await?;
     Ok(Json(attempt.into()))
 }
 
@@ -976,8 +882,7 @@ pub async fn save_response(
         request.selected,
         state.pass_hook.as_ref(),
     )
-    .await
-    .map_err(exam_error)?;
+    .await?;
     Ok(Json(saved.into()))
 }
 
@@ -997,8 +902,7 @@ pub async fn submit_attempt(
         attempt_id,
         state.pass_hook.as_ref(),
     )
-    .await
-    .map_err(exam_error)?;
+    .await?;
     // A pass may have superseded an earlier certificate.
     crate::routes::certificates::forget_stale_answers(&state).await;
     Ok(Json(attempt.into()))

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::{Consultant, FirmScope, Staff, firm_not_found};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::firms::{FirmView, ensure_firm, firm_error};
+use crate::routes::firms::FirmView;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,10 +64,7 @@ pub async fn list_domains(
     State(state): State<AppState>,
     scope: FirmScope,
 ) -> Result<Json<Vec<FirmDomainView>>, ApiError> {
-    ensure_firm(&state, scope.firm_id).await?;
-    let domains = certify_firms::domains_of(&state.db, scope.firm_id)
-        .await
-        .map_err(firm_error)?;
+    let domains = certify_firms::domains_of(&state.db, scope.firm_id).await?;
     Ok(Json(domains.into_iter().map(FirmDomainView::from).collect()))
 }
 
@@ -94,8 +91,7 @@ pub async fn claim_domain(
         &domain,
         scope.principal.account_id,
     )
-    .await
-    .map_err(firm_error)?;
+    .await?;
     Ok((StatusCode::CREATED, Json(claim.into())))
 }
 
@@ -111,9 +107,7 @@ pub async fn release_domain(
     ApiPath(path): ApiPath<DomainPath>,
 ) -> Result<StatusCode, ApiError> {
     let domain = domain_in_path(&path.domain)?;
-    certify_firms::release_domain(&state.db, scope.firm_id, &domain)
-        .await
-        .map_err(firm_error)?;
+    certify_firms::release_domain(&state.db, scope.firm_id, &domain).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,9 +123,8 @@ pub async fn verify_domain(
     ApiPath(path): ApiPath<DomainPath>,
 ) -> Result<Json<FirmDomainView>, ApiError> {
     let domain = domain_in_path(&path.domain)?;
-    let verified = certify_firms::verify_domain(&state.db, state.clock.now(), path.firm_id, &domain, staff.account_id)
-        .await
-        .map_err(firm_error)?;
+    let verified =
+        certify_firms::verify_domain(&state.db, state.clock.now(), path.firm_id, &domain, staff.account_id).await?;
     Ok(Json(verified.into()))
 }
 
@@ -145,7 +138,7 @@ pub async fn my_firm(State(state): State<AppState>, Consultant(me): Consultant) 
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found("you do not belong to a firm"))?;
-    let firm = certify_firms::find_firm(&state.db, firm_id).await.map_err(firm_error)?;
+    let firm = certify_firms::find_firm(&state.db, firm_id).await?;
     Ok(Json(firm.into()))
 }
 
@@ -159,12 +152,8 @@ pub async fn join_my_firm(
     State(state): State<AppState>,
     Consultant(me): Consultant,
 ) -> Result<Json<FirmView>, ApiError> {
-    let account = certify_accounts::find_account(&state.db, me.account_id)
-        .await
-        .map_err(crate::routes::accounts::account_error)?;
-    let firm_id = certify_firms::join_by_domain(&state.db, state.clock.now(), me.account_id, &account.email)
-        .await
-        .map_err(firm_error)?;
+    let account = certify_accounts::find_account(&state.db, me.account_id).await?;
+    let firm_id = certify_firms::join_by_domain(&state.db, state.clock.now(), me.account_id, &account.email).await?;
     let firm = certify_firms::find_firm(&state.db, firm_id)
         .await
         .map_err(|_| firm_not_found(firm_id))?;

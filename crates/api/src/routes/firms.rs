@@ -6,16 +6,16 @@ use axum::http::StatusCode;
 use certify_accounts::Role;
 use certify_certificates::firm_view::{active_certifications, tier_forecast};
 use certify_core::text::parse_display_text;
-use certify_firms::{CountryCode, Firm, FirmChanges, FirmError, FirmKind, FirmQuery, NewFirm, Website};
+use certify_firms::{CountryCode, Firm, FirmChanges, FirmKind, FirmQuery, NewFirm, Website};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{ConsultantScope, FirmScope, Staff, firm_not_found};
-use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::auth::{ConsultantScope, FirmScope, Staff};
+use crate::error::{ApiError, Problem, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::accounts::page_request;
+use crate::paging::page_request;
 use crate::routes::tiers::TierName;
 use crate::state::AppState;
 
@@ -106,23 +106,6 @@ impl CreateFirmRequest {
     }
 }
 
-/// Staff may name any firm id; an unknown one is a 404, not an empty answer.
-pub(crate) async fn ensure_firm(state: &AppState, firm_id: Uuid) -> Result<(), ApiError> {
-    certify_firms::find_firm(&state.db, firm_id)
-        .await
-        .map(drop)
-        .map_err(firm_error)
-}
-
-pub(crate) fn firm_error(err: FirmError) -> ApiError {
-    match err {
-        FirmError::NotFound(id) => firm_not_found(id),
-        FirmError::DomainTaken(_) => ApiError::new(ProblemType::DomainTaken, err.to_string()),
-        FirmError::DomainNotClaimed(_) | FirmError::NoFirmForDomain(_) => ApiError::not_found(err.to_string()),
-        FirmError::Unexpected(cause) => ApiError::internal(cause),
-    }
-}
-
 /// Register a partner firm (programme staff).
 #[utoipa::path(
     post,
@@ -141,9 +124,7 @@ pub async fn create_firm(
     ApiJson(request): ApiJson<CreateFirmRequest>,
 ) -> Result<(StatusCode, Json<FirmView>), ApiError> {
     let new = request.parse()?;
-    let firm = certify_firms::create_firm(&state.db, state.clock.now(), new)
-        .await
-        .map_err(firm_error)?;
+    let firm = certify_firms::create_firm(&state.db, state.clock.now(), new).await?;
     Ok((StatusCode::CREATED, Json(firm.into())))
 }
 
@@ -160,9 +141,7 @@ pub async fn create_firm(
     )
 )]
 pub async fn get_firm(State(state): State<AppState>, scope: FirmScope) -> Result<Json<FirmView>, ApiError> {
-    let firm = certify_firms::find_firm(&state.db, scope.firm_id)
-        .await
-        .map_err(firm_error)?;
+    let firm = certify_firms::find_firm(&state.db, scope.firm_id).await?;
     Ok(Json(firm.into()))
 }
 
@@ -191,18 +170,14 @@ pub async fn add_member(
     _staff: Staff,
     ApiPath(path): ApiPath<MemberPath>,
 ) -> Result<StatusCode, ApiError> {
-    let account = certify_accounts::find_account(&state.db, path.account_id)
-        .await
-        .map_err(crate::routes::accounts::account_error)?;
+    let account = certify_accounts::find_account(&state.db, path.account_id).await?;
     if account.role != certify_accounts::Role::Consultant {
         return Err(ApiError::invalid_field(
             "account_id",
             "only consultants are members of a firm",
         ));
     }
-    certify_firms::join_firm(&state.db, state.clock.now(), path.firm_id, path.account_id)
-        .await
-        .map_err(firm_error)?;
+    certify_firms::join_firm(&state.db, state.clock.now(), path.firm_id, path.account_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -265,14 +240,9 @@ pub async fn list_firms(
         kind: query.kind.map(FirmKind::from),
         country,
     };
-    let firms = certify_firms::list_firms(&state.db, &filter, page)
-        .await
-        .map_err(firm_error)?;
+    let firms = certify_firms::list_firms(&state.db, &filter, page).await?;
     let ids: Vec<Uuid> = firms.items.iter().map(|f| f.id).collect();
-    let thresholds = certify_firms::thresholds::tier_thresholds(&state.db)
-        .await
-        .map_err(firm_error)?
-        .thresholds;
+    let thresholds = certify_firms::thresholds::tier_thresholds(&state.db).await?.thresholds;
     let active = active_certifications(&state.db, state.clock.now(), Some(&ids))
         .await
         .map_err(ApiError::internal)?;
@@ -352,9 +322,7 @@ pub async fn update_firm(
         })
     })();
     let changes = v.finish(changes)?;
-    let firm = certify_firms::update_firm(&state.db, scope.firm_id, changes)
-        .await
-        .map_err(firm_error)?;
+    let firm = certify_firms::update_firm(&state.db, scope.firm_id, changes).await?;
     Ok(Json(firm.into()))
 }
 
@@ -387,9 +355,7 @@ pub async fn membership_history(
     State(state): State<AppState>,
     scope: ConsultantScope,
 ) -> Result<Json<Vec<MembershipView>>, ApiError> {
-    let history = certify_firms::membership_history(&state.db, scope.account_id)
-        .await
-        .map_err(firm_error)?;
+    let history = certify_firms::membership_history(&state.db, scope.account_id).await?;
     // A firm admin must not learn which other firms exist.
     let visible = |firm_id: Uuid| match scope.principal.role {
         Role::FirmAdmin { firm_id: own } => (own == firm_id).then_some(firm_id),

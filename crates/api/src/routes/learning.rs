@@ -9,14 +9,14 @@ use certify_courses::{
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Consultant, ConsultantScope, Staff};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::routes::accounts::page_request;
-use crate::routes::catalogue::{CourseView, TrackView, course_error};
+use crate::paging::{PageQuery, page_request};
+use crate::routes::catalogue::{CourseView, TrackView};
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
@@ -218,9 +218,7 @@ pub async fn enrol_in_track(
     Consultant(me): Consultant,
     ApiPath(track_id): ApiPath<Uuid>,
 ) -> Result<Json<TrackEnrolmentView>, ApiError> {
-    let created = certify_courses::enrol_in_track(&state.db, state.clock.now(), me.account_id, track_id)
-        .await
-        .map_err(course_error)?;
+    let created = certify_courses::enrol_in_track(&state.db, state.clock.now(), me.account_id, track_id).await?;
     Ok(Json(TrackEnrolmentView {
         track_id,
         courses_newly_enrolled: created,
@@ -236,9 +234,8 @@ pub async fn enrol_in_course(
     Consultant(me): Consultant,
     ApiPath(course_id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<EnrolmentView>), ApiError> {
-    let (enrolment, created) = certify_courses::enrol_in_course(&state.db, state.clock.now(), me.account_id, course_id)
-        .await
-        .map_err(course_error)?;
+    let (enrolment, created) =
+        certify_courses::enrol_in_course(&state.db, state.clock.now(), me.account_id, course_id).await?;
     Ok((created_or_ok(created), Json(enrolment.into())))
 }
 
@@ -253,18 +250,14 @@ pub async fn complete_module(
     Consultant(me): Consultant,
     ApiPath(module_id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<CompletionView>), ApiError> {
-    let completed = certify_courses::complete_module(&state.db, state.clock.now(), me.account_id, module_id)
-        .await
-        .map_err(course_error)?;
+    let completed = certify_courses::complete_module(&state.db, state.clock.now(), me.account_id, module_id).await?;
     Ok((created_or_ok(completed.newly_completed), Json(completed.into())))
 }
 
 /// Everything the signed-in account is learning, in one call.
 #[utoipa::path(get, path = "/api/v1/me/learning", tag = "learning", responses((status = OK, body = LearningView)))]
 pub async fn my_learning(State(state): State<AppState>, Caller(me): Caller) -> Result<Json<LearningView>, ApiError> {
-    let overview = certify_courses::learning_overview(&state.db, me.account_id)
-        .await
-        .map_err(course_error)?;
+    let overview = certify_courses::learning_overview(&state.db, me.account_id).await?;
     Ok(Json(overview.into()))
 }
 
@@ -276,9 +269,7 @@ pub async fn my_eligibility(
     Caller(me): Caller,
     ApiPath(track_id): ApiPath<Uuid>,
 ) -> Result<Json<EligibilityView>, ApiError> {
-    let eligibility = certify_courses::eligibility_for(&state.db, me.account_id, track_id)
-        .await
-        .map_err(course_error)?;
+    let eligibility = certify_courses::eligibility_for(&state.db, me.account_id, track_id).await?;
     Ok(Json(eligibility.into()))
 }
 
@@ -290,9 +281,7 @@ pub async fn consultant_learning(
     State(state): State<AppState>,
     scope: ConsultantScope,
 ) -> Result<Json<LearningView>, ApiError> {
-    let overview = certify_courses::learning_overview(&state.db, scope.account_id)
-        .await
-        .map_err(course_error)?;
+    let overview = certify_courses::learning_overview(&state.db, scope.account_id).await?;
     Ok(Json(overview.into()))
 }
 
@@ -311,21 +300,8 @@ pub async fn consultant_eligibility(
     scope: ConsultantScope,
     ApiPath(path): ApiPath<ConsultantTrackPath>,
 ) -> Result<Json<EligibilityView>, ApiError> {
-    let eligibility = certify_courses::eligibility_for(&state.db, scope.account_id, path.track_id)
-        .await
-        .map_err(course_error)?;
+    let eligibility = certify_courses::eligibility_for(&state.db, scope.account_id, path.track_id).await?;
     Ok(Json(eligibility.into()))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// The `next_cursor` of the previous page.
-    pub after: Option<Uuid>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -346,9 +322,7 @@ pub async fn list_course_enrolments(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<EnrolmentPage>, ApiError> {
     let page = page_request(query.after, query.limit)?;
-    let found = certify_courses::list_course_enrolments(&state.db, course_id, page)
-        .await
-        .map_err(course_error)?;
+    let found = certify_courses::list_course_enrolments(&state.db, course_id, page).await?;
     Ok(Json(EnrolmentPage {
         items: found.items.into_iter().map(EnrolmentView::from).collect(),
         next_cursor: found.next_cursor,
@@ -389,9 +363,7 @@ pub async fn course_statistics(
     _staff: Staff,
     ApiPath(course_id): ApiPath<Uuid>,
 ) -> Result<Json<CourseStatisticsView>, ApiError> {
-    let stats = certify_courses::course_statistics(&state.db, course_id)
-        .await
-        .map_err(course_error)?;
+    let stats = certify_courses::course_statistics(&state.db, course_id).await?;
     Ok(Json(stats.into()))
 }
 
@@ -404,8 +376,6 @@ pub async fn track_statistics(
     _staff: Staff,
     ApiPath(track_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<CourseStatisticsView>>, ApiError> {
-    let stats = certify_courses::track_statistics(&state.db, track_id)
-        .await
-        .map_err(course_error)?;
+    let stats = certify_courses::track_statistics(&state.db, track_id).await?;
     Ok(Json(stats.into_iter().map(Into::into).collect()))
 }

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use certify_progress::{DayRange, DayRangeError, Dimension, Forecast, Goal, Headline, ProgressError};
+use certify_progress::{DayRange, DayRangeError, Dimension, Forecast, Goal, Headline};
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -18,11 +18,6 @@ use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 const JSON_PROBLEM: &str = "application/problem+json";
-
-fn progress_error(err: ProgressError) -> ApiError {
-    let ProgressError::Unexpected(cause) = err;
-    ApiError::internal(cause)
-}
 
 fn day_string(day: Date) -> String {
     day.to_string()
@@ -72,7 +67,7 @@ fn headline_view(headline: Headline, goal: Goal) -> HeadlineView {
 /// the counters are kept in the transactions that change certificates.
 #[utoipa::path(get, path = "/api/v1/progress", tag = "progress", responses((status = OK, body = HeadlineView)))]
 pub async fn headline(State(state): State<AppState>) -> Result<Json<HeadlineView>, ApiError> {
-    let headline = certify_progress::headline(&state.db).await.map_err(progress_error)?;
+    let headline = certify_progress::headline(&state.db).await?;
     Ok(Json(headline_view(headline, state.goal)))
 }
 
@@ -137,10 +132,8 @@ pub async fn breakdown(
         let known: Vec<&str> = Dimension::ALL.iter().map(|d| d.name()).collect();
         ApiError::invalid_field("by", format!("unknown dimension; use one of {}", known.join(", ")))
     })?;
-    let groups = certify_progress::breakdown(&state.db, by)
-        .await
-        .map_err(progress_error)?;
-    let headline = certify_progress::headline(&state.db).await.map_err(progress_error)?;
+    let groups = certify_progress::breakdown(&state.db, by).await?;
+    let headline = certify_progress::headline(&state.db).await?;
     Ok(Json(BreakdownView {
         by: by.name().to_owned(),
         certified: headline.certified,
@@ -212,9 +205,7 @@ pub async fn series(
         };
         ApiError::invalid_field(field, err)
     })?;
-    let days = certify_progress::daily_series(&state.db, range)
-        .await
-        .map_err(progress_error)?;
+    let days = certify_progress::daily_series(&state.db, range).await?;
     Ok(Json(SeriesView {
         from: day_string(range.from()),
         to: day_string(range.to()),
@@ -291,10 +282,8 @@ pub struct ForecastView {
 pub async fn forecast(State(state): State<AppState>, _staff: Staff) -> Result<Json<ForecastView>, ApiError> {
     let now = state.clock.now();
     let today = certify_progress::utc_day(now);
-    let headline = certify_progress::headline(&state.db).await.map_err(progress_error)?;
-    let (window, net) = certify_progress::trailing_window(&state.db, today)
-        .await
-        .map_err(progress_error)?;
+    let headline = certify_progress::headline(&state.db).await?;
+    let (window, net) = certify_progress::trailing_window(&state.db, today).await?;
     let start_of = |day: Date| day.midnight().assume_utc();
     let pass_rate = certify_exams::pass_rate_between(&state.db, start_of(window.from()), start_of(today))
         .await

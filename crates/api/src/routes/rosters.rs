@@ -29,11 +29,9 @@ use uuid::Uuid;
 use crate::auth::FirmScope;
 use crate::error::{ApiError, Problem, ProblemType, Validation};
 use crate::extract::{ApiQuery, media_type_of};
-use crate::routes::accounts::page_request;
+use crate::paging::{PageQuery, page_request};
 use crate::routes::certificate_exports::streamed_attachment;
 use crate::routes::certificates::{CertificateView, certificate_view};
-use crate::routes::firms::{ensure_firm, firm_error};
-use crate::routes::learning::PageQuery;
 use crate::state::AppState;
 
 /// Largest roster accepted: about a million rows.
@@ -161,7 +159,7 @@ pub async fn import(
         Ok(report) => Ok(Json(report.into())),
         Err(_) if overflowed.load(Ordering::Relaxed) => Err(too_large()),
         Err(RosterError::Rejected(rejection)) => Err(rejected(rejection)),
-        Err(RosterError::Firm(err)) => Err(firm_error(err)),
+        Err(RosterError::Firm(err)) => Err(ApiError::from(err)),
     }
 }
 
@@ -367,7 +365,6 @@ pub async fn list_consultants(
 ) -> Result<Json<ConsultantPage>, ApiError> {
     let filter = query.filter()?;
     let page = page_request(query.after, query.limit)?;
-    ensure_firm(&state, scope.firm_id).await?;
     let found = member_standings(&state.db, state.clock.now(), scope.firm_id, &filter, page)
         .await
         .map_err(ApiError::internal)?;
@@ -397,7 +394,6 @@ pub async fn export_consultants(
     ApiQuery(query): ApiQuery<ExportConsultantsQuery>,
 ) -> Result<Response, ApiError> {
     let filter = ConsultantsQuery::from(query).filter()?;
-    ensure_firm(&state, scope.firm_id).await?;
     let now = state.clock.now();
     let firm_id = scope.firm_id;
     let page = PageRequest {
@@ -509,7 +505,6 @@ pub struct FirmSummaryView {
     )
 )]
 pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<Json<FirmSummaryView>, ApiError> {
-    ensure_firm(&state, scope.firm_id).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
         .await
         .map_err(ApiError::internal)?;
@@ -554,7 +549,6 @@ pub async fn firm_certificates(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<FirmCertificatePage>, ApiError> {
     let page = page_request(query.after, query.limit)?;
-    ensure_firm(&state, scope.firm_id).await?;
     let found = certify_certificates::firm_view::firm_certificates(&state.db, scope.firm_id, page)
         .await
         .map_err(ApiError::internal)?;

@@ -5,16 +5,15 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use certify_accounts::LoginError;
 use certify_core::Email;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, ProblemType, Validation};
+use crate::error::{ApiError, Problem, Validation};
 use crate::extract::ApiJson;
-use crate::routes::accounts::{AccountView, account_error};
+use crate::routes::accounts::AccountView;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,15 +66,8 @@ pub async fn log_in(
         .sign_in_throttle
         .check(&email, peer.ip())
         .map_err(|throttled| ApiError::too_many_requests(throttled.to_string(), throttled.retry_after))?;
-    let logged_in = certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &request.password)
-        .await
-        .map_err(|err| match err {
-            LoginError::InvalidCredentials => ApiError::new(
-                ProblemType::InvalidCredentials,
-                "the e-mail address or the password is wrong",
-            ),
-            LoginError::Unexpected(cause) => ApiError::internal(cause),
-        })?;
+    let logged_in =
+        certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &request.password).await?;
     Ok(Json(LoginResponse {
         token: logged_in.token.expose().to_owned(),
         token_type: "Bearer",
@@ -96,8 +88,6 @@ pub async fn log_out(State(state): State<AppState>, Caller(principal): Caller) -
 /// The signed-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = OK, body = AccountView)))]
 pub async fn me(State(state): State<AppState>, Caller(principal): Caller) -> Result<Json<AccountView>, ApiError> {
-    let account = certify_accounts::find_account(&state.db, principal.account_id)
-        .await
-        .map_err(account_error)?;
+    let account = certify_accounts::find_account(&state.db, principal.account_id).await?;
     Ok(Json(account.into()))
 }

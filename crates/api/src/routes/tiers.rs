@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, FirmScope, Staff};
 use crate::error::{ApiError, Problem};
 use crate::extract::ApiJson;
-use crate::routes::firms::{ensure_firm, firm_error};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -85,7 +84,7 @@ pub struct SetThresholdsRequest {
 async fn configured(state: &AppState) -> Result<ConfiguredThresholds, ApiError> {
     certify_firms::thresholds::tier_thresholds(&state.db)
         .await
-        .map_err(firm_error)
+        .map_err(ApiError::from)
 }
 
 /// The tier thresholds in force (any signed-in account).
@@ -109,8 +108,7 @@ pub async fn set_thresholds(
         .map_err(|err| ApiError::invalid_field("body", err))?;
     let saved =
         certify_firms::thresholds::set_tier_thresholds(&state.db, state.clock.now(), staff.account_id, thresholds)
-            .await
-            .map_err(firm_error)?;
+            .await?;
     Ok(Json(saved.into()))
 }
 
@@ -139,7 +137,6 @@ pub struct TierView {
         (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
         (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
 pub async fn firm_tier(State(state): State<AppState>, scope: FirmScope) -> Result<Json<TierView>, ApiError> {
-    ensure_firm(&state, scope.firm_id).await?;
     let configured = configured(&state).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
         .await
@@ -178,7 +175,7 @@ pub async fn distribution(
     _staff: Staff,
 ) -> Result<Json<TierDistributionView>, ApiError> {
     let configured = configured(&state).await?;
-    let firm_ids = certify_firms::all_firm_ids(&state.db).await.map_err(firm_error)?;
+    let firm_ids = certify_firms::all_firm_ids(&state.db).await?;
     let active = active_certifications(&state.db, state.clock.now(), None)
         .await
         .map_err(ApiError::internal)?;
