@@ -7,13 +7,15 @@ use std::fmt::Display;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use strum::IntoEnumIterator as _;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The stable kinds of problem. The `type` member of a problem is `/problems/<slug>`, and that
 /// address serves a page describing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `ProblemType::iter()` (strum) walks every kind, so no list of them is kept by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
 pub enum ProblemType {
     /// 400: the body is not well-formed JSON, or the request is otherwise unreadable.
     MalformedRequest,
@@ -71,34 +73,6 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 25] = [
-        Self::MalformedRequest,
-        Self::Unauthenticated,
-        Self::InvalidCredentials,
-        Self::Forbidden,
-        Self::NotFound,
-        Self::MethodNotAllowed,
-        Self::EmailTaken,
-        Self::DomainTaken,
-        Self::InvalidState,
-        Self::NotEnrolled,
-        Self::NotEligible,
-        Self::AttemptOpen,
-        Self::RetakeWait,
-        Self::AlreadyCertified,
-        Self::AttemptClosed,
-        Self::PayloadTooLarge,
-        Self::UriTooLong,
-        Self::HeaderFieldsTooLarge,
-        Self::UnsupportedMediaType,
-        Self::TooManyRequests,
-        Self::ValidationFailed,
-        Self::InvalidRoster,
-        Self::UnreadableDocument,
-        Self::Internal,
-        Self::Unavailable,
-    ];
-
     pub const fn slug(self) -> &'static str {
         match self {
             Self::MalformedRequest => "malformed-request",
@@ -191,7 +165,7 @@ impl ProblemType {
     }
 
     pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.slug() == slug)
+        Self::iter().find(|kind| kind.slug() == slug)
     }
 
     /// The kind a bare error status (from axum or tower-http, not from a handler) stands for.
@@ -407,6 +381,24 @@ impl Validation {
                 "a validation check returned nothing without recording an error"
             ))),
             _ => Err(ApiError::invalid_fields(self.errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use strum::IntoEnumIterator as _;
+
+    use super::ProblemType;
+
+    #[test]
+    fn every_kind_has_its_own_slug_and_is_found_by_it() {
+        let slugs: HashSet<&str> = ProblemType::iter().map(ProblemType::slug).collect();
+        assert_eq!(slugs.len(), ProblemType::iter().count(), "slugs are unique");
+        for kind in ProblemType::iter() {
+            assert_eq!(ProblemType::from_slug(kind.slug()), Some(kind));
         }
     }
 }
