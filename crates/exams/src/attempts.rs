@@ -161,15 +161,9 @@ where
         .context("looking up the certificates held")?;
     exam.retake
         .check_holding(held_until, now)
-        .map_err(|block| match block {
-            RetakeBlock::Certified {
-                expires_at,
-                recertify_from,
-            } => ExamError::AlreadyCertified {
-                expires_at,
-                recertify_from,
-            },
-            other => ExamError::RetakeWait { until: other.until() },
+        .map_err(|held| ExamError::AlreadyCertified {
+            expires_at: held.expires_at,
+            recertify_from: held.recertify_from,
         })?;
     let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
     exam.retake

@@ -448,21 +448,16 @@ where
             }
         }
     }
-    report.key_positions = active_key_positions(&txn, exam_id).await?;
+    report.key_positions = active_key_positions(&export_bank(&txn, exam_id).await?);
     txn.commit().await?;
     Ok(report)
 }
 
-/// The key positions of an exam's active items.
-pub(crate) async fn active_key_positions(
-    db: &impl ConnectionTrait,
-    exam_id: Uuid,
-) -> Result<Vec<KeyPositions>, ExamError> {
-    let active: Vec<ItemContent> = export_bank(db, exam_id)
-        .await?
-        .into_iter()
-        .filter(|item| item.status == ItemStatus::Active)
-        .map(|item| item.content)
-        .collect();
-    Ok(key_positions(&active))
+/// The key positions of a bank's active items.
+pub(crate) fn active_key_positions(bank: &[Item]) -> Vec<KeyPositions> {
+    key_positions(
+        bank.iter()
+            .filter(|item| item.status == ItemStatus::Active)
+            .map(|item| &item.content),
+    )
 }

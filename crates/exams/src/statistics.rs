@@ -97,8 +97,9 @@ pub async fn exam_statistics(db: &impl ConnectionTrait, exam_id: Uuid) -> Result
             raw_score,
         });
     }
-    let items = export_bank(db, exam_id)
-        .await?
+    let bank = export_bank(db, exam_id).await?;
+    let key_positions = active_key_positions(&bank);
+    let items = bank
         .into_iter()
         .map(|item| {
             let stats = item_statistics(observations.get(&item.id).map(Vec::as_slice).unwrap_or_default());
@@ -132,7 +133,7 @@ pub async fn exam_statistics(db: &impl ConnectionTrait, exam_id: Uuid) -> Result
         pass_rate: (!finished.is_empty()).then(|| passed_attempts as f64 / finished.len() as f64),
         score_distribution,
         items,
-        key_positions: active_key_positions(db, exam_id).await?,
+        key_positions,
     })
 }
 

@@ -115,14 +115,12 @@ impl RetakePolicy {
 
     /// A holder of a valid certificate for the track may sit again only to recertify: from
     /// `recertification_window` before it expires.
-    pub fn check_holding(&self, held_until: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), RetakeBlock> {
+    pub fn check_holding(&self, held_until: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), Certified> {
         match held_until {
-            Some(expires_at) if now < expires_at && now < expires_at - self.recertification_window => {
-                Err(RetakeBlock::Certified {
-                    expires_at,
-                    recertify_from: expires_at - self.recertification_window,
-                })
-            }
+            Some(expires_at) if now < expires_at - self.recertification_window => Err(Certified {
+                expires_at,
+                recertify_from: expires_at - self.recertification_window,
+            }),
             _ => Ok(()),
         }
     }
@@ -149,20 +147,21 @@ pub enum RetakeBlock {
     Waiting { until: OffsetDateTime },
     /// The window's quota is used up; the oldest attempt in it ages out at `until`.
     QuotaReached { until: OffsetDateTime },
-    /// A valid certificate for the track is held; recertification opens at `recertify_from`.
-    Certified {
-        expires_at: OffsetDateTime,
-        recertify_from: OffsetDateTime,
-    },
 }
 
 impl RetakeBlock {
     pub fn until(self) -> OffsetDateTime {
         match self {
             Self::Waiting { until } | Self::QuotaReached { until } => until,
-            Self::Certified { recertify_from, .. } => recertify_from,
         }
     }
+}
+
+/// A valid certificate for the track is held; recertification opens at `recertify_from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Certified {
+    pub expires_at: OffsetDateTime,
+    pub recertify_from: OffsetDateTime,
 }
 
 impl RetakePolicy {
@@ -236,7 +235,7 @@ mod tests {
         let recertify_from = expires_at - Duration::days(90);
         assert_eq!(
             policy.check_holding(Some(expires_at), T0),
-            Err(RetakeBlock::Certified {
+            Err(Certified {
                 expires_at,
                 recertify_from
             }),
