@@ -82,6 +82,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
 pub struct FirmScope {
     pub firm_id: Uuid,
     pub principal: Principal,
+    /// The firm, as the check that it exists read it.
+    pub firm: certify_firms::Firm,
 }
 
 #[derive(Deserialize)]
@@ -105,8 +107,12 @@ impl FromRequestParts<AppState> for FirmScope {
                 ));
             }
         }
-        certify_firms::find_firm(&state.db, firm_id).await?;
-        Ok(Self { firm_id, principal })
+        let firm = certify_firms::find_firm(&state.db, firm_id).await?;
+        Ok(Self {
+            firm_id,
+            principal,
+            firm,
+        })
     }
 }
 

@@ -296,23 +296,21 @@ impl ApiError {
     pub fn kind(&self) -> ProblemType {
         self.kind
     }
-}
 
-impl ApiError {
     /// The problem document as JSON bytes, for the few answers written outside the router
     /// (the connection-level 414 and 431).
-    pub fn to_json_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.problem()).unwrap_or_default()
+    pub fn into_json_bytes(self) -> Vec<u8> {
+        serde_json::to_vec(&self.into_problem()).unwrap_or_default()
     }
 
-    fn problem(&self) -> Problem {
+    fn into_problem(self) -> Problem {
         Problem {
             kind: self.kind.type_uri(),
             title: self.kind.title().to_owned(),
             status: self.kind.status().as_u16(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
-            extensions: self.extensions.clone(),
+            detail: self.detail,
+            errors: self.errors,
+            extensions: self.extensions,
         }
     }
 }
@@ -323,13 +321,14 @@ impl IntoResponse for ApiError {
         if let Some(cause) = &self.cause {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        let mut response = (status, axum::Json(self.problem())).into_response();
+        let retry_after = self.retry_after;
+        let mut response = (status, axum::Json(self.into_problem())).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(wait) = self.retry_after {
+        if let Some(wait) = retry_after {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }

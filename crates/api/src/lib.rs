@@ -87,11 +87,10 @@ pub fn app(state: AppState) -> Router {
 
 /// The OpenAPI document, exactly as `GET /openapi.json` serves it.
 pub fn openapi() -> OpenApi {
-    let (_, mut public_api) = routes::public().split_for_parts();
+    let (_, public_api) = routes::public().split_for_parts();
     let (_, verification_api) = routes::verification().split_for_parts();
-    public_api.merge(rate_limited(verification_api));
     let (_, protected_api) = routes::protected().split_for_parts();
-    merge_documents(public_api, protected_api)
+    merge_documents(public_api, verification_api, protected_api)
 }
 
 fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
@@ -102,11 +101,9 @@ fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
         .route_layer(GovernorLayer::new(rate_limit_config(state.verify_rate_limit)));
     let (protected, protected_api) = routes::protected().split_for_parts();
     let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));
-    let mut public_api = public_api;
-    public_api.merge(rate_limited(verification_api));
     (
         public.merge(verification).merge(protected),
-        merge_documents(public_api, protected_api),
+        merge_documents(public_api, verification_api, protected_api),
     )
 }
 
@@ -131,9 +128,17 @@ fn rate_limit_config(limit: state::RateLimit) -> GovernorConfig<PeerIpKeyExtract
     config
 }
 
-/// Marks every protected operation as needing the bearer token (and as able to answer 401), so
-/// the document states exactly what the router enforces.
-fn merge_documents(public: OpenApi, mut protected: OpenApi) -> OpenApi {
+/// One document of the three routers: every protected operation marked as needing the bearer
+/// token (and as able to answer 401), every rate-limited look-up as able to answer 429, so the
+/// document states exactly what the router enforces.
+fn merge_documents(public: OpenApi, mut verification: OpenApi, mut protected: OpenApi) -> OpenApi {
+    for operation in operations_of(&mut verification) {
+        add_problem(
+            operation,
+            "429",
+            "too many look-ups from this client address; `Retry-After` says when to try again",
+        );
+    }
     for operation in operations_of(&mut protected) {
         operation.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
         add_problem(
@@ -145,6 +150,7 @@ fn merge_documents(public: OpenApi, mut protected: OpenApi) -> OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc.merge(public);
+    doc.merge(verification);
     doc.merge(protected);
     for operation in operations_of(&mut doc) {
         document_extractor_problems(operation);
@@ -229,18 +235,6 @@ fn document_extractor_problems(operation: &mut utoipa::openapi::path::Operation)
             "a query parameter is invalid (e.g. `limit` outside 1 to 200)",
         );
     }
-}
-
-/// Marks every operation of the rate-limited router as able to answer 429.
-fn rate_limited(mut api: OpenApi) -> OpenApi {
-    for operation in operations_of(&mut api) {
-        add_problem(
-            operation,
-            "429",
-            "too many look-ups from this client address; `Retry-After` says when to try again",
-        );
-    }
-    api
 }
 
 fn request_span<B>(request: &Request<B>) -> tracing::Span {

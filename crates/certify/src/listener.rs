@@ -9,7 +9,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::LazyLock;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use axum::http::StatusCode;
 use certify_api::{ApiError, ProblemType};
@@ -52,7 +52,7 @@ static REPLACEMENTS: LazyLock<[(StatusCode, Vec<u8>); 2]> = LazyLock::new(|| {
             ),
         ),
     ]
-    .map(|(status, problem)| (status, response_bytes(status, &problem.to_json_bytes())))
+    .map(|(status, problem)| (status, response_bytes(status, &problem.into_json_bytes())))
 });
 
 fn response_bytes(status: StatusCode, body: &[u8]) -> Vec<u8> {
@@ -104,25 +104,27 @@ impl<Io: AsyncRead + Unpin> AsyncRead for ProblemOnParseError<Io> {
 
 impl<Io: AsyncWrite + Unpin> AsyncWrite for ProblemOnParseError<Io> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if self.replacing.is_none() {
-            match replacement_for(buf) {
-                Some(bytes) => self.replacing = Some((bytes, 0, buf.len())),
-                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
-            }
-        }
         // hyper calls again with the same buffer until it is reported written.
-        while let Some((bytes, sent, reported)) = self.replacing {
-            if sent == bytes.len() {
-                self.replacing = None;
-                return Poll::Ready(Ok(reported));
-            }
-            match ready!(Pin::new(&mut self.inner).poll_write(cx, &bytes[sent..])) {
-                Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                Ok(n) => self.replacing = Some((bytes, sent + n, reported)),
-                Err(err) => return Poll::Ready(Err(err)),
+        let (bytes, mut sent, reported) = match self.replacing {
+            Some(replacing) => replacing,
+            None => match replacement_for(buf) {
+                Some(bytes) => (bytes, 0, buf.len()),
+                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
+            },
+        };
+        self.replacing = None;
+        while sent < bytes.len() {
+            match Pin::new(&mut self.inner).poll_write(cx, &bytes[sent..]) {
+                Poll::Pending => {
+                    self.replacing = Some((bytes, sent, reported));
+                    return Poll::Pending;
+                }
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
             }
         }
-        Poll::Ready(Ok(0))
+        Poll::Ready(Ok(reported))
     }
 
     fn poll_write_vectored(

@@ -7,11 +7,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
-use certify_accounts::SessionSettings;
-use certify_accounts::{SignInLimits, SignInThrottle};
+use certify_accounts::{SessionSettings, SignInLimits, SignInThrottle};
 use certify_api::{AppState, RateLimit};
-
-use crate::listener::ProblemListener;
 use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_progress::LiveHeadline;
@@ -20,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db;
+use crate::listener::ProblemListener;
 
 pub struct Application {
     listener: TcpListener,

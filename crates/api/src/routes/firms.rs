@@ -140,9 +140,8 @@ pub async fn create_firm(
         (status = NOT_FOUND, description = "no such firm, or not the caller's firm", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_firm(State(state): State<AppState>, scope: FirmScope) -> Result<Json<FirmView>, ApiError> {
-    let firm = certify_firms::find_firm(&state.db, scope.firm_id).await?;
-    Ok(Json(firm.into()))
+pub async fn get_firm(scope: FirmScope) -> Result<Json<FirmView>, ApiError> {
+    Ok(Json(scope.firm.into()))
 }
 
 #[derive(Debug, Deserialize)]
