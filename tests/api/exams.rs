@@ -107,6 +107,12 @@ async fn refused_start(app: &TestApp, setup: &ExamSetup, slug: &str) -> Value {
     assert_problem(response, StatusCode::CONFLICT, slug).await
 }
 
+/// The setup exam's statistics, as its staff read them.
+async fn exam_statistics(app: &TestApp, setup: &ExamSetup) -> Value {
+    let path = format!("/api/v1/exams/{}/statistics", setup.exam_id);
+    json_of(app.get(&path, Some(&setup.staff)).await).await
+}
+
 /// Answers `right` questions correctly and the rest wrongly; returns every response body.
 pub(crate) async fn answer(app: &TestApp, setup: &ExamSetup, attempt: &Value, right: usize) -> Vec<Value> {
     let id = attempt["id"].as_str().expect("id");
@@ -654,14 +660,7 @@ async fn a_bank_whose_keys_crowd_one_position_is_reported_to_staff() {
         "{warnings:?}"
     );
 
-    let stats = json_of(
-        app.get(
-            &format!("/api/v1/exams/{}/statistics", setup.exam_id),
-            Some(&setup.staff),
-        )
-        .await,
-    )
-    .await;
+    let stats = exam_statistics(&app, &setup).await;
     assert_eq!(
         stats["key_positions"], report["key_positions"],
         "the same report among the statistics"
@@ -759,14 +758,7 @@ async fn staff_see_pass_rate_distribution_and_flagged_items() {
         answer(&app, &setup, &attempt, right).await;
         submit(&app, &setup, &attempt).await;
     }
-    let stats = json_of(
-        app.get(
-            &format!("/api/v1/exams/{}/statistics", setup.exam_id),
-            Some(&setup.staff),
-        )
-        .await,
-    )
-    .await;
+    let stats = exam_statistics(&app, &setup).await;
     assert_eq!(
         (stats["finished_attempts"].as_u64(), stats["passed_attempts"].as_u64()),
         (Some(2), Some(1))
