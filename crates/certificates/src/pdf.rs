@@ -116,16 +116,16 @@ pub fn render(page: &CertificatePage<'_>) -> Result<Vec<u8>, PdfError> {
     set_document_info(&mut document, page);
 
     let mut ops = artifact(frame());
-    let text = text_block(font, &font_id, page);
-    // Roles by MCID, in reading order: the lines, then the QR code's figure.
-    let roles: Vec<&str> = text.iter().map(|(role, _)| *role).chain(["Figure"]).collect();
-    let figure = text.len();
+    // What a screen reader reads, in order, each with its role: the lines, then the QR code.
+    let mut content = text_block(font, &font_id, page);
+    content.push(("Figure", qr_code(page.verify_url)?));
+    let roles: Vec<&str> = content.iter().map(|(role, _)| *role).collect();
     ops.extend(
-        text.into_iter()
+        content
+            .into_iter()
             .enumerate()
-            .flat_map(|(mcid, (role, line))| marked(role, mcid, line)),
+            .flat_map(|(mcid, (role, content_ops))| marked(role, mcid, content_ops)),
     );
-    ops.extend(marked("Figure", figure, qr_code(page.verify_url)?));
     ops.extend(verify_links(page.verify_url));
     document.with_pages(vec![PdfPage::new(PAGE_WIDTH, PAGE_HEIGHT, ops)]);
 
@@ -236,10 +236,9 @@ fn text_block(font: &ParsedFont, font_id: &FontId, page: &CertificatePage<'_>) -
     );
     let credential = format!("Credential {}", page.credential_id);
     let hash = format!("SHA-256 {}", page.hash);
-    // The footer lines end where the QR code begins.
     let footer = || Align::Left {
-        x: Mm(22.0),
-        max_width: Mm(205.0),
+        x: FOOTER_LEFT,
+        max_width: FOOTER_WIDTH,
     };
     let centred = || Align::Centre { max_width: Mm(250.0) };
     let lines = [
@@ -317,7 +316,7 @@ fn text_block(font: &ParsedFont, font_id: &FontId, page: &CertificatePage<'_>) -
             text: page.verify_url,
             size: 8.0,
             colour: &ACCENT,
-            baseline: Mm(19.0),
+            baseline: VERIFY_URL_BASELINE,
             align: footer(),
         },
     ];
@@ -604,6 +603,12 @@ fn add_structure(pdf: &mut lopdf::Document, roles: &[&str]) -> Result<(), lopdf:
     Ok(())
 }
 
+/// Where the footer lines start and how wide they may grow: they end where the QR code begins.
+const FOOTER_LEFT: Mm = Mm(22.0);
+const FOOTER_WIDTH: Mm = Mm(205.0);
+/// The baseline of the printed verify address, the footer's last line.
+const VERIFY_URL_BASELINE: Mm = Mm(19.0);
+
 /// Where the QR code sits, in millimetres from the bottom left: x, y and side.
 const QR_LEFT: Mm = Mm(PAGE_WIDTH.0 - 22.0 - QR_SIDE.0);
 const QR_BOTTOM: Mm = Mm(22.0);
@@ -628,8 +633,8 @@ fn verify_links(url: &str) -> Vec<Op> {
         ),
     };
     vec![
-        // The footer's last line, from its baseline (19 mm) up by the 8 pt type.
-        link(Mm(22.0), Mm(17.5), Mm(205.0), Mm(5.0)),
+        // The footer's last line, from just under its baseline up past the 8 pt type.
+        link(FOOTER_LEFT, Mm(VERIFY_URL_BASELINE.0 - 1.5), FOOTER_WIDTH, Mm(5.0)),
         link(QR_LEFT, QR_BOTTOM, QR_SIDE, QR_SIDE),
     ]
 }
