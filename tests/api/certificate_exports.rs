@@ -20,7 +20,7 @@ async fn issue(app: &TestApp, track_id: Uuid, holders: &[&str]) -> Vec<Uuid> {
         let account = app.create_account(email, Role::Consultant).await;
         let request = IssueRequest {
             account_id: account.id,
-            track_id,
+            achievement: app.achievement(track_id).await,
             attempt_id: None,
             earned_at: None,
         };
@@ -65,7 +65,7 @@ async fn the_certificates_export_never_hands_a_spreadsheet_a_formula() {
     .expect("account");
     let request = IssueRequest {
         account_id: account.id,
-        track_id: setup.track_id,
+        achievement: app.achievement(setup.track_id).await,
         attempt_id: None,
         earned_at: None,
     };

@@ -53,13 +53,7 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
     let settings = test_settings(database.url());
     let clock = Arc::new(TestClock::new(datetime!(2026-11-22 09:00 UTC)));
     let first = Application::build(&settings, clock.clone()).await.expect("first start");
-    let issuer = certify_certificates::IssuerSettings {
-        public_base_url: "http://certify.test".to_owned(),
-        issuer_name: "Certify Test Programme".to_owned(),
-    };
-    certify::demo::seed(first.database(), datetime!(2026-11-22 09:00 UTC), &issuer)
-        .await
-        .expect("seeded");
+    first.seed_demo(datetime!(2026-11-22 09:00 UTC)).await.expect("seeded");
     drop(first);
 
     let second = Application::build(&settings, clock)
@@ -69,9 +63,7 @@ async fn starting_twice_on_one_database_migrates_once_and_keeps_data() {
         .await
         .expect("count");
     assert_eq!(accounts, DEMO_ACCOUNT_COUNT);
-    let again = certify::demo::seed(second.database(), datetime!(2026-11-22 09:00 UTC), &issuer)
-        .await
-        .expect("seed");
+    let again = second.seed_demo(datetime!(2026-11-22 09:00 UTC)).await.expect("seed");
     assert_eq!(again, certify::demo::SeedOutcome::AlreadyPopulated);
     assert_eq!(
         certify_accounts::count_accounts(second.database())

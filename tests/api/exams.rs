@@ -678,7 +678,7 @@ async fn demo_exam() -> (TestApp, DemoExam) {
     use certify_core::Clock as _;
 
     let app = spawn_app().await;
-    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
+    certify::demo::seed(&app.db, app.clock.now(), &app.issuer(), &app.pass_hook())
         .await
         .expect("seeded");
     let consultant = demo_account("ada@northwind.example");
@@ -806,12 +806,12 @@ impl certify_exams::PassHook for FailingHook {
     ) -> anyhow::Result<Option<time::OffsetDateTime>> {
         Ok(None)
     }
+
+    async fn committed(&self, _: &[certify_exams::Pass]) {}
 }
 
 #[tokio::test]
 async fn a_failing_pass_hook_rolls_the_finalisation_back() {
-    use certify_core::Clock as _;
-
     let app = spawn_app().await;
     let setup = exam_setup(&app, None).await;
     let attempt = start(&app, &setup).await;
@@ -820,7 +820,8 @@ async fn a_failing_pass_hook_rolls_the_finalisation_back() {
     let me = json_of(app.get("/api/v1/me", Some(&setup.candidate)).await).await;
     let account_id: Uuid = me["id"].as_str().expect("id").parse().expect("uuid");
 
-    let submitted = certify_exams::submit_attempt(&app.db, app.clock.now(), account_id, attempt_id, &FailingHook).await;
+    let candidate = app.candidate(account_id, &FailingHook);
+    let submitted = candidate.submit_attempt(attempt_id).await;
     assert!(submitted.is_err(), "the hook's failure is the submission's failure");
     let read = json_of(
         app.get(&format!("/api/v1/attempts/{attempt_id}"), Some(&setup.candidate))
@@ -903,4 +904,63 @@ async fn a_blueprint_is_checked_as_a_whole() {
         .get(&format!("/api/v1/tracks/{}/exam", ids.track_id), Some(&staff))
         .await;
     assert_problem(exam, StatusCode::NOT_FOUND, "not-found").await;
+}
+
+/// Counts the passes it is told of after their commit, and otherwise issues as the server does.
+struct CountingHook {
+    inner: certify::issuance::IssueOnPass,
+    committed: std::sync::Mutex<Vec<Uuid>>,
+}
+
+#[async_trait::async_trait]
+impl certify_exams::PassHook for CountingHook {
+    async fn on_pass(&self, txn: &sea_orm::DatabaseTransaction, pass: &certify_exams::Pass) -> anyhow::Result<()> {
+        self.inner.on_pass(txn, pass).await
+    }
+
+    async fn valid_certificate_until(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        account_id: Uuid,
+        track_id: Uuid,
+        now: time::OffsetDateTime,
+    ) -> anyhow::Result<Option<time::OffsetDateTime>> {
+        self.inner.valid_certificate_until(txn, account_id, track_id, now).await
+    }
+
+    async fn committed(&self, passes: &[certify_exams::Pass]) {
+        self.committed
+            .lock()
+            .expect("not poisoned")
+            .extend(passes.iter().map(|p| p.attempt_id));
+        self.inner.committed(passes).await;
+    }
+}
+
+#[tokio::test]
+async fn a_pass_finalised_by_a_read_is_announced_once_after_it_commits() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let attempt = start(&app, &setup).await;
+    answer(&app, &setup, &attempt, 5).await;
+    let attempt_id: Uuid = attempt["id"].as_str().expect("id").parse().expect("uuid");
+    let me = json_of(app.get("/api/v1/me", Some(&setup.candidate)).await).await;
+    let account_id: Uuid = me["id"].as_str().expect("id").parse().expect("uuid");
+    app.clock.advance(Duration::minutes(30));
+
+    let hook = CountingHook {
+        inner: app.pass_hook(),
+        committed: std::sync::Mutex::new(Vec::new()),
+    };
+    let candidate = app.candidate(account_id, &hook);
+    let read = candidate.attempt(attempt_id).await.expect("read");
+    assert_eq!(read.status, certify_exams::AttemptStatus::Expired);
+    assert!(read.result.is_some_and(|r| r.passed));
+    candidate.attempt(attempt_id).await.expect("read again");
+    candidate.attempts(setup.exam_id).await.expect("listed");
+    assert_eq!(
+        *hook.committed.lock().expect("not poisoned"),
+        vec![attempt_id],
+        "the read that finalised the pass announced it; later reads had nothing to say"
+    );
 }

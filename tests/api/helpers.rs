@@ -204,6 +204,37 @@ impl TestApp {
         }
     }
 
+    /// The pass hook the server runs, with a verification cache of its own.
+    pub fn pass_hook(&self) -> certify::issuance::IssueOnPass {
+        certify::issuance::IssueOnPass {
+            settings: self.issuer(),
+            db: self.db.clone(),
+            cache: std::sync::Arc::new(certify_certificates::VerificationCache::new(16)),
+        }
+    }
+
+    /// A consultant's attempt operations as of the test clock, with `hook` for passes.
+    pub fn candidate<'a>(
+        &'a self,
+        account_id: uuid::Uuid,
+        hook: &'a dyn certify_exams::PassHook,
+    ) -> certify_exams::Candidate<'a, DatabaseConnection> {
+        use certify_core::Clock as _;
+        certify_exams::Candidate {
+            db: &self.db,
+            now: self.clock.now(),
+            account_id,
+            hook,
+        }
+    }
+
+    /// What a certificate of `track_id` attests.
+    pub async fn achievement(&self, track_id: uuid::Uuid) -> certify_certificates::Achievement {
+        certify::issuance::achievement_of(&self.db, track_id)
+            .await
+            .expect("the track exists")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

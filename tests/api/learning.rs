@@ -401,7 +401,7 @@ async fn the_demo_track_is_real_and_its_demo_consultant_is_eligible() {
     use certify_core::Clock as _;
 
     let app = spawn_app().await;
-    certify::demo::seed(&app.db, app.clock.now(), &app.issuer())
+    certify::demo::seed(&app.db, app.clock.now(), &app.issuer(), &app.pass_hook())
         .await
         .expect("seeded");
     let consultant = demo_account("ada@northwind.example");

@@ -220,7 +220,7 @@ async fn the_forecast_projects_from_the_trailing_four_weeks_beside_the_pass_rate
 
 /// Issues a certificate in the pass's transaction, then fails: the pass, the certificate and
 /// the counters must all roll back.
-struct IssueThenFail(certify_certificates::IssueOnPass);
+struct IssueThenFail(certify::issuance::IssueOnPass);
 
 #[async_trait::async_trait]
 impl certify_exams::PassHook for IssueThenFail {
@@ -238,6 +238,10 @@ impl certify_exams::PassHook for IssueThenFail {
     ) -> anyhow::Result<Option<time::OffsetDateTime>> {
         self.0.valid_certificate_until(txn, account_id, track_id, now).await
     }
+
+    async fn committed(&self, passes: &[certify_exams::Pass]) {
+        self.0.committed(passes).await;
+    }
 }
 
 #[tokio::test]
@@ -249,8 +253,9 @@ async fn a_rolled_back_pass_leaves_the_counters_untouched() {
     let attempt_id: Uuid = attempt["id"].as_str().expect("id").parse().expect("uuid");
     let me = json_of(app.get("/api/v1/me", Some(&setup.candidate)).await).await;
     let account_id: Uuid = me["id"].as_str().expect("id").parse().expect("uuid");
-    let hook = IssueThenFail(certify_certificates::IssueOnPass { settings: app.issuer() });
-    let submitted = certify_exams::submit_attempt(&app.db, app.clock.now(), account_id, attempt_id, &hook).await;
+    let hook = IssueThenFail(app.pass_hook());
+    let candidate = app.candidate(account_id, &hook);
+    let submitted = candidate.submit_attempt(attempt_id).await;
     assert!(submitted.is_err());
     let after = headline(&app.address).await;
     assert_eq!((&after["certified"], &after["ever_certified"]), (&json!(0), &json!(0)));
@@ -516,7 +521,9 @@ impl World {
                     .then(|| self.now() - Duration::hours(rng.random_range(1..96)));
                 let request = IssueRequest {
                     account_id: pick(rng, &self.consultants),
-                    track_id: pick(rng, &self.tracks),
+                    achievement: certify::issuance::achievement_of(&self.db, pick(rng, &self.tracks))
+                        .await
+                        .expect("the track exists"),
                     attempt_id: None,
                     earned_at,
                 };

@@ -91,7 +91,7 @@ async fn certify(app: &TestApp, email: &str, track_id: Uuid) -> Uuid {
     let issuer = app.issuer();
     let request = IssueRequest {
         account_id: account.id,
-        track_id,
+        achievement: app.achievement(track_id).await,
         attempt_id: None,
         earned_at: None,
     };

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
-use certify_exams::PassHook;
+use certify_exams::{Candidate, PassHook};
 use certify_progress::{Goal, LiveHeadline};
 use sea_orm::DatabaseConnection;
 
@@ -27,6 +27,28 @@ pub struct AppState {
     pub live_headline: Arc<LiveHeadline>,
     /// How often one client address may look certificates up.
     pub verify_rate_limit: RateLimit,
+}
+
+impl AppState {
+    /// A consultant's dealings with their attempts as of now.
+    pub fn candidate(&self, account_id: uuid::Uuid) -> Candidate<'_, DatabaseConnection> {
+        Candidate {
+            db: &self.db,
+            now: self.clock.now(),
+            account_id,
+            hook: self.pass_hook.as_ref(),
+        }
+    }
+
+    /// Applies this instance's own committed change to its verification cache at once, so that
+    /// the caller's next look-up sees it (other instances see it at their next poll of the feed;
+    /// if the feed cannot be read now, the next poll applies it). Exam paths need not call it:
+    /// the pass hook does, after the commit that issued a certificate.
+    pub async fn refresh_verification_answers(&self) {
+        if let Err(err) = self.certificate_cache.follow_changes(&self.db).await {
+            tracing::warn!(error = %err, "could not read the certificate change feed");
+        }
+    }
 }
 
 /// A per-client-address budget: `burst` requests at once, refilled at `per_second`.

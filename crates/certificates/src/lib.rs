@@ -10,7 +10,6 @@ pub mod credential;
 pub mod entity;
 pub mod export;
 pub mod firm_view;
-mod hook;
 pub mod key_store;
 pub mod keys;
 pub mod pdf;
@@ -20,9 +19,8 @@ mod verification;
 
 pub use cache::VerificationCache;
 pub use counting::{initialise_progress, progress_facts, reconcile_progress};
-pub use hook::IssueOnPass;
 pub use store::{
-    Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
+    Achievement, Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
     certificates_of, correct_holder_name, find_by_credential_id, find_by_hash, get_certificate, history_of,
     issue_certificate, revoke_certificate,
 };

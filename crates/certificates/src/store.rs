@@ -147,10 +147,20 @@ pub fn add_months(at: OffsetDateTime, months: u32) -> anyhow::Result<OffsetDateT
 }
 
 /// What a pass needs to become a certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a certificate attests, as the catalogue describes it at issuance. The certificate keeps
+/// its own copy: the catalogue may change later, the credential may not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Achievement {
+    pub track_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub validity_months: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueRequest {
     pub account_id: Uuid,
-    pub track_id: Uuid,
+    pub achievement: Achievement,
     pub attempt_id: Option<Uuid>,
     /// When the pass happened, if before the issuance (an attempt finalised as of its deadline
     /// by a later request): the credential's dates start there, while the certificate is
@@ -183,12 +193,11 @@ where
     let account = certify_accounts::find_account(db, request.account_id)
         .await
         .context("the holder")?;
-    let track = certify_courses::get_track(db, certify_courses::Audience::Staff, request.track_id)
-        .await
-        .map_err(|err| anyhow::anyhow!("the achievement: {err}"))?
-        .track;
+    let track = request.achievement;
     let draft = Draft {
-        request,
+        account_id: request.account_id,
+        track_id: track.track_id,
+        attempt_id: request.attempt_id,
         firm_id: certify_firms::current_firm_of(db, request.account_id).await?,
         content: CredentialContent {
             credential_id: Uuid::new_v4(),
@@ -197,7 +206,7 @@ where
             holder_name: account.display_name,
             holder_email: account.email.to_string(),
             salt: random_salt()?,
-            achievement_id: format!("{}/achievements/{}", settings.public_base_url, track.id),
+            achievement_id: format!("{}/achievements/{}", settings.public_base_url, track.track_id),
             criteria: format!(
                 "Completed the required courses of the {} track and passed its proctored certification exam.",
                 track.title
@@ -205,12 +214,12 @@ where
             achievement_name: track.title,
             achievement_description: track.description,
             valid_from: earned_at,
-            valid_until: add_months(earned_at, track.certificate_validity_months.into())?,
+            valid_until: add_months(earned_at, track.validity_months)?,
         },
     };
     let earlier = certificate::Entity::find()
         .filter(certificate::Column::AccountId.eq(request.account_id))
-        .filter(certificate::Column::TrackId.eq(request.track_id))
+        .filter(certificate::Column::TrackId.eq(draft.track_id))
         .filter(certificate::Column::SupersededBy.is_null())
         .all(db)
         .await?;
@@ -249,12 +258,9 @@ where
     let achievement = &old.credential["credentialSubject"]["achievement"];
     let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
     let draft = Draft {
-        request: IssueRequest {
-            account_id: old.account_id,
-            track_id: old.track_id,
-            attempt_id: old.attempt_id,
-            earned_at: None,
-        },
+        account_id: old.account_id,
+        track_id: old.track_id,
+        attempt_id: old.attempt_id,
         firm_id: old.firm_id_at_issuance,
         content: CredentialContent {
             credential_id: Uuid::new_v4(),
@@ -302,7 +308,9 @@ async fn hold_counters(db: &impl ConnectionTrait) -> Result<(), CertificateError
 
 /// A certificate about to be signed.
 struct Draft {
-    request: IssueRequest,
+    account_id: Uuid,
+    track_id: Uuid,
+    attempt_id: Option<Uuid>,
     firm_id: Option<Uuid>,
     content: CredentialContent,
 }
@@ -325,9 +333,9 @@ where
     let id = Uuid::now_v7();
     let row = certificate::ActiveModel {
         id: Set(id),
-        account_id: Set(draft.request.account_id),
-        track_id: Set(draft.request.track_id),
-        attempt_id: Set(draft.request.attempt_id),
+        account_id: Set(draft.account_id),
+        track_id: Set(draft.track_id),
+        attempt_id: Set(draft.attempt_id),
         firm_id_at_issuance: Set(draft.firm_id),
         holder_name: Set(draft.content.holder_name),
         achievement_name: Set(draft.content.achievement_name),

@@ -12,7 +12,7 @@ use certify_core::{Clock as _, DisplayName, Email, SystemClock};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{self, Layer, LogFormat, Settings};
-use crate::demo::{self, DEMO_ACCOUNTS, SeedOutcome};
+use crate::demo::{DEMO_ACCOUNTS, SeedOutcome};
 use crate::startup::{Application, shutdown_signal};
 use crate::{db, synthetic, telemetry, verify_cli};
 
@@ -259,11 +259,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = Application::build(&settings, clock.clone()).await?;
     let base_url = settings.public_base_url(app.local_addr()?);
     if args.demo {
-        let issuer = IssuerSettings {
-            public_base_url: base_url.clone(),
-            issuer_name: settings.issuer_name.clone(),
-        };
-        match demo::seed(app.database(), clock.now(), &issuer).await? {
+        match app.seed_demo(clock.now()).await? {
             SeedOutcome::Seeded => print_demo_accounts("Demo data seeded. Sign in with"),
             SeedOutcome::AlreadyPopulated => {
                 print_demo_accounts(

@@ -10,10 +10,10 @@
 use anyhow::Context as _;
 use certify_accounts::{NewAccount, Password, Role, count_accounts, create_account};
 use certify_api::routes::exams::BankDocument;
-use certify_certificates::{IssueOnPass, IssueRequest, IssuerSettings, issue_certificate, revoke_certificate};
+use certify_certificates::{IssueRequest, IssuerSettings, issue_certificate, revoke_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::{CourseContent, ModuleContent, PublicationStatus, TrackContent};
-use certify_exams::{Blueprint, BlueprintInput, DomainSpec, ExamError, RetakePolicy, ScaledScore};
+use certify_exams::{Blueprint, BlueprintInput, Candidate, DomainSpec, ExamError, PassHook, RetakePolicy, ScaledScore};
 use certify_firms::{
     CountryCode, EmailDomain, FirmKind, NewFirm, Website, claim_domain, create_firm, join_firm, verify_domain,
 };
@@ -188,6 +188,7 @@ struct Seeder<'a> {
     txn: &'a DatabaseTransaction,
     now: OffsetDateTime,
     issuer: &'a IssuerSettings,
+    pass_hook: &'a dyn PassHook,
     staff_id: Uuid,
     track_id: Uuid,
     exam_id: Uuid,
@@ -197,6 +198,7 @@ pub async fn seed(
     db: &DatabaseConnection,
     now: OffsetDateTime,
     issuer: &IssuerSettings,
+    pass_hook: &dyn PassHook,
 ) -> anyhow::Result<SeedOutcome> {
     let txn = certify_core::begin_write(db)
         .await
@@ -217,6 +219,7 @@ pub async fn seed(
         txn: &txn,
         now,
         issuer,
+        pass_hook,
         staff_id: staff.id,
         track_id,
         exam_id,
@@ -346,7 +349,7 @@ impl Seeder<'_> {
     async fn certify(&self, consultant: Uuid, at: OffsetDateTime) -> anyhow::Result<Uuid> {
         let request = IssueRequest {
             account_id: consultant,
-            track_id: self.track_id,
+            achievement: crate::issuance::achievement_of(self.txn, self.track_id).await?,
             attempt_id: None,
             earned_at: None,
         };
@@ -355,12 +358,14 @@ impl Seeder<'_> {
 
     /// Sits the exam at `at` and submits it unanswered, which fails.
     async fn fail_exam(&self, consultant: Uuid, at: OffsetDateTime) -> anyhow::Result<()> {
-        let hook = IssueOnPass {
-            settings: self.issuer.clone(),
+        let candidate = |now| Candidate {
+            db: self.txn,
+            now,
+            account_id: consultant,
+            hook: self.pass_hook,
         };
-        let attempt = certify_exams::start_attempt(self.txn, at, consultant, self.exam_id, 7, &hook).await?;
-        let submitted =
-            certify_exams::submit_attempt(self.txn, at + Duration::minutes(20), consultant, attempt.id, &hook).await?;
+        let attempt = candidate(at).start_attempt(self.exam_id, 7).await?;
+        let submitted = candidate(at + Duration::minutes(20)).submit_attempt(attempt.id).await?;
         anyhow::ensure!(
             submitted.result.is_some_and(|r| !r.passed),
             "an unanswered demo attempt did not fail"

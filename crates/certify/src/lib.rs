@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod issuance;
 pub mod listener;
 pub mod startup;
 pub mod synthetic;

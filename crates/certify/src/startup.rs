@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
 use certify_accounts::{SessionSettings, SignInLimits, SignInThrottle};
 use certify_api::{AppState, RateLimit};
-use certify_certificates::{IssueOnPass, IssuerSettings, VerificationCache};
+use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_progress::LiveHeadline;
 use sea_orm::DatabaseConnection;
@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db;
+use crate::issuance::IssueOnPass;
 use crate::listener::ProblemListener;
 
 pub struct Application {
@@ -53,6 +54,11 @@ impl Application {
         let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
         certificate_cache.follow_changes(&db).await?;
         let sign_in_throttle = Arc::new(SignInThrottle::new(SignInLimits::default(), clock.clone()));
+        let pass_hook = Arc::new(IssueOnPass {
+            settings: issuer.clone(),
+            db: db.clone(),
+            cache: Arc::clone(&certificate_cache),
+        });
         let state = AppState {
             db,
             clock,
@@ -60,9 +66,7 @@ impl Application {
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },
-            pass_hook: Arc::new(IssueOnPass {
-                settings: issuer.clone(),
-            }),
+            pass_hook,
             issuer,
             certificate_cache,
             goal: settings.progress_goal,
@@ -81,6 +85,11 @@ impl Application {
 
     pub fn database(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// Seeds the demo programme (see [`crate::demo`]) as this application's issuer.
+    pub async fn seed_demo(&self, now: time::OffsetDateTime) -> anyhow::Result<crate::demo::SeedOutcome> {
+        crate::demo::seed(&self.state.db, now, &self.state.issuer, self.state.pass_hook.as_ref()).await
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use certify_accounts::{NewAccount, Role, create_account};
-use certify_certificates::{IssueRequest, IssuerSettings, issue_certificate};
+use certify_certificates::{Achievement, IssueRequest, IssuerSettings, issue_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::TrackContent;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -36,6 +36,7 @@ pub async fn seed(
         },
     )
     .await?;
+    let achievement = crate::issuance::achievement_of(db, track.id).await?;
     // Distinguishes this run's accounts from an earlier run's in the same database.
     let run = &Uuid::now_v7().simple().to_string()[20..];
     // SQLite has one writer; PostgreSQL takes batches in parallel.
@@ -51,8 +52,8 @@ pub async fn seed(
         while next < count && batches.len() < workers {
             let range = next..(next + BATCH).min(count);
             next = range.end;
-            let (db, issuer, run) = (db.clone(), issuer.clone(), run.to_owned());
-            batches.spawn(async move { seed_batch(&db, now, &issuer, track.id, &run, range).await });
+            let (db, issuer, achievement, run) = (db.clone(), issuer.clone(), achievement.clone(), run.to_owned());
+            batches.spawn(async move { seed_batch(&db, now, &issuer, &achievement, &run, range).await });
         }
         if let Some(done) = batches.join_next().await {
             hashes.extend(done.context("a seeding task failed")??);
@@ -69,7 +70,7 @@ async fn seed_batch(
     db: &DatabaseConnection,
     now: OffsetDateTime,
     issuer: &IssuerSettings,
-    track_id: Uuid,
+    achievement: &Achievement,
     run: &str,
     range: std::ops::Range<usize>,
 ) -> anyhow::Result<Vec<String>> {
@@ -90,7 +91,7 @@ async fn seed_batch(
         .await?;
         let request = IssueRequest {
             account_id: account.id,
-            track_id,
+            achievement: achievement.clone(),
             attempt_id: None,
             earned_at: None,
         };

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use anyhow::Context as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -22,7 +22,7 @@ use crate::bank::{ItemKind, ItemOption, content_from};
 use crate::blueprint::{Exam, get_exam};
 use crate::entity::{attempt, attempt_item, item, item_version};
 use crate::error::ExamError;
-use crate::rules::form::{self, Candidate, DomainDraw};
+use crate::rules::form::{self, DomainDraw};
 use crate::rules::retake::{Finished, PastAttempt, RetakeBlock};
 use crate::rules::scaling::ScaledScore;
 use crate::rules::scoring::{self, Marked};
@@ -44,6 +44,10 @@ pub trait PassHook: Send + Sync {
         track_id: Uuid,
         now: OffsetDateTime,
     ) -> anyhow::Result<Option<OffsetDateTime>>;
+
+    /// Called once the transaction that recorded `passes` has committed (never on a rollback):
+    /// what must hear of new certificates outside the database hears it here.
+    async fn committed(&self, passes: &[Pass]);
 }
 
 /// A passed attempt, as the pass hook receives it.
@@ -126,37 +130,153 @@ pub struct Attempt {
     pub result: Option<AttemptResult>,
 }
 
-/// Starts an attempt: finalises any expired one, then checks the one-open-attempt rule, course
-/// eligibility and the retake policy, and draws a form with `seed`.
-pub async fn start_attempt<C>(
-    db: &C,
+/// One candidate's dealings with their attempts, as of one reading of the clock. Each operation
+/// is one write transaction, which finalises whatever attempt's deadline has passed before it
+/// does its own work, and reads its answer before it commits.
+pub struct Candidate<'a, C> {
+    pub db: &'a C,
+    pub now: OffsetDateTime,
+    pub account_id: Uuid,
+    /// Runs in the transaction that records a pass, and again once that has committed.
+    pub hook: &'a dyn PassHook,
+}
+
+/// The write transaction of one [`Candidate`] operation, carrying what it needs and the passes
+/// it recorded, so that [`AttemptWrite::commit`] can tell the hook about them.
+struct AttemptWrite<'a> {
+    txn: DatabaseTransaction,
     now: OffsetDateTime,
     account_id: Uuid,
-    exam_id: Uuid,
-    seed: u64,
-    hook: &dyn PassHook,
-) -> Result<Attempt, ExamError>
+    hook: &'a dyn PassHook,
+    passes: Vec<Pass>,
+}
+
+impl AttemptWrite<'_> {
+    async fn commit(self) -> Result<(), ExamError> {
+        self.txn.commit().await?;
+        if !self.passes.is_empty() {
+            self.hook.committed(&self.passes).await;
+        }
+        Ok(())
+    }
+}
+
+impl<'a, C> Candidate<'a, C>
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let txn = certify_core::begin_write(db).await?;
-    let exam = get_exam(&txn, exam_id).await?;
-    let history = attempts_of(&txn, account_id, exam_id).await?;
-    for row in &history {
-        finalise_if_due(&txn, now, row, &exam, hook).await?;
+    async fn write(&self) -> Result<AttemptWrite<'a>, ExamError> {
+        Ok(AttemptWrite {
+            txn: certify_core::begin_write(self.db).await?,
+            now: self.now,
+            account_id: self.account_id,
+            hook: self.hook,
+            passes: Vec::new(),
+        })
     }
-    let history = attempts_of(&txn, account_id, exam_id).await?;
+
+    /// Starts an attempt: finalises any expired one, then checks the one-open-attempt rule,
+    /// course eligibility and the retake policy, and draws a form with `seed`.
+    pub async fn start_attempt(&self, exam_id: Uuid, seed: u64) -> Result<Attempt, ExamError> {
+        let mut write = self.write().await?;
+        let id = start(&mut write, exam_id, seed).await?;
+        let attempt = attempt_view(&write.txn, own_attempt(&write, id).await?).await?;
+        write.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Every attempt at an exam, oldest first, expired ones finalised.
+    pub async fn attempts(&self, exam_id: Uuid) -> Result<Vec<Attempt>, ExamError> {
+        let mut write = self.write().await?;
+        let exam = get_exam(&write.txn, exam_id).await?;
+        for row in attempts_of(&write, exam_id).await? {
+            finalise_if_due(&mut write, &row, &exam).await?;
+        }
+        let mut all = Vec::new();
+        for row in attempts_of(&write, exam_id).await? {
+            all.push(attempt_view(&write.txn, row).await?);
+        }
+        write.commit().await?;
+        Ok(all)
+    }
+
+    /// One attempt, finalised first if its deadline has passed.
+    pub async fn attempt(&self, attempt_id: Uuid) -> Result<Attempt, ExamError> {
+        let mut write = self.write().await?;
+        let (row, _, _) = own_attempt_brought_up_to_date(&mut write, attempt_id).await?;
+        let attempt = attempt_view(&write.txn, row).await?;
+        write.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Saves the answer to one item of an open attempt; saving again replaces it, and an empty
+    /// selection clears it. After the deadline nothing is saved.
+    pub async fn save_response(
+        &self,
+        attempt_id: Uuid,
+        position: u32,
+        selected: Vec<String>,
+    ) -> Result<ServedItem, ExamError> {
+        let mut write = self.write().await?;
+        let (row, _, finalised_now) = own_attempt_brought_up_to_date(&mut write, attempt_id).await?;
+        if finalised_now {
+            // The finalisation must stick even though this save is refused.
+            write.commit().await?;
+            return Err(ExamError::AttemptClosed);
+        }
+        if row.status != AttemptStatus::Open.as_str() {
+            return Err(ExamError::AttemptClosed);
+        }
+        save(&write, attempt_id, position, selected).await?;
+        let saved = served_items(&write.txn, attempt_id)
+            .await?
+            .into_iter()
+            .find(|item| item.position == position)
+            .context("saved item vanished")?;
+        write.commit().await?;
+        Ok(saved)
+    }
+
+    /// Submits an open attempt and scores it. Submitting a finished attempt returns it unchanged.
+    pub async fn submit_attempt(&self, attempt_id: Uuid) -> Result<Attempt, ExamError> {
+        let mut write = self.write().await?;
+        let (row, exam, _) = own_attempt_brought_up_to_date(&mut write, attempt_id).await?;
+        let row = if row.status == AttemptStatus::Open.as_str() {
+            let ended = Ended {
+                at: write.now,
+                recorded_at: write.now,
+            };
+            finalise(&mut write, ended, &row, &exam, AttemptStatus::Submitted).await?;
+            own_attempt(&write, attempt_id).await?
+        } else {
+            row
+        };
+        let attempt = attempt_view(&write.txn, row).await?;
+        write.commit().await?;
+        Ok(attempt)
+    }
+}
+
+/// Checks that the candidate may start, and stores a new attempt with its form; returns its id.
+async fn start(write: &mut AttemptWrite<'_>, exam_id: Uuid, seed: u64) -> Result<Uuid, ExamError> {
+    let exam = get_exam(&write.txn, exam_id).await?;
+    for row in &attempts_of(write, exam_id).await? {
+        finalise_if_due(write, row, &exam).await?;
+    }
+    let (txn, now, account_id) = (&write.txn, write.now, write.account_id);
+    let history = attempts_of(write, exam_id).await?;
     if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open.as_str()) {
         return Err(ExamError::AttemptOpen(open.id));
     }
-    let eligibility = certify_courses::eligibility_for(&txn, account_id, exam.track_id)
+    let eligibility = certify_courses::eligibility_for(txn, account_id, exam.track_id)
         .await
         .map_err(|err| anyhow::anyhow!("checking eligibility: {err}"))?;
     if !eligibility.eligible {
         return Err(ExamError::NotEligible(eligibility));
     }
-    let held_until = hook
-        .valid_certificate_until(&txn, account_id, exam.track_id, now)
+    let held_until = write
+        .hook
+        .valid_certificate_until(txn, account_id, exam.track_id, now)
         .await
         .context("looking up the certificates held")?;
     exam.retake
@@ -170,7 +290,7 @@ where
         .check(&past, now)
         .map_err(|block: RetakeBlock| ExamError::RetakeWait { until: block.until() })?;
 
-    let form = form::assemble(seed, &blueprint_draws(&exam), &candidates(&txn, exam_id).await?)
+    let form = form::assemble(seed, &blueprint_draws(&exam), &candidates(txn, exam_id).await?)
         .map_err(|err| ExamError::InvalidState(format!("the item bank cannot fill a form yet: {err}")))?;
     let id = Uuid::now_v7();
     let inserted = attempt::ActiveModel {
@@ -189,7 +309,7 @@ where
         passed: Set(None),
         domain_feedback: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     if let Err(err) = inserted {
         return Err(match err.sql_err() {
@@ -198,7 +318,7 @@ where
             _ => err.into(),
         });
     }
-    let versions = current_versions(&txn, form.iter().map(|f| f.item_id)).await?;
+    let versions = current_versions(txn, form.iter().map(|f| f.item_id)).await?;
     for (index, drawn) in form.iter().enumerate() {
         let version = versions
             .iter()
@@ -215,11 +335,10 @@ where
             response: Set(None),
             answered_at: Set(None),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
-    get_attempt(db, now, account_id, id, hook).await
+    Ok(id)
 }
 
 fn blueprint_draws(exam: &Exam) -> Vec<DomainDraw> {
@@ -232,7 +351,7 @@ fn blueprint_draws(exam: &Exam) -> Vec<DomainDraw> {
         .collect()
 }
 
-async fn candidates(db: &impl ConnectionTrait, exam_id: Uuid) -> Result<Vec<Candidate>, ExamError> {
+async fn candidates(db: &impl ConnectionTrait, exam_id: Uuid) -> Result<Vec<form::Candidate>, ExamError> {
     let rows = item::Entity::find()
         .filter(item::Column::ExamId.eq(exam_id))
         .filter(item::Column::Status.eq("active"))
@@ -246,7 +365,7 @@ async fn candidates(db: &impl ConnectionTrait, exam_id: Uuid) -> Result<Vec<Cand
                 .find(|v| v.item_id == row.id)
                 .context("item without its current version")?;
             let options: Vec<ItemOption> = serde_json::from_str(&version.options).context("stored options")?;
-            Ok(Candidate {
+            Ok(form::Candidate {
                 item_id: row.id,
                 domain_id: row.domain_id,
                 option_ids: options.into_iter().map(|o| o.id).collect(),
@@ -274,16 +393,13 @@ async fn current_versions(
         .collect())
 }
 
-async fn attempts_of(
-    db: &impl ConnectionTrait,
-    account_id: Uuid,
-    exam_id: Uuid,
-) -> Result<Vec<attempt::Model>, ExamError> {
+/// The candidate's attempts at an exam, oldest first.
+async fn attempts_of(write: &AttemptWrite<'_>, exam_id: Uuid) -> Result<Vec<attempt::Model>, ExamError> {
     Ok(attempt::Entity::find()
-        .filter(attempt::Column::AccountId.eq(account_id))
+        .filter(attempt::Column::AccountId.eq(write.account_id))
         .filter(attempt::Column::ExamId.eq(exam_id))
         .order_by_asc(attempt::Column::Id)
-        .all(db)
+        .all(&write.txn)
         .await?)
 }
 
@@ -298,26 +414,13 @@ fn past_attempt(row: &attempt::Model) -> PastAttempt {
 }
 
 /// Finalises an open attempt whose deadline has passed, with the responses saved before it.
-async fn finalise_if_due(
-    txn: &DatabaseTransaction,
-    now: OffsetDateTime,
-    row: &attempt::Model,
-    exam: &Exam,
-    hook: &dyn PassHook,
-) -> Result<bool, ExamError> {
-    if row.status == AttemptStatus::Open.as_str() && now >= row.deadline {
-        finalise(
-            txn,
-            Ended {
-                at: row.deadline,
-                recorded_at: now,
-            },
-            row,
-            exam,
-            AttemptStatus::Expired,
-            hook,
-        )
-        .await?;
+async fn finalise_if_due(write: &mut AttemptWrite<'_>, row: &attempt::Model, exam: &Exam) -> Result<bool, ExamError> {
+    if row.status == AttemptStatus::Open.as_str() && write.now >= row.deadline {
+        let ended = Ended {
+            at: row.deadline,
+            recorded_at: write.now,
+        };
+        finalise(write, ended, row, exam, AttemptStatus::Expired).await?;
         return Ok(true);
     }
     Ok(false)
@@ -330,14 +433,16 @@ struct Ended {
     recorded_at: OffsetDateTime,
 }
 
+/// Scores an open attempt and records its result; on a pass, runs the hook and remembers the
+/// pass for [`AttemptWrite::commit`].
 async fn finalise(
-    txn: &DatabaseTransaction,
+    write: &mut AttemptWrite<'_>,
     ended: Ended,
     row: &attempt::Model,
     exam: &Exam,
     status: AttemptStatus,
-    hook: &dyn PassHook,
 ) -> Result<(), ExamError> {
+    let txn = &write.txn;
     let served = attempt_item::Entity::find()
         .filter(attempt_item::Column::AttemptId.eq(row.id))
         .all(txn)
@@ -408,57 +513,33 @@ async fn finalise(
             passed_at: ended.at,
             recorded_at: ended.recorded_at,
         };
-        hook.on_pass(txn, &pass).await.context("the pass hook failed")?;
+        write.hook.on_pass(txn, &pass).await.context("the pass hook failed")?;
+        write.passes.push(pass);
     }
     Ok(())
 }
 
-async fn own_attempt(
-    db: &impl ConnectionTrait,
-    account_id: Uuid,
-    attempt_id: Uuid,
-) -> Result<attempt::Model, ExamError> {
+async fn own_attempt(write: &AttemptWrite<'_>, attempt_id: Uuid) -> Result<attempt::Model, ExamError> {
     attempt::Entity::find_by_id(attempt_id)
-        .one(db)
+        .one(&write.txn)
         .await?
-        .filter(|a| a.account_id == account_id)
+        .filter(|a| a.account_id == write.account_id)
         .ok_or_else(|| ExamError::not_found("attempt", attempt_id))
 }
 
 /// The caller's attempt and its exam, with the attempt finalised first if its deadline has
 /// passed; the flag says whether this call finalised it.
 async fn own_attempt_brought_up_to_date(
-    txn: &DatabaseTransaction,
-    now: OffsetDateTime,
-    account_id: Uuid,
+    write: &mut AttemptWrite<'_>,
     attempt_id: Uuid,
-    hook: &dyn PassHook,
 ) -> Result<(attempt::Model, Exam, bool), ExamError> {
-    let row = own_attempt(txn, account_id, attempt_id).await?;
-    let exam = get_exam(txn, row.exam_id).await?;
-    if finalise_if_due(txn, now, &row, &exam, hook).await? {
-        let row = own_attempt(txn, account_id, attempt_id).await?;
+    let row = own_attempt(write, attempt_id).await?;
+    let exam = get_exam(&write.txn, row.exam_id).await?;
+    if finalise_if_due(write, &row, &exam).await? {
+        let row = own_attempt(write, attempt_id).await?;
         return Ok((row, exam, true));
     }
     Ok((row, exam, false))
-}
-
-/// An attempt of `account_id`, finalised first if its deadline has passed.
-pub async fn get_attempt<C>(
-    db: &C,
-    now: OffsetDateTime,
-    account_id: Uuid,
-    attempt_id: Uuid,
-    hook: &dyn PassHook,
-) -> Result<Attempt, ExamError>
-where
-    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
-{
-    let txn = certify_core::begin_write(db).await?;
-    let (row, _, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
-    let attempt = attempt_view(&txn, row).await?;
-    txn.commit().await?;
-    Ok(attempt)
 }
 
 async fn attempt_view(db: &impl ConnectionTrait, row: attempt::Model) -> Result<Attempt, ExamError> {
@@ -539,37 +620,24 @@ async fn served_items(db: &impl ConnectionTrait, attempt_id: Uuid) -> Result<Vec
         .collect()
 }
 
-/// Saves the answer to one item of an open attempt; saving again replaces it, and an empty
-/// selection clears it. After the deadline nothing is saved.
-pub async fn save_response(
-    db: &DatabaseConnection,
-    now: OffsetDateTime,
-    account_id: Uuid,
+/// Stores the answer to one item of an open attempt, given by the letters it was served with.
+async fn save(
+    write: &AttemptWrite<'_>,
     attempt_id: Uuid,
     position: u32,
     selected: Vec<String>,
-    hook: &dyn PassHook,
-) -> Result<ServedItem, ExamError> {
-    let txn = certify_core::begin_write(db).await?;
-    let (row, _, finalised_now) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
-    if finalised_now {
-        // The finalisation must stick even though this save is refused.
-        txn.commit().await?;
-        return Err(ExamError::AttemptClosed);
-    }
-    if row.status != AttemptStatus::Open.as_str() {
-        return Err(ExamError::AttemptClosed);
-    }
+) -> Result<(), ExamError> {
+    let txn = &write.txn;
     let served = attempt_item::Entity::find()
         .filter(attempt_item::Column::AttemptId.eq(attempt_id))
         .filter(attempt_item::Column::Position.eq(i32::try_from(position).unwrap_or(-1)))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(ExamError::NotOnForm(position))?;
     let version = item_version::Entity::find()
         .filter(item_version::Column::ItemId.eq(served.item_id))
         .filter(item_version::Column::Version.eq(served.item_version))
-        .one(&txn)
+        .one(txn)
         .await?
         .context("served item version missing")?;
     let content = content_from(served.domain_id, &version)?;
@@ -598,65 +666,7 @@ pub async fn save_response(
     } else {
         Some(serde_json::to_string(&chosen).context("response")?)
     });
-    active.answered_at = Set(Some(now));
-    active.update(&txn).await?;
-    txn.commit().await?;
-    let attempt = get_attempt(db, now, account_id, attempt_id, hook).await?;
-    attempt
-        .items
-        .into_iter()
-        .find(|item| item.position == position)
-        .ok_or_else(|| anyhow::anyhow!("saved item vanished").into())
-}
-
-/// Submits an open attempt and scores it. Submitting a finished attempt returns it unchanged.
-pub async fn submit_attempt<C>(
-    db: &C,
-    now: OffsetDateTime,
-    account_id: Uuid,
-    attempt_id: Uuid,
-    hook: &dyn PassHook,
-) -> Result<Attempt, ExamError>
-where
-    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
-{
-    let txn = certify_core::begin_write(db).await?;
-    let (row, exam, _) = own_attempt_brought_up_to_date(&txn, now, account_id, attempt_id, hook).await?;
-    if row.status == AttemptStatus::Open.as_str() {
-        finalise(
-            &txn,
-            Ended {
-                at: now,
-                recorded_at: now,
-            },
-            &row,
-            &exam,
-            AttemptStatus::Submitted,
-            hook,
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    get_attempt(db, now, account_id, attempt_id, hook).await
-}
-
-/// Every attempt of a consultant at an exam, oldest first, expired ones finalised.
-pub async fn my_attempts(
-    db: &DatabaseConnection,
-    now: OffsetDateTime,
-    account_id: Uuid,
-    exam_id: Uuid,
-    hook: &dyn PassHook,
-) -> Result<Vec<Attempt>, ExamError> {
-    let txn = certify_core::begin_write(db).await?;
-    let exam = get_exam(&txn, exam_id).await?;
-    for row in attempts_of(&txn, account_id, exam_id).await? {
-        finalise_if_due(&txn, now, &row, &exam, hook).await?;
-    }
-    let mut all = Vec::new();
-    for row in attempts_of(&txn, account_id, exam_id).await? {
-        all.push(attempt_view(&txn, row).await?);
-    }
-    txn.commit().await?;
-    Ok(all)
+    active.answered_at = Set(Some(write.now));
+    active.update(txn).await?;
+    Ok(())
 }

@@ -13,10 +13,7 @@ mod error;
 pub mod rules;
 mod statistics;
 
-pub use attempts::{
-    Attempt, AttemptResult, AttemptStatus, DomainFeedback, Pass, PassHook, ServedItem, get_attempt, my_attempts,
-    save_response, start_attempt, submit_attempt,
-};
+pub use attempts::{Attempt, AttemptResult, AttemptStatus, Candidate, DomainFeedback, Pass, PassHook, ServedItem};
 pub use bank::{
     ImportReport, ImportedItem, Item, ItemContent, ItemKind, ItemOption, ItemStatus, create_item, export_bank,
     get_item, import_bank, list_items, revise_item,

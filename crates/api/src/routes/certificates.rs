@@ -475,15 +475,6 @@ pub async fn get_credential(
     Ok(Json(readable_certificate(&state, &me, id).await?.credential))
 }
 
-/// Applies this instance's own change to its cache at once, so that the caller's next look-up
-/// sees it (other instances see it at their next poll of the feed). The change is committed
-/// either way; if the feed cannot be read now, the next poll applies it.
-pub(crate) async fn forget_stale_answers(state: &AppState) {
-    if let Err(err) = state.certificate_cache.follow_changes(&state.db).await {
-        tracing::warn!(error = %err, "could not read the certificate change feed");
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevocationRequest {
@@ -506,7 +497,7 @@ pub async fn revoke_certificate(
         .map_err(|err| ApiError::invalid_field("reason", err))?;
     let now = state.clock.now();
     let certificate = certify_certificates::revoke_certificate(&state.db, now, id, staff.account_id, &reason).await?;
-    forget_stale_answers(&state).await;
+    state.refresh_verification_answers().await;
     Ok(Json(certificate_view(certificate, &state.issuer, now)))
 }
 
@@ -535,7 +526,7 @@ pub async fn correct_name(
     let reissued =
         certify_certificates::correct_holder_name(&state.db, now, &state.issuer, id, staff.account_id, name.as_str())
             .await?;
-    forget_stale_answers(&state).await;
+    state.refresh_verification_answers().await;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(certificate_view(reissued, &state.issuer, now)),

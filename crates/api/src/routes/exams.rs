@@ -796,15 +796,7 @@ pub async fn start_attempt(
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<AttemptView>), ApiError> {
     let seed = random_seed()?;
-    let attempt = certify_exams::start_attempt(
-        &state.db,
-        state.clock.now(),
-        me.account_id,
-        exam_id,
-        seed,
-        state.pass_hook.as_ref(),
-    )
-    .await?;
+    let attempt = state.candidate(me.account_id).start_attempt(exam_id, seed).await?;
     Ok((StatusCode::CREATED, Json(attempt.into())))
 }
 
@@ -816,14 +808,7 @@ pub async fn my_attempts(
     Caller(me): Caller,
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<AttemptView>>, ApiError> {
-    let attempts = certify_exams::my_attempts(
-        &state.db,
-        state.clock.now(),
-        me.account_id,
-        exam_id,
-        state.pass_hook.as_ref(),
-    )
-    .await?;
+    let attempts = state.candidate(me.account_id).attempts(exam_id).await?;
     Ok(Json(attempts.into_iter().map(Into::into).collect()))
 }
 
@@ -835,14 +820,7 @@ pub async fn get_attempt(
     Caller(me): Caller,
     ApiPath(attempt_id): ApiPath<Uuid>,
 ) -> Result<Json<AttemptView>, ApiError> {
-    let attempt = certify_exams::get_attempt(
-        &state.db,
-        state.clock.now(),
-        me.account_id,
-        attempt_id,
-        state.pass_hook.as_ref(),
-    )
-    .await?;
+    let attempt = state.candidate(me.account_id).attempt(attempt_id).await?;
     Ok(Json(attempt.into()))
 }
 
@@ -873,16 +851,10 @@ pub async fn save_response(
     ApiPath(path): ApiPath<ResponsePath>,
     ApiJson(request): ApiJson<ResponseRequest>,
 ) -> Result<Json<ServedItemView>, ApiError> {
-    let saved = certify_exams::save_response(
-        &state.db,
-        state.clock.now(),
-        me.account_id,
-        path.attempt_id,
-        path.position,
-        request.selected,
-        state.pass_hook.as_ref(),
-    )
-    .await?;
+    let saved = state
+        .candidate(me.account_id)
+        .save_response(path.attempt_id, path.position, request.selected)
+        .await?;
     Ok(Json(saved.into()))
 }
 
@@ -895,15 +867,6 @@ pub async fn submit_attempt(
     Consultant(me): Consultant,
     ApiPath(attempt_id): ApiPath<Uuid>,
 ) -> Result<Json<AttemptView>, ApiError> {
-    let attempt = certify_exams::submit_attempt(
-        &state.db,
-        state.clock.now(),
-        me.account_id,
-        attempt_id,
-        state.pass_hook.as_ref(),
-    )
-    .await?;
-    // A pass may have superseded an earlier certificate.
-    crate::routes::certificates::forget_stale_answers(&state).await;
+    let attempt = state.candidate(me.account_id).submit_attempt(attempt_id).await?;
     Ok(Json(attempt.into()))
 }
