@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration as StdDuration, Instant};
 
 use certify_accounts::{NewAccount, Role};
-use certify_certificates::{IssueRequest, IssuerSettings};
+use certify_certificates::{IssueRequest, IssuerSettings, StoredCertificates};
 use certify_core::{Clock as _, DisplayName, Email, TestClock};
 use certify_courses::TrackContent;
 use certify_firms::{FirmKind, NewFirm};
@@ -259,7 +259,7 @@ async fn a_rolled_back_pass_leaves_the_counters_untouched() {
     assert!(submitted.is_err());
     let after = headline(&app.address).await;
     assert_eq!((&after["certified"], &after["ever_certified"]), (&json!(0), &json!(0)));
-    let outcome = certify_certificates::reconcile_progress(&app.db, app.clock.now(), false)
+    let outcome = certify_progress::reconcile_progress(&app.db, app.clock.now(), false, &StoredCertificates)
         .await
         .expect("reconciled");
     assert_eq!(outcome.differences, Vec::<String>::new());
@@ -300,7 +300,7 @@ async fn expiries_are_swept_by_the_clock_and_dated_on_the_day_they_happened() {
         [("2028-11-21", 0, 1), ("2028-11-22", -1, 0), ("2028-11-23", 0, 0)],
         "dated by the expiry, not by when the sweep ran"
     );
-    let outcome = certify_certificates::reconcile_progress(&app.db, app.clock.now(), false)
+    let outcome = certify_progress::reconcile_progress(&app.db, app.clock.now(), false, &StoredCertificates)
         .await
         .expect("reconciled");
     assert_eq!(outcome.differences, Vec::<String>::new());
@@ -444,7 +444,7 @@ impl World {
         certify_certificates::key_store::ensure_signing_key(&db, now)
             .await
             .expect("key");
-        certify_certificates::initialise_progress(&db, now)
+        certify_progress::initialise_progress(&db, now, &StoredCertificates)
             .await
             .expect("initialised");
         let mut tracks = Vec::new();
@@ -619,7 +619,7 @@ async fn random_histories_reconcile_with_no_difference() {
                 continue;
             }
             history.push("reconcile".to_owned());
-            let outcome = certify_certificates::reconcile_progress(&world.db, world.now(), false)
+            let outcome = certify_progress::reconcile_progress(&world.db, world.now(), false, &StoredCertificates)
                 .await
                 .expect("reconciled");
             assert!(

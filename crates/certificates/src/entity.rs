@@ -65,13 +65,25 @@ pub mod certificate {
 pub mod certificate_event {
     use sea_orm::entity::prelude::*;
 
+    /// What happened to a certificate. An issuance or a reissue starts it (for the counters).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+    pub enum EventKind {
+        /// Earned: by a pass, or issued directly.
+        Issued,
+        /// Issued in place of another (a corrected holder name), keeping its dates.
+        Reissued,
+        Superseded,
+        Revoked,
+    }
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "certificate_events")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub certificate_id: Uuid,
-        pub kind: String,
+        pub kind: EventKind,
         pub actor_id: Option<Uuid>,
         pub at: TimeDateTimeWithTimeZone,
         pub detail: Option<String>,
@@ -82,6 +94,8 @@ pub mod certificate_event {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub use certificate_event::EventKind;
 
 pub mod certificate_change {
     use sea_orm::entity::prelude::*;

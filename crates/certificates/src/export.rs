@@ -6,7 +6,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entity::certificate;
-use crate::store::{Certificate, CertificateError, Standing, certificate_from};
+use crate::error::CertificateError;
+use crate::store::{Certificate, Standing, certificate_from};
 
 /// Where a certificate stands, without the particulars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

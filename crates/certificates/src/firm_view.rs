@@ -20,7 +20,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::entity::certificate;
-use crate::store::{Certificate, CertificateError, Standing, certificate_from};
+use crate::error::CertificateError;
+use crate::store::{Certificate, Standing, certificate_from};
 
 /// A consultant's standing on one track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,10 +5,12 @@
 //! (`eddsa-jcs-2022`), [`keys`] encodes keys; the rest persists and verifies.
 
 mod cache;
-mod counting;
+mod changes;
 pub mod credential;
 pub mod entity;
+mod error;
 pub mod export;
+mod facts;
 pub mod firm_view;
 pub mod key_store;
 pub mod keys;
@@ -16,14 +18,15 @@ pub mod pdf;
 pub mod proof;
 mod store;
 mod verification;
+mod verified;
 
 pub use cache::VerificationCache;
-pub use counting::{initialise_progress, progress_facts, reconcile_progress};
+pub use entity::EventKind;
+pub use facts::{StoredCertificates, progress_facts};
 pub use store::{
     Achievement, Certificate, CertificateError, CertificateEvent, IssueRequest, IssuerSettings, Standing, add_months,
     certificates_of, correct_holder_name, find_by_credential_id, find_by_hash, get_certificate, history_of,
     issue_certificate, revoke_certificate,
 };
-pub use verification::{
-    Check, Verdict, Verification, VerifiedCertificate, verify_credential_id, verify_document, verify_hash,
-};
+pub use verification::{Check, Verdict, Verification, verify_credential_id, verify_document, verify_hash};
+pub use verified::VerifiedCertificate;

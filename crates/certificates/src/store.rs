@@ -13,10 +13,11 @@ use serde_json::Value;
 use time::{Date, Month, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::cache::record_change;
-use crate::counting::{ISSUED, REISSUED, progress_error};
+use crate::changes::record_change;
 use crate::credential::{self, CredentialContent};
+use crate::entity::EventKind;
 use crate::entity::{certificate, certificate_event};
+pub use crate::error::CertificateError;
 use crate::{key_store, proof};
 
 /// Who issues, and for how long certificates hold.
@@ -34,28 +35,6 @@ impl IssuerSettings {
 
     pub fn verify_url(&self, hash: &Sha256Hex) -> String {
         format!("{}/verify/{hash}", self.public_base_url)
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CertificateError {
-    #[error("no certificate with id {0}")]
-    NotFound(Uuid),
-    #[error("the certificate is already revoked")]
-    AlreadyRevoked,
-    #[error("only a current certificate (not revoked, not superseded) can be corrected")]
-    NotCurrent,
-    /// Revoking or correcting a superseded certificate would change nothing a verifier sees:
-    /// staff act on the current certificate of the lineage, which this names.
-    #[error("this certificate was superseded: certificate {current} is the current one of its lineage")]
-    Superseded { current: Uuid },
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
-
-impl From<sea_orm::DbErr> for CertificateError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        Self::Unexpected(anyhow::Error::new(err).context("certificate storage"))
     }
 }
 
@@ -303,7 +282,7 @@ struct Reissue {
 /// changes certificates takes it first (issuance takes it before superseding), so two of them
 /// cannot each hold what the other waits for.
 async fn hold_counters(db: &impl ConnectionTrait) -> Result<(), CertificateError> {
-    certify_progress::hold_counters(db).await.map_err(progress_error)
+    Ok(certify_progress::hold_counters(db).await?)
 }
 
 /// A certificate about to be signed.
@@ -354,12 +333,12 @@ where
     .await?;
     let (kind, issuance, actor_id, detail) = match reissue {
         Some(reissue) => (
-            REISSUED,
+            EventKind::Reissued,
             Issuance::Reissue,
             Some(reissue.actor_id),
             Some(reissue.why.to_owned()),
         ),
-        None => (ISSUED, Issuance::Earned, None, None),
+        None => (EventKind::Issued, Issuance::Earned, None, None),
     };
     record(db, id, kind, actor_id, now, detail).await?;
     let issued = IssuedCertificate {
@@ -369,9 +348,7 @@ where
         expires_at: row.expires_at,
         issuance,
     };
-    certify_progress::certificate_issued(db, now, issued)
-        .await
-        .map_err(progress_error)?;
+    certify_progress::certificate_issued(db, now, issued).await?;
     certificate_from(row)
 }
 
@@ -390,13 +367,11 @@ async fn supersede(
         .exec(db)
         .await?;
     record_change(db, old.id, &old.hash).await?;
-    certify_progress::certificate_ended(db, now, old.id)
-        .await
-        .map_err(progress_error)?;
+    certify_progress::certificate_ended(db, now, old.id).await?;
     record(
         db,
         old.id,
-        "superseded",
+        EventKind::Superseded,
         actor_id,
         now,
         Some(format!("{why}: superseded by certificate {new}")),
@@ -407,7 +382,7 @@ async fn supersede(
 async fn record(
     db: &impl ConnectionTrait,
     certificate_id: Uuid,
-    kind: &str,
+    kind: EventKind,
     actor_id: Option<Uuid>,
     at: OffsetDateTime,
     detail: Option<String>,
@@ -415,7 +390,7 @@ async fn record(
     certificate_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         certificate_id: Set(certificate_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         actor_id: Set(actor_id),
         at: Set(at),
         detail: Set(detail),
@@ -493,11 +468,17 @@ where
         .filter(certificate::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    record(&txn, id, "revoked", Some(actor_id), now, Some(reason.to_owned())).await?;
+    record(
+        &txn,
+        id,
+        EventKind::Revoked,
+        Some(actor_id),
+        now,
+        Some(reason.to_owned()),
+    )
+    .await?;
     record_change(&txn, id, &existing.hash).await?;
-    certify_progress::certificate_ended(&txn, now, id)
-        .await
-        .map_err(progress_error)?;
+    certify_progress::certificate_ended(&txn, now, id).await?;
     let revoked = get_certificate(&txn, id).await?;
     txn.commit().await?;
     Ok(revoked)
@@ -521,7 +502,7 @@ async fn refuse_if_superseded(db: &impl ConnectionTrait, certificate: &Certifica
 /// One recorded change of a certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateEvent {
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<Uuid>,
     pub at: OffsetDateTime,
     pub detail: Option<String>,

@@ -15,7 +15,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::cache::VerificationCache;
-use crate::store::{Certificate, CertificateError, Standing, find_by_credential_id, find_by_hash, get_certificate};
+use crate::error::CertificateError;
+use crate::store::{Certificate, Standing, find_by_credential_id, find_by_hash, get_certificate};
+use crate::verified::VerifiedCertificate;
 use crate::{key_store, proof};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,35 +43,6 @@ pub struct Verification {
     pub checks: Vec<Check>,
     /// What a verifier is told about the certificate; only for a genuine one.
     pub certificate: Option<Arc<VerifiedCertificate>>,
-}
-
-/// A genuine certificate as verifiers see it: what it says and where it stands, without the
-/// credential itself (which keeps cached entries small).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedCertificate {
-    pub id: Uuid,
-    pub credential_id: String,
-    pub holder_name: String,
-    pub achievement_name: String,
-    pub issuer_name: String,
-    pub issued_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
-    /// The key whose signature verified.
-    pub key_id: String,
-    pub revoked: Option<(OffsetDateTime, String)>,
-    /// The newer certificate's id and hash, and when it took over.
-    pub superseded: Option<(Uuid, Sha256Hex, OffsetDateTime)>,
-}
-
-impl VerifiedCertificate {
-    pub fn standing_at(&self, now: OffsetDateTime) -> Standing {
-        Standing::of(
-            self.revoked.as_ref(),
-            self.superseded.as_ref().map(|(by, _, at)| (*by, *at)),
-            self.expires_at,
-            now,
-        )
-    }
 }
 
 fn check(name: &'static str, passed: bool, detail: impl Into<String>) -> Check {

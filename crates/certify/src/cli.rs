@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use certify_accounts::{NewAccount, Password, Role};
-use certify_certificates::IssuerSettings;
+use certify_certificates::{IssuerSettings, StoredCertificates};
 use certify_core::{Clock as _, DisplayName, Email, SystemClock};
 use clap::{Args, Parser, Subcommand};
 
@@ -210,8 +210,8 @@ async fn reconcile(args: ReconcileArgs) -> anyhow::Result<()> {
     let db = db::connect(&settings.database_url, 1).await?;
     db::migrate(&db).await?;
     let now = SystemClock.now();
-    certify_certificates::initialise_progress(&db, now).await?;
-    let outcome = certify_certificates::reconcile_progress(&db, now, args.repair).await?;
+    certify_progress::initialise_progress(&db, now, &StoredCertificates).await?;
+    let outcome = certify_progress::reconcile_progress(&db, now, args.repair, &StoredCertificates).await?;
     println!(
         "certified consultants: {} (ever certified: {}), recomputed from the certificates",
         outcome.counters.certified, outcome.counters.ever_certified
@@ -296,7 +296,7 @@ async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
     let now = SystemClock.now();
     certify_certificates::key_store::ensure_signing_key(&db, now).await?;
     // Count what is already stored first; from then on every issuance keeps the counters.
-    certify_certificates::initialise_progress(&db, now).await?;
+    certify_progress::initialise_progress(&db, now, &StoredCertificates).await?;
     let issuer = IssuerSettings {
         public_base_url: settings.public_base_url(settings.listen),
         issuer_name: settings.issuer_name.clone(),

@@ -49,7 +49,7 @@ impl Application {
             public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
             issuer_name: settings.issuer_name.clone(),
         };
-        certify_certificates::initialise_progress(&db, clock.now()).await?;
+        certify_progress::initialise_progress(&db, clock.now(), &certify_certificates::StoredCertificates).await?;
         let live_headline = Arc::new(LiveHeadline::new(certify_progress::headline(&db).await?));
         let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
         certificate_cache.follow_changes(&db).await?;

@@ -9,16 +9,17 @@
 use std::collections::BTreeSet;
 
 use anyhow::Context as _;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, StringLen};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set, SqlErr, TransactionTrait,
 };
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::bank::{ItemKind, ItemOption, content_from};
+use crate::bank::{ItemKind, ItemOption, ItemStatus, content_from};
 use crate::blueprint::{Exam, get_exam};
 use crate::entity::{attempt, attempt_item, item, item_version};
 use crate::error::ExamError;
@@ -64,28 +65,13 @@ pub struct Pass {
     pub recorded_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum AttemptStatus {
     Open,
     Submitted,
     /// Finalised by the server when the deadline passed.
     Expired,
-}
-
-impl AttemptStatus {
-    const fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Submitted => "submitted",
-            Self::Expired => "expired",
-        }
-    }
-
-    fn parse(raw: &str) -> Option<Self> {
-        [Self::Open, Self::Submitted, Self::Expired]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-    }
 }
 
 /// The outcome of a finished attempt: the scaled score, pass or fail, and per domain only
@@ -224,7 +210,7 @@ where
             write.commit().await?;
             return Err(ExamError::AttemptClosed);
         }
-        if row.status != AttemptStatus::Open.as_str() {
+        if row.status != AttemptStatus::Open {
             return Err(ExamError::AttemptClosed);
         }
         save(&write, attempt_id, position, selected).await?;
@@ -241,7 +227,7 @@ where
     pub async fn submit_attempt(&self, attempt_id: Uuid) -> Result<Attempt, ExamError> {
         let mut write = self.write().await?;
         let (row, exam, _) = own_attempt_brought_up_to_date(&mut write, attempt_id).await?;
-        let row = if row.status == AttemptStatus::Open.as_str() {
+        let row = if row.status == AttemptStatus::Open {
             let ended = Ended {
                 at: write.now,
                 recorded_at: write.now,
@@ -265,7 +251,7 @@ async fn start(write: &mut AttemptWrite<'_>, exam_id: Uuid, seed: u64) -> Result
     }
     let (txn, now, account_id) = (&write.txn, write.now, write.account_id);
     let history = attempts_of(write, exam_id).await?;
-    if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open.as_str()) {
+    if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open) {
         return Err(ExamError::AttemptOpen(open.id));
     }
     let eligibility = certify_courses::eligibility_for(txn, account_id, exam.track_id)
@@ -297,7 +283,7 @@ async fn start(write: &mut AttemptWrite<'_>, exam_id: Uuid, seed: u64) -> Result
         id: Set(id),
         exam_id: Set(exam_id),
         account_id: Set(account_id),
-        status: Set(AttemptStatus::Open.as_str().to_owned()),
+        status: Set(AttemptStatus::Open),
         // Stored as the same 64 bits, reinterpreted: PostgreSQL has no unsigned integers.
         seed: Set(i64::from_ne_bytes(seed.to_ne_bytes())),
         started_at: Set(now),
@@ -354,7 +340,7 @@ fn blueprint_draws(exam: &Exam) -> Vec<DomainDraw> {
 async fn candidates(db: &impl ConnectionTrait, exam_id: Uuid) -> Result<Vec<form::Candidate>, ExamError> {
     let rows = item::Entity::find()
         .filter(item::Column::ExamId.eq(exam_id))
-        .filter(item::Column::Status.eq("active"))
+        .filter(item::Column::Status.eq(ItemStatus::Active))
         .all(db)
         .await?;
     let versions = current_versions(db, rows.iter().map(|r| r.id)).await?;
@@ -415,7 +401,7 @@ fn past_attempt(row: &attempt::Model) -> PastAttempt {
 
 /// Finalises an open attempt whose deadline has passed, with the responses saved before it.
 async fn finalise_if_due(write: &mut AttemptWrite<'_>, row: &attempt::Model, exam: &Exam) -> Result<bool, ExamError> {
-    if row.status == AttemptStatus::Open.as_str() && write.now >= row.deadline {
+    if row.status == AttemptStatus::Open && write.now >= row.deadline {
         let ended = Ended {
             at: row.deadline,
             recorded_at: write.now,
@@ -483,7 +469,7 @@ async fn finalise(
         .collect();
     // Only an attempt that is still open is finalised: a concurrent request may have won.
     let updated = attempt::Entity::update_many()
-        .col_expr(attempt::Column::Status, Expr::value(status.as_str()))
+        .col_expr(attempt::Column::Status, Expr::value(status))
         .col_expr(attempt::Column::FinishedAt, Expr::value(ended.at))
         .col_expr(
             attempt::Column::RawScore,
@@ -500,7 +486,7 @@ async fn finalise(
             Expr::value(serde_json::to_string(&feedback).context("feedback")?),
         )
         .filter(attempt::Column::Id.eq(row.id))
-        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .exec(txn)
         .await?;
     if updated.rows_affected == 1 && score.passed {
@@ -543,7 +529,7 @@ async fn own_attempt_brought_up_to_date(
 }
 
 async fn attempt_view(db: &impl ConnectionTrait, row: attempt::Model) -> Result<Attempt, ExamError> {
-    let status = AttemptStatus::parse(&row.status).context("stored attempt status")?;
+    let status = row.status;
     let items = if status == AttemptStatus::Open {
         served_items(db, row.id).await?
     } else {

@@ -7,10 +7,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use anyhow::Context as _;
 use certify_core::{Page, PageRequest};
+use sea_orm::sea_query::StringLen;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
     Set, TransactionSession as _, TransactionTrait,
 };
+use sea_orm::{DeriveActiveEnum, EnumIter, Iterable as _};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,7 +22,8 @@ use crate::entity::{item, item_version};
 use crate::error::{ExamError, FieldProblem};
 use crate::rules::key_balance::{KeyPositions, key_positions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum ItemKind {
     SingleChoice,
     /// Choose all that apply; scored all-or-nothing.
@@ -28,6 +31,7 @@ pub enum ItemKind {
     TrueFalse,
 }
 
+/// The bank document names kinds as they are stored.
 impl ItemKind {
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -38,29 +42,15 @@ impl ItemKind {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::SingleChoice, Self::MultipleResponse, Self::TrueFalse]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+        Self::iter().find(|k| k.as_str() == raw)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
 pub enum ItemStatus {
     Active,
     Retired,
-}
-
-impl ItemStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Retired => "retired",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Active, Self::Retired].into_iter().find(|s| s.as_str() == raw)
-    }
 }
 
 /// One answer option. Ids are short and stable within an item (`a`, `b`, ... or `true`/`false`).
@@ -161,7 +151,7 @@ pub(crate) fn item_from(row: item::Model, version: item_version::Model) -> Resul
     Ok(Item {
         id: row.id,
         exam_id: row.exam_id,
-        status: ItemStatus::parse(&row.status).context("stored item status")?,
+        status: row.status,
         version: version.version,
         content: content_from(row.domain_id, &version)?,
         updated_at: row.updated_at,
@@ -171,7 +161,7 @@ pub(crate) fn item_from(row: item::Model, version: item_version::Model) -> Resul
 pub(crate) fn content_from(domain_id: Uuid, version: &item_version::Model) -> Result<ItemContent, ExamError> {
     Ok(ItemContent {
         domain_id,
-        kind: ItemKind::parse(&version.kind).context("stored item kind")?,
+        kind: version.kind,
         stem: version.stem.clone(),
         options: serde_json::from_str(&version.options).context("stored item options")?,
         key: serde_json::from_str(&version.answer_key).context("stored answer key")?,
@@ -197,7 +187,7 @@ async fn insert_version(
         id: Set(Uuid::now_v7()),
         item_id: Set(item_id),
         version: Set(version),
-        kind: Set(content.kind.as_str().to_owned()),
+        kind: Set(content.kind),
         stem: Set(content.stem.trim().to_owned()),
         options: Set(serde_json::to_string(&content.options).context("serialising options")?),
         answer_key: Set(serde_json::to_string(&content.key).context("serialising the key")?),
@@ -218,7 +208,7 @@ async fn insert_item(
         id: Set(Uuid::now_v7()),
         exam_id: Set(exam_id),
         domain_id: Set(content.domain_id),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         current_version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -296,7 +286,7 @@ where
         active.domain_id = Set(content.domain_id);
     }
     if let Some(status) = status {
-        active.status = Set(status.as_str().to_owned());
+        active.status = Set(status);
     }
     active.updated_at = Set(now);
     active.update(&txn).await?;

@@ -48,7 +48,7 @@ entity!(domain, "exam_domains", {
 entity!(item, "items", {
     exam_id: Uuid,
     domain_id: Uuid,
-    status: String,
+    status: crate::bank::ItemStatus,
     current_version: i32,
     created_at: TimeDateTimeWithTimeZone,
     updated_at: TimeDateTimeWithTimeZone,
@@ -57,7 +57,7 @@ entity!(item, "items", {
 entity!(item_version, "item_versions", {
     item_id: Uuid,
     version: i32,
-    kind: String,
+    kind: crate::bank::ItemKind,
     stem: String,
     options: String,
     answer_key: String,
@@ -67,7 +67,7 @@ entity!(item_version, "item_versions", {
 entity!(attempt, "attempts", {
     exam_id: Uuid,
     account_id: Uuid,
-    status: String,
+    status: crate::attempts::AttemptStatus,
     seed: i64,
     started_at: TimeDateTimeWithTimeZone,
     deadline: TimeDateTimeWithTimeZone,

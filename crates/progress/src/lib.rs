@@ -21,7 +21,9 @@ pub use ledger::{
     sweep_expired, utc_day,
 };
 pub use live::{HeadlineUpdates, LiveHeadline};
-pub use reconcile::{CertificateFact, Counters, Reconciliation};
+pub use reconcile::{
+    CertificateFact, CertificateFacts, Counters, Reconciliation, initialise_progress, reconcile_progress,
+};
 pub use series::{DayPoint, DayRange, DayRangeError, daily_series};
 
 use anyhow::Context as _;

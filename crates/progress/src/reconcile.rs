@@ -11,7 +11,10 @@
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -224,6 +227,55 @@ fn differ<K: Ord + std::fmt::Display, V: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// Where the facts come from: the certificates crate reads them from its tables, inside the
+/// transaction that holds the counters still.
+#[async_trait::async_trait]
+pub trait CertificateFacts: Send + Sync {
+    async fn facts(&self, txn: &DatabaseTransaction) -> anyhow::Result<Vec<CertificateFact>>;
+}
+
+/// Recomputes the counters from the certificates as of `now` and reports how the stored ones
+/// differ; with `repair`, replaces them. One transaction, which holds back every change of the
+/// counters meanwhile.
+pub async fn reconcile_progress<C>(
+    db: &C,
+    now: OffsetDateTime,
+    repair: bool,
+    source: &dyn CertificateFacts,
+) -> Result<Reconciliation, ProgressError>
+where
+    C: TransactionTrait<Transaction = DatabaseTransaction>,
+{
+    let txn = certify_core::begin_write(db).await?;
+    // Takes the totals row, which every change of the counters waits for until this commits.
+    expire_all_due(&txn, now).await?;
+    let facts = source.facts(&txn).await?;
+    let outcome = reconcile(&txn, now, &facts, repair).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Computes the counters from the certificates already stored, once per database (the first
+/// start after the counters were added); instances starting together wait on the totals row for
+/// the one that does it. True if this call did it.
+pub async fn initialise_progress<C>(
+    db: &C,
+    now: OffsetDateTime,
+    source: &dyn CertificateFacts,
+) -> Result<bool, ProgressError>
+where
+    C: TransactionTrait<Transaction = DatabaseTransaction>,
+{
+    let txn = certify_core::begin_write(db).await?;
+    let claimed = claim_initialisation(&txn).await?;
+    if claimed {
+        let facts = source.facts(&txn).await?;
+        replace(&txn, &recompute(&facts, now)).await?;
+    }
+    txn.commit().await?;
+    Ok(claimed)
+}
+
 /// What a reconciliation found, and whether it wrote the recomputed counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reconciliation {
@@ -233,9 +285,8 @@ pub struct Reconciliation {
 }
 
 /// Compares the stored counters with ones recomputed from `facts` at `now`, and with `repair`
-/// replaces them when they differ. Call it in one transaction with the read of `facts`, after
-/// [`lock_for_reconciliation`].
-pub async fn reconcile(
+/// replaces them when they differ.
+async fn reconcile(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     facts: &[CertificateFact],
@@ -254,17 +305,8 @@ pub async fn reconcile(
     })
 }
 
-/// Holds back every other change of the counters until the caller's transaction ends, and
-/// applies the expiries due by `now`; then read the facts.
-pub async fn lock_for_reconciliation(db: &impl ConnectionTrait, now: OffsetDateTime) -> Result<(), ProgressError> {
-    expire_all_due(db, now).await?;
-    Ok(())
-}
-
-/// Claims the first computation of the counters on a database that may already hold
-/// certificates: true for exactly one caller, which must then [`replace`] them in the same
-/// transaction. Instances starting together wait on the totals row for the winner.
-pub async fn claim_initialisation(db: &impl ConnectionTrait) -> Result<bool, ProgressError> {
+/// Claims the first computation of the counters: true for exactly one caller.
+async fn claim_initialisation(db: &impl ConnectionTrait) -> Result<bool, ProgressError> {
     let claimed = totals::Entity::update_many()
         .col_expr(totals::Column::Initialised, Expr::value(true))
         .filter(totals::Column::Id.eq(TOTALS_ID))
@@ -290,7 +332,7 @@ where
 }
 
 /// Replaces every stored counter with `counters`.
-pub async fn replace(db: &impl ConnectionTrait, counters: &Counters) -> Result<(), ProgressError> {
+async fn replace(db: &impl ConnectionTrait, counters: &Counters) -> Result<(), ProgressError> {
     lock_totals(db).await?;
     holding::Entity::delete_many().exec(db).await?;
     consultant::Entity::delete_many().exec(db).await?;

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse as _, Response};
 use certify_accounts::Role;
 use certify_certificates::export::StandingKind;
 use certify_certificates::pdf;
-use certify_certificates::{Certificate, Check, IssuerSettings, Standing, Verdict, Verification};
+use certify_certificates::{Certificate, Check, EventKind, IssuerSettings, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -545,6 +545,16 @@ pub struct CertificateEventView {
     pub detail: Option<String>,
 }
 
+/// The wire name of a history entry's kind.
+const fn event_kind(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Issued => "issued",
+        EventKind::Reissued => "reissued",
+        EventKind::Superseded => "superseded",
+        EventKind::Revoked => "revoked",
+    }
+}
+
 /// Every change of a certificate, with who made it and when (programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/history", tag = "certificates", params(("certificate_id" = Uuid, Path)),
     responses((status = OK, body = Vec<CertificateEventView>), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
@@ -560,7 +570,7 @@ pub async fn certificate_history(
         events
             .into_iter()
             .map(|e| CertificateEventView {
-                kind: e.kind,
+                kind: event_kind(e.kind).to_owned(),
                 actor_id: e.actor_id,
                 at: e.at,
                 detail: e.detail,
