@@ -7,8 +7,10 @@ mod domain_errors;
 pub mod error;
 pub mod extract;
 mod paging;
+mod problem_responses;
 pub mod routes;
 pub mod state;
+pub mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -97,7 +99,7 @@ fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
     let (public, public_api) = routes::public().split_for_parts();
     let (verification, verification_api) = routes::verification().split_for_parts();
     let verification = verification
-        .route("/verify/{hash}", get(routes::certificates::verify_page))
+        .route("/verify/{hash}", get(routes::verification::verify_page))
         .route_layer(GovernorLayer::new(rate_limit_config(state.verify_rate_limit)));
     let (protected, protected_api) = routes::protected().split_for_parts();
     let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));

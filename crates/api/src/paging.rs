@@ -1,8 +1,8 @@
 //! Keyset pages at the edge: the query every list takes and its parsing into a [`PageRequest`].
 
-use certify_core::{PageRequest, PageSize};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use certify_core::{Page, PageRequest, PageSize};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -26,4 +26,22 @@ pub(crate) fn page_request(after: Option<Uuid>, limit: Option<u64>) -> Result<Pa
         Some(limit) => PageSize::parse(limit).map_err(|err| ApiError::invalid_field("limit", err))?,
     };
     Ok(PageRequest { after, size })
+}
+
+/// One page of a list, in the list's order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Uuid>,
+}
+
+impl<T, D: Into<T>> From<Page<D>> for PageView<T> {
+    fn from(page: Page<D>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
 }

@@ -9,7 +9,7 @@
 
 use anyhow::Context as _;
 use certify_accounts::{NewAccount, Password, Role, count_accounts, create_account};
-use certify_api::routes::exams::BankDocument;
+use certify_api::routes::item_bank::BankDocument;
 use certify_certificates::{IssueRequest, IssuerSettings, issue_certificate, revoke_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::{CourseContent, ModuleContent, PublicationStatus, TrackContent};

@@ -3,74 +3,20 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use certify_accounts::{Account, AccountFilter, NewAccount, Password, Role, RoleKind};
+use certify_accounts::{AccountFilter, NewAccount, Password, Role, RoleKind};
 use certify_core::{DisplayName, Email};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Staff;
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::paging::page_request;
+use crate::paging::{PageView, page_request};
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
-
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleName {
-    Consultant,
-    FirmAdmin,
-    ProgrammeStaff,
-}
-
-impl From<RoleKind> for RoleName {
-    fn from(kind: RoleKind) -> Self {
-        match kind {
-            RoleKind::Consultant => Self::Consultant,
-            RoleKind::FirmAdmin => Self::FirmAdmin,
-            RoleKind::ProgrammeStaff => Self::ProgrammeStaff,
-        }
-    }
-}
-
-impl From<RoleName> for RoleKind {
-    fn from(name: RoleName) -> Self {
-        match name {
-            RoleName::Consultant => Self::Consultant,
-            RoleName::FirmAdmin => Self::FirmAdmin,
-            RoleName::ProgrammeStaff => Self::ProgrammeStaff,
-        }
-    }
-}
-
-/// An account as clients see it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountView {
-    pub id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub role: RoleName,
-    /// The firm a firm admin administers; absent for other roles.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub firm_id: Option<Uuid>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<Account> for AccountView {
-    fn from(account: Account) -> Self {
-        Self {
-            id: account.id,
-            email: account.email.to_string(),
-            display_name: account.display_name,
-            role: account.role.kind().into(),
-            firm_id: account.role.firm_id(),
-            created_at: account.created_at,
-        }
-    }
-}
+use crate::views::accounts::{AccountView, RoleName};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -125,9 +71,9 @@ impl CreateAccountRequest {
     request_body = CreateAccountRequest,
     responses(
         (status = CREATED, body = AccountView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = CONFLICT, description = "e-mail already in use", body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        (status = CONFLICT, description = "e-mail already in use", body = Problem, content_type = PROBLEM_JSON),
+        Invalid,
     )
 )]
 pub async fn create_account(
@@ -155,15 +101,6 @@ pub struct ListAccountsQuery {
     pub limit: Option<u64>,
 }
 
-/// One page of accounts, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountPage {
-    pub items: Vec<AccountView>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
 /// List accounts (programme staff), keyset-paginated.
 #[utoipa::path(
     get,
@@ -171,27 +108,23 @@ pub struct AccountPage {
     tag = "accounts",
     params(ListAccountsQuery),
     responses(
-        (status = OK, body = AccountPage),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = OK, description = "one page of accounts, oldest first", body = PageView<AccountView>),
+        Forbidden,
+        Invalid,
     )
 )]
 pub async fn list_accounts(
     State(state): State<AppState>,
     _staff: Staff,
     ApiQuery(query): ApiQuery<ListAccountsQuery>,
-) -> Result<Json<AccountPage>, ApiError> {
+) -> Result<Json<PageView<AccountView>>, ApiError> {
     let page = page_request(query.after, query.limit)?;
     let filter = AccountFilter {
         role: query.role.map(RoleKind::from),
         firm_id: query.firm_id,
     };
     let found = certify_accounts::list_accounts(&state.db, filter, page).await?;
-    let found = found.map(AccountView::from);
-    Ok(Json(AccountPage {
-        items: found.items,
-        next_cursor: found.next_cursor,
-    }))
+    Ok(Json(found.into()))
 }
 
 /// One account (programme staff).
@@ -202,8 +135,8 @@ pub async fn list_accounts(
     params(("account_id" = Uuid, Path, description = "The account's id")),
     responses(
         (status = OK, body = AccountView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
     )
 )]
 pub async fn get_account(

@@ -4,11 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use certify_accounts::Role;
 use certify_courses::{
-    Audience, Course, CourseChanges, CourseContent, CourseDetail, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, Module,
-    ModuleChanges, ModuleContent, ModuleSummary, PublicationStatus, Track, TrackChanges, TrackContent, TrackDetail,
-    parse_markdown, parse_minutes, parse_title, parse_validity_months,
+    CourseChanges, CourseContent, CourseDetail, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, Module, ModuleChanges,
+    ModuleContent, ModuleSummary, TrackChanges, TrackContent, TrackDetail, parse_markdown, parse_minutes, parse_title,
+    parse_validity_months,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -16,102 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Staff};
-use crate::error::{ApiError, Problem, Validation};
+use crate::error::{ApiError, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::paging::page_request;
+use crate::paging::{PageView, page_request};
+use crate::problem_responses::{Conflict, Forbidden, Invalid, NotFound};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Published,
-    Retired,
-}
-
-impl From<PublicationStatus> for Status {
-    fn from(status: PublicationStatus) -> Self {
-        match status {
-            PublicationStatus::Draft => Self::Draft,
-            PublicationStatus::Published => Self::Published,
-            PublicationStatus::Retired => Self::Retired,
-        }
-    }
-}
-
-impl From<Status> for PublicationStatus {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::Draft => Self::Draft,
-            Status::Published => Self::Published,
-            Status::Retired => Self::Retired,
-        }
-    }
-}
-
-pub(crate) fn audience(role: Role) -> Audience {
-    match role {
-        Role::ProgrammeStaff => Audience::Staff,
-        Role::Consultant | Role::FirmAdmin { .. } => Audience::Learner,
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TrackView {
-    pub id: Uuid,
-    pub title: String,
-    /// Markdown.
-    pub description: String,
-    pub status: Status,
-    /// How long this track's certificates hold.
-    pub certificate_validity_months: u8,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<Track> for TrackView {
-    fn from(track: Track) -> Self {
-        Self {
-            id: track.id,
-            title: track.title,
-            description: track.description,
-            status: track.status.into(),
-            certificate_validity_months: track.certificate_validity_months,
-            updated_at: track.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CourseView {
-    pub id: Uuid,
-    pub track_id: Uuid,
-    /// 0-based place in the track.
-    pub position: i32,
-    pub title: String,
-    /// Markdown.
-    pub summary: String,
-    /// Must be complete before the track's exam may be started.
-    pub required: bool,
-    pub status: Status,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl From<Course> for CourseView {
-    fn from(course: Course) -> Self {
-        Self {
-            id: course.id,
-            track_id: course.track_id,
-            position: course.position,
-            title: course.title,
-            summary: course.summary,
-            required: course.required,
-            status: course.status.into(),
-            updated_at: course.updated_at,
-        }
-    }
-}
+use crate::views::catalogue::{CourseView, Status, TrackView, audience};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackDetailView {
@@ -428,27 +337,18 @@ pub struct ListTracksQuery {
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TrackPage {
-    pub items: Vec<TrackView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
-const JSON_PROBLEM: &str = "application/problem+json";
-
 /// List certification tracks, oldest first.
 #[utoipa::path(get, path = "/api/v1/tracks", tag = "catalogue", params(ListTracksQuery),
-    responses((status = OK, body = TrackPage), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, description = "one page of tracks", body = PageView<TrackView>), Invalid))]
 pub async fn list_tracks(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiQuery(query): ApiQuery<ListTracksQuery>,
-) -> Result<Json<TrackPage>, ApiError> {
+) -> Result<Json<PageView<TrackView>>, ApiError> {
     let page = page_request(query.after, query.limit)?;
     let found =
         certify_courses::list_tracks(&state.db, audience(caller.role), query.status.map(Into::into), page).await?;
-    Ok(Json(TrackPage {
+    Ok(Json(PageView {
         items: found.items.into_iter().map(TrackView::from).collect(),
         next_cursor: found.next_cursor,
     }))
@@ -456,8 +356,8 @@ pub async fn list_tracks(
 
 /// Create a track, as a draft (programme staff).
 #[utoipa::path(post, path = "/api/v1/tracks", tag = "catalogue", request_body = TrackRequest,
-    responses((status = CREATED, body = TrackView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = CREATED, body = TrackView), Forbidden,
+        Invalid))]
 pub async fn create_track(
     State(state): State<AppState>,
     _staff: Staff,
@@ -470,7 +370,7 @@ pub async fn create_track(
 
 /// A track with its courses in order.
 #[utoipa::path(get, path = "/api/v1/tracks/{track_id}", tag = "catalogue", params(("track_id" = Uuid, Path)),
-    responses((status = OK, body = TrackDetailView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = TrackDetailView), NotFound))]
 pub async fn get_track(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -482,8 +382,8 @@ pub async fn get_track(
 
 /// Edit a track's title or description (programme staff).
 #[utoipa::path(patch, path = "/api/v1/tracks/{track_id}", tag = "catalogue", params(("track_id" = Uuid, Path)), request_body = TrackPatch,
-    responses((status = OK, body = TrackView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = TrackView), Forbidden,
+        NotFound, Invalid))]
 pub async fn update_track(
     State(state): State<AppState>,
     _staff: Staff,
@@ -497,8 +397,8 @@ pub async fn update_track(
 
 /// Publish, retire or reinstate a track (programme staff). Publishing needs a published course.
 #[utoipa::path(put, path = "/api/v1/tracks/{track_id}/status", tag = "catalogue", params(("track_id" = Uuid, Path)), request_body = StatusChange,
-    responses((status = OK, body = TrackView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = CONFLICT, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = TrackView), Forbidden,
+        NotFound, Conflict))]
 pub async fn set_track_status(
     State(state): State<AppState>,
     _staff: Staff,
@@ -511,8 +411,8 @@ pub async fn set_track_status(
 
 /// Add a course at the end of a track, as a draft (programme staff).
 #[utoipa::path(post, path = "/api/v1/tracks/{track_id}/courses", tag = "catalogue", params(("track_id" = Uuid, Path)), request_body = CourseRequest,
-    responses((status = CREATED, body = CourseView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = CREATED, body = CourseView), Forbidden,
+        NotFound, Invalid))]
 pub async fn create_course(
     State(state): State<AppState>,
     _staff: Staff,
@@ -526,7 +426,7 @@ pub async fn create_course(
 
 /// A course with its modules in order (without their bodies).
 #[utoipa::path(get, path = "/api/v1/courses/{course_id}", tag = "catalogue", params(("course_id" = Uuid, Path)),
-    responses((status = OK, body = CourseDetailView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = CourseDetailView), NotFound))]
 pub async fn get_course(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -538,8 +438,8 @@ pub async fn get_course(
 
 /// Edit or move a course (programme staff).
 #[utoipa::path(patch, path = "/api/v1/courses/{course_id}", tag = "catalogue", params(("course_id" = Uuid, Path)), request_body = CoursePatch,
-    responses((status = OK, body = CourseView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = CourseView), Forbidden,
+        NotFound, Invalid))]
 pub async fn update_course(
     State(state): State<AppState>,
     _staff: Staff,
@@ -553,8 +453,8 @@ pub async fn update_course(
 
 /// Publish, retire or reinstate a course (programme staff). Retiring keeps learners' records.
 #[utoipa::path(put, path = "/api/v1/courses/{course_id}/status", tag = "catalogue", params(("course_id" = Uuid, Path)), request_body = StatusChange,
-    responses((status = OK, body = CourseView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = CONFLICT, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = CourseView), Forbidden,
+        NotFound, Conflict))]
 pub async fn set_course_status(
     State(state): State<AppState>,
     _staff: Staff,
@@ -568,8 +468,8 @@ pub async fn set_course_status(
 
 /// Add a module at the end of a course, as a draft (programme staff).
 #[utoipa::path(post, path = "/api/v1/courses/{course_id}/modules", tag = "catalogue", params(("course_id" = Uuid, Path)), request_body = ModuleRequest,
-    responses((status = CREATED, body = ModuleView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = CREATED, body = ModuleView), Forbidden,
+        NotFound, Invalid))]
 pub async fn create_module(
     State(state): State<AppState>,
     _staff: Staff,
@@ -583,7 +483,7 @@ pub async fn create_module(
 
 /// A module's current version, with its body.
 #[utoipa::path(get, path = "/api/v1/modules/{module_id}", tag = "catalogue", params(("module_id" = Uuid, Path)),
-    responses((status = OK, body = ModuleView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = ModuleView), NotFound))]
 pub async fn get_module(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -596,8 +496,8 @@ pub async fn get_module(
 /// Edit or move a module (programme staff). Editing a module that is or was published creates a
 /// new version; completions keep the version they completed.
 #[utoipa::path(patch, path = "/api/v1/modules/{module_id}", tag = "catalogue", params(("module_id" = Uuid, Path)), request_body = ModulePatch,
-    responses((status = OK, body = ModuleView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = ModuleView), Forbidden,
+        NotFound, Invalid))]
 pub async fn update_module(
     State(state): State<AppState>,
     _staff: Staff,
@@ -611,8 +511,8 @@ pub async fn update_module(
 
 /// Publish, retire or reinstate a module (programme staff).
 #[utoipa::path(put, path = "/api/v1/modules/{module_id}/status", tag = "catalogue", params(("module_id" = Uuid, Path)), request_body = StatusChange,
-    responses((status = OK, body = ModuleView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM), (status = CONFLICT, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = ModuleView), Forbidden,
+        NotFound, Conflict))]
 pub async fn set_module_status(
     State(state): State<AppState>,
     _staff: Staff,

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use certify_certificates::export::{ExportFilter, ExportPage, StandingKind, export_page};
 use certify_certificates::{Certificate, IssuerSettings};
 use certify_core::rfc3339;
@@ -21,12 +20,12 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::auth::Staff;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, FieldError};
 use crate::extract::ApiQuery;
-use crate::routes::certificates::render_pdf;
+use crate::problem_responses::{Forbidden, Invalid};
 use crate::state::AppState;
-
-const JSON_PROBLEM: &str = "application/problem+json";
+use crate::views::certificates::render_pdf;
+use crate::views::downloads::streamed_attachment;
 
 /// Certificates read from the database per step of an export.
 const PAGE: u64 = 500;
@@ -106,23 +105,11 @@ async fn start_export(
     Ok((filter, now, first))
 }
 
-pub(crate) fn streamed_attachment(content_type: &'static str, filename: &str, body: Body) -> Response {
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// Export certificates as CSV, one row per certificate in issue order (programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/export.csv", tag = "certificates", params(ExportQuery),
     responses((status = OK, description = "text/csv, streamed", content_type = "text/csv", body = String),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden,
+        Invalid))]
 pub async fn export_csv(
     State(state): State<AppState>,
     _staff: Staff,
@@ -210,8 +197,8 @@ fn csv_chunk(
 /// certificate, in issue order, with the same filters as the CSV export.
 #[utoipa::path(get, path = "/api/v1/certificates/export.zip", tag = "certificates", params(ExportQuery),
     responses((status = OK, description = "application/zip, streamed", content_type = "application/zip", body = Vec<u8>),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden,
+        Invalid))]
 pub async fn export_zip(
     State(state): State<AppState>,
     _staff: Staff,

@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Consultant, FirmScope, Staff, firm_not_found};
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::firms::FirmView;
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
+use crate::views::firms::FirmView;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FirmDomainView {
@@ -58,8 +60,8 @@ fn domain_in_path(raw: &str) -> Result<EmailDomain, ApiError> {
 /// The firm's claimed domains, verified or not (firm admin or programme staff).
 #[utoipa::path(get, path = "/api/v1/firms/{firm_id}/domains", tag = "firms", params(("firm_id" = Uuid, Path)),
     responses((status = OK, body = Vec<FirmDomainView>),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn list_domains(
     State(state): State<AppState>,
     scope: FirmScope,
@@ -74,10 +76,10 @@ pub async fn list_domains(
 #[utoipa::path(post, path = "/api/v1/firms/{firm_id}/domains", tag = "firms", params(("firm_id" = Uuid, Path)),
     request_body = ClaimDomainRequest,
     responses((status = CREATED, body = FirmDomainView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = CONFLICT, description = "`domain-taken`: another firm holds the domain", body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound,
+        (status = CONFLICT, description = "`domain-taken`: another firm holds the domain", body = Problem, content_type = PROBLEM_JSON),
+        Invalid))]
 pub async fn claim_domain(
     State(state): State<AppState>,
     scope: FirmScope,
@@ -99,8 +101,8 @@ pub async fn claim_domain(
 #[utoipa::path(delete, path = "/api/v1/firms/{firm_id}/domains/{domain}", tag = "firms",
     params(("firm_id" = Uuid, Path), ("domain" = String, Path)),
     responses((status = NO_CONTENT, description = "the claim is withdrawn"),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn release_domain(
     State(state): State<AppState>,
     scope: FirmScope,
@@ -115,8 +117,8 @@ pub async fn release_domain(
 #[utoipa::path(post, path = "/api/v1/firms/{firm_id}/domains/{domain}/verification", tag = "firms",
     params(("firm_id" = Uuid, Path), ("domain" = String, Path)),
     responses((status = OK, body = FirmDomainView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn verify_domain(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -131,8 +133,8 @@ pub async fn verify_domain(
 /// The firm the signed-in consultant belongs to now.
 #[utoipa::path(get, path = "/api/v1/me/firm", tag = "firms",
     responses((status = OK, body = FirmView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, description = "the consultant belongs to no firm", body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        (status = NOT_FOUND, description = "the consultant belongs to no firm", body = Problem, content_type = PROBLEM_JSON)))]
 pub async fn my_firm(State(state): State<AppState>, Consultant(me): Consultant) -> Result<Json<FirmView>, ApiError> {
     let firm_id = certify_firms::current_firm_of(&state.db, me.account_id)
         .await
@@ -146,8 +148,8 @@ pub async fn my_firm(State(state): State<AppState>, Consultant(me): Consultant) 
 /// Certificates stay with the consultant.
 #[utoipa::path(put, path = "/api/v1/me/firm", tag = "firms",
     responses((status = OK, body = FirmView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, description = "no firm has verified the consultant's e-mail domain", body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        (status = NOT_FOUND, description = "no firm has verified the consultant's e-mail domain", body = Problem, content_type = PROBLEM_JSON)))]
 pub async fn join_my_firm(
     State(state): State<AppState>,
     Consultant(me): Consultant,

@@ -6,75 +6,21 @@ use axum::http::StatusCode;
 use certify_accounts::Role;
 use certify_certificates::firm_view::{active_certifications, tier_forecast};
 use certify_core::text::parse_display_text;
-use certify_firms::{CountryCode, Firm, FirmChanges, FirmKind, FirmQuery, NewFirm, Website};
+use certify_firms::{CountryCode, FirmChanges, FirmKind, FirmQuery, NewFirm, Website};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{ConsultantScope, FirmScope, Staff};
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, Validation};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::paging::page_request;
-use crate::routes::tiers::TierName;
+use crate::paging::{PageView, page_request};
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FirmKindName {
-    ConsultingFirm,
-    SystemsIntegrator,
-    TechnologyProvider,
-    DeploymentSpecialist,
-}
-
-impl From<FirmKindName> for FirmKind {
-    fn from(name: FirmKindName) -> Self {
-        match name {
-            FirmKindName::ConsultingFirm => Self::ConsultingFirm,
-            FirmKindName::SystemsIntegrator => Self::SystemsIntegrator,
-            FirmKindName::TechnologyProvider => Self::TechnologyProvider,
-            FirmKindName::DeploymentSpecialist => Self::DeploymentSpecialist,
-        }
-    }
-}
-
-impl From<FirmKind> for FirmKindName {
-    fn from(kind: FirmKind) -> Self {
-        match kind {
-            FirmKind::ConsultingFirm => Self::ConsultingFirm,
-            FirmKind::SystemsIntegrator => Self::SystemsIntegrator,
-            FirmKind::TechnologyProvider => Self::TechnologyProvider,
-            FirmKind::DeploymentSpecialist => Self::DeploymentSpecialist,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FirmView {
-    pub id: Uuid,
-    pub name: String,
-    pub kind: FirmKindName,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-impl From<Firm> for FirmView {
-    fn from(firm: Firm) -> Self {
-        Self {
-            id: firm.id,
-            name: firm.name,
-            kind: firm.kind.into(),
-            country: firm.country,
-            website: firm.website,
-            created_at: firm.created_at,
-        }
-    }
-}
+use crate::views::firms::TierName;
+use crate::views::firms::{FirmKindName, FirmView};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,8 +60,8 @@ impl CreateFirmRequest {
     request_body = CreateFirmRequest,
     responses(
         (status = CREATED, body = FirmView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        Invalid,
     )
 )]
 pub async fn create_firm(
@@ -136,8 +82,8 @@ pub async fn create_firm(
     params(("firm_id" = Uuid, Path, description = "The firm's id")),
     responses(
         (status = OK, body = FirmView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, description = "no such firm, or not the caller's firm", body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        (status = NOT_FOUND, description = "no such firm, or not the caller's firm", body = Problem, content_type = PROBLEM_JSON),
     )
 )]
 pub async fn get_firm(scope: FirmScope) -> Result<Json<FirmView>, ApiError> {
@@ -159,9 +105,9 @@ pub struct MemberPath {
     params(("firm_id" = Uuid, Path), ("account_id" = Uuid, Path)),
     responses(
         (status = NO_CONTENT, description = "the consultant is a member of the firm"),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, description = "the account is not a consultant", body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
+        (status = UNPROCESSABLE_ENTITY, description = "the account is not a consultant", body = Problem, content_type = PROBLEM_JSON),
     )
 )]
 pub async fn add_member(
@@ -206,13 +152,6 @@ pub struct FirmListItem {
     pub active_consultants: u32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FirmPage {
-    pub items: Vec<FirmListItem>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
 /// List and search partner firms with their tiers (programme staff), in registration order.
 #[utoipa::path(
     get,
@@ -220,16 +159,16 @@ pub struct FirmPage {
     tag = "firms",
     params(ListFirmsQuery),
     responses(
-        (status = OK, body = FirmPage),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = OK, description = "one page of firms", body = PageView<FirmListItem>),
+        Forbidden,
+        Invalid,
     )
 )]
 pub async fn list_firms(
     State(state): State<AppState>,
     _staff: Staff,
     ApiQuery(query): ApiQuery<ListFirmsQuery>,
-) -> Result<Json<FirmPage>, ApiError> {
+) -> Result<Json<PageView<FirmListItem>>, ApiError> {
     let page = page_request(query.after, query.limit)?;
     let mut v = Validation::default();
     let country = v.check_optional("country", query.country.as_deref().map(CountryCode::parse));
@@ -258,7 +197,7 @@ pub async fn list_firms(
             }
         })
         .collect();
-    Ok(Json(FirmPage {
+    Ok(Json(PageView {
         items,
         next_cursor: firms.next_cursor,
     }))
@@ -291,9 +230,9 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
     request_body = UpdateFirmRequest,
     responses(
         (status = OK, body = FirmView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
+        Invalid,
     )
 )]
 pub async fn update_firm(
@@ -347,7 +286,7 @@ pub struct MembershipView {
     params(("account_id" = Uuid, Path)),
     responses(
         (status = OK, body = Vec<MembershipView>),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+        NotFound,
     )
 )]
 pub async fn membership_history(

@@ -3,6 +3,7 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, ProblemType};
 use crate::state::AppState;
 
@@ -25,7 +26,7 @@ pub async fn healthz() -> Json<Health> {
     tag = "operations",
     responses(
         (status = OK, body = Health),
-        (status = SERVICE_UNAVAILABLE, body = Problem, content_type = "application/problem+json"),
+        (status = SERVICE_UNAVAILABLE, body = Problem, content_type = PROBLEM_JSON),
     )
 )]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {

@@ -13,13 +13,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Consultant, ConsultantScope, Staff};
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::paging::{PageQuery, page_request};
-use crate::routes::catalogue::{CourseView, TrackView};
+use crate::paging::{PageQuery, PageView, page_request};
+use crate::problem_responses::{Forbidden, NotFound};
 use crate::state::AppState;
-
-const JSON_PROBLEM: &str = "application/problem+json";
+use crate::views::catalogue::{CourseView, TrackView};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrolmentView {
@@ -211,8 +211,8 @@ fn created_or_ok(created: bool) -> StatusCode {
 
 /// Enrol in a published track and each of its published courses (consultants). Idempotent.
 #[utoipa::path(put, path = "/api/v1/tracks/{track_id}/enrolment", tag = "learning", params(("track_id" = Uuid, Path)),
-    responses((status = OK, body = TrackEnrolmentView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = TrackEnrolmentView), Forbidden,
+        NotFound))]
 pub async fn enrol_in_track(
     State(state): State<AppState>,
     Consultant(me): Consultant,
@@ -228,7 +228,7 @@ pub async fn enrol_in_track(
 /// Enrol in a published course (consultants). 201 the first time, 200 with the same enrolment after.
 #[utoipa::path(put, path = "/api/v1/courses/{course_id}/enrolment", tag = "learning", params(("course_id" = Uuid, Path)),
     responses((status = CREATED, body = EnrolmentView), (status = OK, body = EnrolmentView),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden, NotFound))]
 pub async fn enrol_in_course(
     State(state): State<AppState>,
     Consultant(me): Consultant,
@@ -243,8 +243,8 @@ pub async fn enrol_in_course(
 /// again answers 200 with the original completion and changes nothing.
 #[utoipa::path(put, path = "/api/v1/modules/{module_id}/completion", tag = "learning", params(("module_id" = Uuid, Path)),
     responses((status = CREATED, body = CompletionView), (status = OK, body = CompletionView),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM),
-        (status = CONFLICT, description = "not enrolled in the module's course", body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden, NotFound,
+        (status = CONFLICT, description = "not enrolled in the module's course", body = Problem, content_type = PROBLEM_JSON)))]
 pub async fn complete_module(
     State(state): State<AppState>,
     Consultant(me): Consultant,
@@ -263,7 +263,7 @@ pub async fn my_learning(State(state): State<AppState>, Caller(me): Caller) -> R
 
 /// Whether the signed-in consultant may start a track's exam, and if not what remains.
 #[utoipa::path(get, path = "/api/v1/me/eligibility/{track_id}", tag = "learning", params(("track_id" = Uuid, Path)),
-    responses((status = OK, body = EligibilityView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = EligibilityView), NotFound))]
 pub async fn my_eligibility(
     State(state): State<AppState>,
     Caller(me): Caller,
@@ -276,7 +276,7 @@ pub async fn my_eligibility(
 /// A consultant's learning picture: staff see anyone's, firm admins their firm's consultants',
 /// a consultant only their own.
 #[utoipa::path(get, path = "/api/v1/consultants/{account_id}/learning", tag = "learning", params(("account_id" = Uuid, Path)),
-    responses((status = OK, body = LearningView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = LearningView), NotFound))]
 pub async fn consultant_learning(
     State(state): State<AppState>,
     scope: ConsultantScope,
@@ -294,7 +294,7 @@ pub struct ConsultantTrackPath {
 /// Whether a consultant may start a track's exam, and if not exactly what remains.
 #[utoipa::path(get, path = "/api/v1/consultants/{account_id}/eligibility/{track_id}", tag = "learning",
     params(("account_id" = Uuid, Path), ("track_id" = Uuid, Path)),
-    responses((status = OK, body = EligibilityView), (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = EligibilityView), NotFound))]
 pub async fn consultant_eligibility(
     State(state): State<AppState>,
     scope: ConsultantScope,
@@ -304,26 +304,19 @@ pub async fn consultant_eligibility(
     Ok(Json(eligibility.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EnrolmentPage {
-    pub items: Vec<EnrolmentView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
 /// A course's enrolments in enrolment order (programme staff).
 #[utoipa::path(get, path = "/api/v1/courses/{course_id}/enrolments", tag = "learning", params(("course_id" = Uuid, Path), PageQuery),
-    responses((status = OK, body = EnrolmentPage), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, description = "one page of the course's enrolments", body = PageView<EnrolmentView>), Forbidden,
+        NotFound))]
 pub async fn list_course_enrolments(
     State(state): State<AppState>,
     _staff: Staff,
     ApiPath(course_id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PageQuery>,
-) -> Result<Json<EnrolmentPage>, ApiError> {
+) -> Result<Json<PageView<EnrolmentView>>, ApiError> {
     let page = page_request(query.after, query.limit)?;
     let found = certify_courses::list_course_enrolments(&state.db, course_id, page).await?;
-    Ok(Json(EnrolmentPage {
+    Ok(Json(PageView {
         items: found.items.into_iter().map(EnrolmentView::from).collect(),
         next_cursor: found.next_cursor,
     }))
@@ -356,8 +349,8 @@ impl From<CourseStatistics> for CourseStatisticsView {
 
 /// Enrolments, completions, completion rate and median time to complete (programme staff).
 #[utoipa::path(get, path = "/api/v1/courses/{course_id}/statistics", tag = "learning", params(("course_id" = Uuid, Path)),
-    responses((status = OK, body = CourseStatisticsView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = CourseStatisticsView), Forbidden,
+        NotFound))]
 pub async fn course_statistics(
     State(state): State<AppState>,
     _staff: Staff,
@@ -369,8 +362,8 @@ pub async fn course_statistics(
 
 /// The statistics of every course of a track, in track order (programme staff).
 #[utoipa::path(get, path = "/api/v1/tracks/{track_id}/statistics", tag = "learning", params(("track_id" = Uuid, Path)),
-    responses((status = OK, body = Vec<CourseStatisticsView>), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = NOT_FOUND, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = Vec<CourseStatisticsView>), Forbidden,
+        NotFound))]
 pub async fn track_statistics(
     State(state): State<AppState>,
     _staff: Staff,

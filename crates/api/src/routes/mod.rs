@@ -2,6 +2,7 @@
 //! everything in [`protected`] sits behind [`crate::auth::require_session`].
 
 pub mod accounts;
+pub mod attempts;
 pub mod catalogue;
 pub mod certificate_exports;
 pub mod certificates;
@@ -9,12 +10,14 @@ pub mod exams;
 pub mod firm_domains;
 pub mod firms;
 pub mod health;
+pub mod item_bank;
 pub mod learning;
 pub mod pages;
 pub mod progress;
 pub mod rosters;
 pub mod session;
 pub mod tiers;
+pub mod verification;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,8 +30,8 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(session::log_in))
-        .routes(routes!(certificates::jwks))
-        .routes(routes!(certificates::issuer_profile))
+        .routes(routes!(verification::jwks))
+        .routes(routes!(verification::issuer_profile))
         .routes(routes!(progress::headline))
         .routes(routes!(progress::stream))
 }
@@ -36,10 +39,10 @@ pub fn public() -> OpenApiRouter<AppState> {
 /// Public certificate look-ups, rate limited per client address (see `crate::app`).
 pub fn verification() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(certificates::verify_by_hash))
+        .routes(routes!(verification::verify_by_hash))
         .routes(routes!(
-            certificates::verify_by_credential_id,
-            certificates::verify_upload
+            verification::verify_by_credential_id,
+            verification::verify_upload
         ))
 }
 
@@ -88,16 +91,16 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(exams::create_exam, exams::exam_of_track))
         .routes(routes!(exams::get_exam))
         .routes(routes!(exams::update_blueprint))
-        .routes(routes!(exams::create_item, exams::list_items))
-        .routes(routes!(exams::get_item, exams::revise_item))
-        .routes(routes!(exams::set_item_status))
-        .routes(routes!(exams::export_bank, exams::import_bank))
-        .routes(routes!(exams::exam_statistics))
-        .routes(routes!(exams::start_attempt))
-        .routes(routes!(exams::my_attempts))
-        .routes(routes!(exams::get_attempt))
-        .routes(routes!(exams::save_response))
-        .routes(routes!(exams::submit_attempt))
+        .routes(routes!(item_bank::create_item, item_bank::list_items))
+        .routes(routes!(item_bank::get_item, item_bank::revise_item))
+        .routes(routes!(item_bank::set_item_status))
+        .routes(routes!(item_bank::export_bank, item_bank::import_bank))
+        .routes(routes!(item_bank::exam_statistics))
+        .routes(routes!(attempts::start_attempt))
+        .routes(routes!(attempts::my_attempts))
+        .routes(routes!(attempts::get_attempt))
+        .routes(routes!(attempts::save_response))
+        .routes(routes!(attempts::submit_attempt))
         .routes(routes!(certificates::my_certificates))
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(certificates::get_credential))

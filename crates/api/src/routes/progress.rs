@@ -13,11 +13,10 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use crate::auth::Staff;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::problem_responses::{Forbidden, Invalid};
 use crate::state::AppState;
-
-const JSON_PROBLEM: &str = "application/problem+json";
 
 fn day_string(day: Date) -> String {
     day.to_string()
@@ -121,8 +120,8 @@ pub struct BreakdownView {
 /// country follow each consultant's current membership.
 #[utoipa::path(get, path = "/api/v1/progress/breakdown", tag = "progress", params(BreakdownQuery),
     responses((status = OK, body = BreakdownView),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden,
+        Invalid))]
 pub async fn breakdown(
     State(state): State<AppState>,
     _staff: Staff,
@@ -183,8 +182,8 @@ pub struct SeriesView {
 /// The daily series of new certifications and of the certified count (programme staff).
 #[utoipa::path(get, path = "/api/v1/progress/series", tag = "progress", params(SeriesQuery),
     responses((status = OK, body = SeriesView),
-        (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = JSON_PROBLEM)))]
+        Forbidden,
+        Invalid))]
 pub async fn series(
     State(state): State<AppState>,
     _staff: Staff,
@@ -278,7 +277,7 @@ pub struct ForecastView {
 
 /// The projected date of reaching the target, from the trailing 28 days (programme staff).
 #[utoipa::path(get, path = "/api/v1/progress/forecast", tag = "progress",
-    responses((status = OK, body = ForecastView), (status = FORBIDDEN, body = Problem, content_type = JSON_PROBLEM)))]
+    responses((status = OK, body = ForecastView), Forbidden))]
 pub async fn forecast(State(state): State<AppState>, _staff: Staff) -> Result<Json<ForecastView>, ApiError> {
     let now = state.clock.now();
     let today = certify_progress::utc_day(now);

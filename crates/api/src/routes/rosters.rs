@@ -27,12 +27,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::FirmScope;
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, ProblemType, Validation};
 use crate::extract::{ApiQuery, media_type_of};
-use crate::paging::{PageQuery, page_request};
-use crate::routes::certificate_exports::streamed_attachment;
-use crate::routes::certificates::{CertificateView, certificate_view};
+use crate::paging::{PageQuery, PageView, page_request};
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
+use crate::views::certificates::{CertificateView, certificate_view};
+use crate::views::downloads::streamed_attachment;
 
 /// Largest roster accepted: about a million rows.
 pub const MAX_ROSTER_BYTES: u64 = 64 * 1024 * 1024;
@@ -117,11 +119,11 @@ fn too_large() -> ApiError {
     request_body(content = String, content_type = "text/csv", description = "email,full_name,country,employee_id"),
     responses(
         (status = OK, body = RosterReportView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = PAYLOAD_TOO_LARGE, body = Problem, content_type = "application/problem+json"),
-        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, description = "`invalid-roster`: `row_errors` lists each wrong row and column", body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
+        (status = PAYLOAD_TOO_LARGE, body = Problem, content_type = PROBLEM_JSON),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = PROBLEM_JSON),
+        (status = UNPROCESSABLE_ENTITY, description = "`invalid-roster`: `row_errors` lists each wrong row and column", body = Problem, content_type = PROBLEM_JSON),
     )
 )]
 pub async fn import(
@@ -337,13 +339,6 @@ impl From<MemberStanding> for ConsultantView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConsultantPage {
-    pub items: Vec<ConsultantView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
 /// A firm's current consultants with their certification status per track (firm admin or
 /// programme staff), keyset-paginated in account order.
 #[utoipa::path(
@@ -352,23 +347,23 @@ pub struct ConsultantPage {
     tag = "firms",
     params(("firm_id" = Uuid, Path), ConsultantsQuery),
     responses(
-        (status = OK, body = ConsultantPage),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = OK, description = "one page of the firm's consultants", body = PageView<ConsultantView>),
+        Forbidden,
+        NotFound,
+        Invalid,
     )
 )]
 pub async fn list_consultants(
     State(state): State<AppState>,
     scope: FirmScope,
     ApiQuery(query): ApiQuery<ConsultantsQuery>,
-) -> Result<Json<ConsultantPage>, ApiError> {
+) -> Result<Json<PageView<ConsultantView>>, ApiError> {
     let filter = query.filter()?;
     let page = page_request(query.after, query.limit)?;
     let found = member_standings(&state.db, state.clock.now(), scope.firm_id, &filter, page)
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(ConsultantPage {
+    Ok(Json(PageView {
         next_cursor: found.next_cursor,
         items: found.items.into_iter().map(ConsultantView::from).collect(),
     }))
@@ -383,9 +378,9 @@ pub async fn list_consultants(
     params(("firm_id" = Uuid, Path), ExportConsultantsQuery),
     responses(
         (status = OK, description = "text/csv, streamed", content_type = "text/csv", body = String),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
+        Invalid,
     )
 )]
 pub async fn export_consultants(
@@ -500,8 +495,8 @@ pub struct FirmSummaryView {
     params(("firm_id" = Uuid, Path)),
     responses(
         (status = OK, body = FirmSummaryView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
+        Forbidden,
+        NotFound,
     )
 )]
 pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<Json<FirmSummaryView>, ApiError> {
@@ -522,13 +517,6 @@ pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<
     }))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FirmCertificatePage {
-    pub items: Vec<CertificateView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<Uuid>,
-}
-
 /// Certificates held by the firm's current consultants, wherever they were earned, in issue order
 /// (firm admin or programme staff).
 #[utoipa::path(
@@ -537,23 +525,23 @@ pub struct FirmCertificatePage {
     tag = "firms",
     params(("firm_id" = Uuid, Path), PageQuery),
     responses(
-        (status = OK, body = FirmCertificatePage),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = OK, description = "one page of the firm's members' certificates", body = PageView<CertificateView>),
+        Forbidden,
+        NotFound,
+        Invalid,
     )
 )]
 pub async fn firm_certificates(
     State(state): State<AppState>,
     scope: FirmScope,
     ApiQuery(query): ApiQuery<PageQuery>,
-) -> Result<Json<FirmCertificatePage>, ApiError> {
+) -> Result<Json<PageView<CertificateView>>, ApiError> {
     let page = page_request(query.after, query.limit)?;
     let found = certify_certificates::firm_view::firm_certificates(&state.db, scope.firm_id, page)
         .await
         .map_err(ApiError::internal)?;
     let now = state.clock.now();
-    Ok(Json(FirmCertificatePage {
+    Ok(Json(PageView {
         next_cursor: found.next_cursor,
         items: found
             .items

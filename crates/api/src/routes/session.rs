@@ -1,8 +1,8 @@
 //! Signing in and out, and who am I.
 
-use axum::Json;
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use certify_core::Email;
@@ -11,10 +11,12 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, Validation};
 use crate::extract::ApiJson;
-use crate::routes::accounts::AccountView;
+use crate::problem_responses::Invalid;
 use crate::state::AppState;
+use crate::views::accounts::AccountView;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,10 +46,10 @@ pub struct LoginResponse {
     request_body = LoginRequest,
     responses(
         (status = OK, body = LoginResponse),
-        (status = UNAUTHORIZED, description = "unknown e-mail or wrong password, indistinguishably", body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json"),
+        (status = UNAUTHORIZED, description = "unknown e-mail or wrong password, indistinguishably", body = Problem, content_type = PROBLEM_JSON),
+        Invalid,
         (status = TOO_MANY_REQUESTS, description = "too many attempts for this e-mail address or from this client address, whether or not an account has the address; `Retry-After` says when to try again",
-            body = Problem, content_type = "application/problem+json",
+            body = Problem, content_type = PROBLEM_JSON,
             headers(("Retry-After" = u64, description = "seconds to wait"))),
     )
 )]

@@ -11,29 +11,11 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, FirmScope, Staff};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TierName {
-    Registered,
-    Select,
-    Advanced,
-    Premier,
-}
-
-impl From<Tier> for TierName {
-    fn from(tier: Tier) -> Self {
-        match tier {
-            Tier::Registered => Self::Registered,
-            Tier::Select => Self::Select,
-            Tier::Advanced => Self::Advanced,
-            Tier::Premier => Self::Premier,
-        }
-    }
-}
+use crate::views::firms::TierName;
 
 /// The fewest active certified consultants each tier needs.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,8 +79,8 @@ pub async fn get_thresholds(State(state): State<AppState>, _caller: Caller) -> R
 /// premier. Every firm's tier follows at once.
 #[utoipa::path(put, path = "/api/v1/tier-thresholds", tag = "firms", request_body = SetThresholdsRequest,
     responses((status = OK, body = ThresholdsView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = UNPROCESSABLE_ENTITY, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        Invalid))]
 pub async fn set_thresholds(
     State(state): State<AppState>,
     Staff(staff): Staff,
@@ -134,8 +116,8 @@ pub struct TierView {
 /// A firm's tier and tier forecast (firm admin or programme staff).
 #[utoipa::path(get, path = "/api/v1/firms/{firm_id}/tier", tag = "firms", params(("firm_id" = uuid::Uuid, Path)),
     responses((status = OK, body = TierView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json"),
-        (status = NOT_FOUND, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn firm_tier(State(state): State<AppState>, scope: FirmScope) -> Result<Json<TierView>, ApiError> {
     let configured = configured(&state).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
@@ -169,7 +151,7 @@ pub struct TierDistributionView {
 /// How many firms are in each tier (programme staff).
 #[utoipa::path(get, path = "/api/v1/firms/tier-distribution", tag = "firms",
     responses((status = OK, body = TierDistributionView),
-        (status = FORBIDDEN, body = Problem, content_type = "application/problem+json")))]
+        Forbidden))]
 pub async fn distribution(
     State(state): State<AppState>,
     _staff: Staff,

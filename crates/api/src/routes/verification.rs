@@ -1,0 +1,341 @@
+//! Public verification: by hash, by credential id, or from an uploaded PDF or credential; the
+//! issuer's keys and profile; and the page a QR code opens. None needs an account; the look-ups
+//! are rate limited per client address (see `routes::verification()`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::Html;
+use certify_certificates::export::StandingKind;
+use certify_certificates::pdf;
+use certify_certificates::{Check, Standing, Verdict, Verification};
+use certify_core::Sha256Hex;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::PROBLEM_JSON;
+use crate::error::{ApiError, Problem, ProblemType};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::problem_responses::Invalid;
+use crate::state::AppState;
+
+fn parse_hash(raw: &str) -> Result<Sha256Hex, ApiError> {
+    Sha256Hex::parse(raw).map_err(|err| ApiError::invalid_field("hash", err))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckView {
+    /// `hash_known`, `signature`, `not_revoked`, `not_superseded` or `not_expired`.
+    pub name: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerificationView {
+    /// `valid`, `expired`, `revoked`, `superseded` or `unknown`.
+    pub status: String,
+    pub hash: Option<String>,
+    pub checks: Vec<CheckView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub achievement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub issued_at: Option<OffsetDateTime>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// For a superseded certificate: where its successor is verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+fn status_name(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Known(standing) => StandingKind::of(standing).name(),
+        Verdict::Unknown => "unknown",
+    }
+}
+
+fn verification_view(state: &AppState, verification: Verification) -> VerificationView {
+    let certificate = verification.certificate.as_deref();
+    let superseded_by = certificate
+        .and_then(|c| c.superseded.as_ref())
+        .map(|(_, newer_hash, _)| state.issuer.verify_url(newer_hash));
+    let (revoked_at, revocation_reason) = match &verification.verdict {
+        Verdict::Known(Standing::Revoked { at, reason }) => (Some(*at), Some(reason.clone())),
+        _ => (None, None),
+    };
+    VerificationView {
+        status: status_name(&verification.verdict).to_owned(),
+        hash: verification.hash.as_ref().map(ToString::to_string),
+        checks: verification
+            .checks
+            .into_iter()
+            .map(|c: Check| CheckView {
+                name: c.name.to_owned(),
+                passed: c.passed,
+                detail: c.detail,
+            })
+            .collect(),
+        holder_name: certificate.map(|c| c.holder_name.clone()),
+        achievement: certificate.map(|c| c.achievement_name.clone()),
+        issuer: certificate.map(|c| c.issuer_name.clone()),
+        issued_at: certificate.map(|c| c.issued_at),
+        expires_at: certificate.map(|c| c.expires_at),
+        credential_id: certificate.map(|c| c.credential_id.clone()),
+        revocation_reason,
+        revoked_at,
+        superseded_by,
+    }
+}
+
+async fn verify_hash_view(state: &AppState, raw: &str) -> Result<VerificationView, ApiError> {
+    let hash = parse_hash(raw)?;
+    let verification =
+        certify_certificates::verify_hash(&state.db, &state.certificate_cache, state.clock.now(), &hash).await?;
+    Ok(verification_view(state, verification))
+}
+
+/// Verify a certificate by its hash (no account needed).
+#[utoipa::path(get, path = "/api/v1/verify/{hash}", tag = "verification", params(("hash" = String, Path, description = "64 hex characters", pattern = "^[0-9a-fA-F]{64}$")),
+    responses((status = OK, body = VerificationView), Invalid))]
+pub async fn verify_by_hash(
+    State(state): State<AppState>,
+    ApiPath(hash): ApiPath<String>,
+) -> Result<Json<VerificationView>, ApiError> {
+    Ok(Json(verify_hash_view(&state, &hash).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialIdQuery {
+    /// The credential's id, `urn:uuid:…` (the bare UUID is accepted too).
+    #[param(pattern = "^(urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    pub credential_id: String,
+}
+
+/// Verify a certificate by its credential id (no account needed).
+#[utoipa::path(get, path = "/api/v1/verify", tag = "verification", params(CredentialIdQuery),
+    responses((status = OK, body = VerificationView), Invalid))]
+pub async fn verify_by_credential_id(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<CredentialIdQuery>,
+) -> Result<Json<VerificationView>, ApiError> {
+    let raw = query.credential_id.trim();
+    let id = Uuid::parse_str(raw.strip_prefix("urn:uuid:").unwrap_or(raw))
+        .map_err(|_| ApiError::invalid_field("credential_id", "a credential id is `urn:uuid:` followed by a UUID"))?;
+    let verification =
+        certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id).await?;
+    Ok(Json(verification_view(&state, verification)))
+}
+
+/// Verify an uploaded certificate (no account needed): the PDF as downloaded
+/// (`Content-Type: application/pdf`; its attached `credential.json` is checked) or the signed
+/// credential JSON itself. Checks its hash, its signature, and the standing of the certificate.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "verification",
+    request_body(description = "A certificate PDF or a signed credential", content(("application/pdf"), (std::collections::HashMap<String, serde_json::Value> = "application/json"))),
+    responses((status = OK, body = VerificationView), (status = BAD_REQUEST, body = Problem, content_type = PROBLEM_JSON),
+        (status = PAYLOAD_TOO_LARGE, body = Problem, content_type = PROBLEM_JSON),
+        (status = UNSUPPORTED_MEDIA_TYPE, body = Problem, content_type = PROBLEM_JSON),
+        Invalid))]
+pub async fn verify_upload(
+    State(state): State<AppState>,
+    upload: CertificateUpload,
+) -> Result<Json<VerificationView>, ApiError> {
+    let document = match upload {
+        CertificateUpload::Pdf(bytes) => credential_in_pdf(bytes).await?,
+        CertificateUpload::Credential(document) => document,
+    };
+    if !document.is_object() {
+        return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
+    }
+    let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document).await?;
+    Ok(Json(verification_view(&state, verification)))
+}
+
+/// Reads the credential attached to an uploaded PDF, off the async runtime: parsing is CPU work,
+/// and a malformed file that makes the parser panic must cost only this request.
+async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> {
+    let unreadable = |detail: String| ApiError::new(ProblemType::UnreadableDocument, detail);
+    tokio::task::spawn_blocking(move || pdf::extract_credential(&bytes))
+        .await
+        .map_err(|_| unreadable("the upload is not a readable PDF".to_owned()))?
+        .map_err(|err| unreadable(err.to_string()))
+}
+
+/// The verification page for people: what the QR code on a certificate opens.
+pub async fn verify_page(
+    State(state): State<AppState>,
+    axum::extract::Path(hash): axum::extract::Path<String>,
+) -> Result<(StatusCode, Html<String>), ApiError> {
+    let (status, view) = match verify_hash_view(&state, &hash).await {
+        Ok(view) => (StatusCode::OK, view),
+        // The API answers a malformed hash with 422; so does the page, saying what a hash is.
+        Err(err) if err.kind() == ProblemType::ValidationFailed => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            VerificationView {
+                status: "unknown".into(),
+                hash: None,
+                checks: vec![CheckView {
+                    name: "hash".into(),
+                    passed: false,
+                    detail: "this is not a certificate hash: a hash is 64 characters, each 0 to 9 or a to f, \
+                         as printed on the certificate under its QR code"
+                        .into(),
+                }],
+                holder_name: None,
+                achievement: None,
+                issuer: None,
+                issued_at: None,
+                expires_at: None,
+                credential_id: None,
+                revocation_reason: None,
+                revoked_at: None,
+                superseded_by: None,
+            },
+        ),
+        Err(err) => return Err(err),
+    };
+    Ok((status, Html(render_page(&view))))
+}
+
+fn render_page(view: &VerificationView) -> String {
+    let e = |text: &str| html_escape::encode_text(text).into_owned();
+    let headline = match view.status.as_str() {
+        "valid" => "Valid certificate",
+        "expired" => "Expired certificate",
+        "revoked" => "Revoked certificate",
+        "superseded" => "Superseded certificate",
+        _ => "Not a certificate issued here",
+    };
+    let date = |d: Option<OffsetDateTime>| d.map(|d| d.date().to_string()).unwrap_or_default();
+    let mut facts = String::new();
+    for (label, value) in [
+        ("Holder", view.holder_name.clone().unwrap_or_default()),
+        ("Achievement", view.achievement.clone().unwrap_or_default()),
+        ("Issuer", view.issuer.clone().unwrap_or_default()),
+        ("Issued", date(view.issued_at)),
+        ("Expires", date(view.expires_at)),
+        ("Credential", view.credential_id.clone().unwrap_or_default()),
+        ("Hash", view.hash.clone().unwrap_or_default()),
+        ("Revocation reason", view.revocation_reason.clone().unwrap_or_default()),
+    ] {
+        if !value.is_empty() {
+            facts.push_str(&format!("<dt>{}</dt><dd>{}</dd>", e(label), e(&value)));
+        }
+    }
+    if let Some(newer) = &view.superseded_by {
+        facts.push_str(&format!(
+            "<dt>Replaced by</dt><dd><a href=\"{0}\">{0}</a></dd>",
+            html_escape::encode_double_quoted_attribute(newer)
+        ));
+    }
+    let checks: String = view
+        .checks
+        .iter()
+        .map(|c| {
+            format!(
+                "<li class=\"{}\">{} {}</li>",
+                if c.passed { "ok" } else { "fail" },
+                if c.passed { "✔" } else { "✘" },
+                e(&c.detail)
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{headline}</title><style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}}\
+         .valid{{color:#11703c}}.expired,.superseded{{color:#8a5a00}}.revoked,.unknown{{color:#a11d1d}}dt{{font-weight:600;margin-top:.5rem}}\
+         dd{{margin:0;word-break:break-all}}li.ok{{color:#11703c}}li.fail{{color:#a11d1d}}</style></head><body>\
+         <h1 class=\"{status}\">{headline}</h1><dl>{facts}</dl><h2>Checks</h2><ul>{checks}</ul>\
+         <p>Machine-readable: <code>GET /api/v1/verify/{{hash}}</code>. Signed with eddsa-jcs-2022; issuer keys at <a href=\"/.well-known/jwks.json\">/.well-known/jwks.json</a>.</p></body></html>",
+        status = e(&view.status),
+    )
+}
+
+/// The issuer's public keys, current and retired, as a JSON Web Key Set (no account needed).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "verification", responses((status = OK, description = "JWK Set of Ed25519 keys", body = Object)))]
+pub async fn jwks(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let keys = certify_certificates::key_store::published_keys(&state.db)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()}),
+    ))
+}
+
+/// The issuer's profile with its keys as Multikey verification methods (no account needed).
+#[utoipa::path(get, path = "/issuer", tag = "verification", responses((status = OK, description = "Issuer profile (JSON-LD)", body = Object)))]
+pub async fn issuer_profile(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let keys = certify_certificates::key_store::published_keys(&state.db)
+        .await
+        .map_err(ApiError::internal)?;
+    let issuer_id = state.issuer.issuer_id();
+    let methods: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| serde_json::json!({"id": format!("{issuer_id}#{}", k.id), "type": "Multikey", "controller": issuer_id, "publicKeyMultibase": k.id}))
+        .collect();
+    let ids: Vec<String> = keys.iter().map(|k| format!("{issuer_id}#{}", k.id)).collect();
+    Ok(Json(serde_json::json!({
+        "@context": [certify_certificates::credential::VC_CONTEXT, "https://w3id.org/security/multikey/v1"],
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": state.issuer.issuer_name,
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+    })))
+}
+
+/// What `POST /api/v1/verify` accepts: a PDF, or a credential as JSON.
+pub enum CertificateUpload {
+    Pdf(Bytes),
+    Credential(serde_json::Value),
+}
+
+impl<S: Send + Sync> FromRequest<S> for CertificateUpload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match crate::extract::media_type(&req).as_str() {
+            "application/pdf" => Ok(Self::Pdf(crate::extract::body_bytes(req, state).await?)),
+            _ => {
+                let ApiJson(document) = ApiJson::from_request(req, state).await.map_err(|err| {
+                    if err.kind() == ProblemType::UnsupportedMediaType {
+                        ApiError::new(
+                            ProblemType::UnsupportedMediaType,
+                            "send a certificate PDF as `application/pdf` or a credential as `application/json`",
+                        )
+                    } else {
+                        err
+                    }
+                })?;
+                Ok(Self::Credential(document))
+            }
+        }
+    }
+}
