@@ -5,7 +5,7 @@ use crate::helpers::{assert_problem, spawn_app};
 
 const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
-fn generated() -> Value {
+pub(crate) fn generated() -> Value {
     serde_json::to_value(certify_api::openapi()).expect("document serialises")
 }
 
@@ -101,7 +101,7 @@ fn fill_path_parameters(path: &str) -> String {
 }
 
 /// Every operation of the generated document, with its path and method.
-fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+pub(crate) fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut found = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {

@@ -160,16 +160,9 @@ impl FromRequestParts<AppState> for ConsultantScope {
         let Caller(principal) = Caller::from_request_parts(parts, state).await?;
         let ApiPath(AccountIdParam { account_id }) = ApiPath::from_request_parts(parts, state).await?;
         let not_found = || ApiError::not_found(format!("no consultant with id {account_id}"));
-        let allowed = match principal.role {
-            Role::ProgrammeStaff => true,
-            Role::Consultant => principal.account_id == account_id,
-            Role::FirmAdmin { firm_id } => {
-                certify_firms::current_firm_of(&state.db, account_id)
-                    .await
-                    .map_err(ApiError::internal)?
-                    == Some(firm_id)
-            }
-        };
+        let allowed = certify_firms::may_see_records_of(&state.db, &principal, account_id)
+            .await
+            .map_err(ApiError::internal)?;
         if !allowed {
             return Err(not_found());
         }

@@ -22,7 +22,7 @@ pub use domains::{
     verify_domain,
 };
 pub use members::{Member, MemberQuery, members_after, membership_history};
-pub use membership::{current_firm_of, join_firm};
+pub use membership::{current_firm_of, join_firm, may_see_records_of};
 pub use store::{
     Firm, FirmChanges, FirmError, FirmQuery, NewFirm, all_firm_ids, create_firm, find_firm, list_firms, update_firm,
 };

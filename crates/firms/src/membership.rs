@@ -2,6 +2,7 @@
 //! previous membership instead of deleting it, so the history stays.
 
 use anyhow::Context as _;
+use certify_accounts::Role;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr, TransactionSession as _,
@@ -53,6 +54,21 @@ where
     }
     txn.commit().await.context("committing a membership change")?;
     Ok(())
+}
+
+/// Whether `viewer` may see the records of `account_id` (learning, certificates): programme
+/// staff see everyone's, a consultant their own, a firm admin those of their firm's members as
+/// of now — a consultant who moves takes their records to the new firm's admin.
+pub async fn may_see_records_of(
+    db: &impl ConnectionTrait,
+    viewer: &certify_accounts::Principal,
+    account_id: Uuid,
+) -> anyhow::Result<bool> {
+    Ok(match viewer.role {
+        Role::ProgrammeStaff => true,
+        Role::Consultant => viewer.account_id == account_id,
+        Role::FirmAdmin { firm_id } => current_firm_of(db, account_id).await? == Some(firm_id),
+    })
 }
 
 /// The firm `account_id` belongs to now, if any.

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse as _, Response};
-use certify_accounts::Role;
 use certify_certificates::{Certificate, EventKind};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -44,17 +43,10 @@ async fn readable_certificate(
     id: Uuid,
 ) -> Result<Certificate, ApiError> {
     let certificate = certify_certificates::get_certificate(&state.db, id).await?;
-    let allowed = match caller.role {
-        Role::ProgrammeStaff => true,
-        Role::Consultant => certificate.account_id == caller.account_id,
-        // A firm admin reads the certificates of their firm's current members, wherever earned.
-        Role::FirmAdmin { firm_id } => {
-            certify_firms::current_firm_of(&state.db, certificate.account_id)
-                .await
-                .map_err(ApiError::internal)?
-                == Some(firm_id)
-        }
-    };
+    // A firm admin reads the certificates of their firm's current members, wherever earned.
+    let allowed = certify_firms::may_see_records_of(&state.db, caller, certificate.account_id)
+        .await
+        .map_err(ApiError::internal)?;
     if allowed {
         Ok(certificate)
     } else {
