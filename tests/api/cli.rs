@@ -257,7 +257,19 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
         .text()
         .await
         .expect("page");
-    assert!(page.contains("/api/v1/progress/stream"), "{page}");
+    assert!(
+        page.contains("Certified consultants") && page.contains("/assets/live.js"),
+        "{page}"
+    );
+    let script = client
+        .get(format!("{base}/assets/live.js"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("script");
+    assert!(script.contains("/api/v1/progress/stream"), "{script}");
     let mut stream = client
         .get(format!("{base}/api/v1/progress/stream"))
         .send()

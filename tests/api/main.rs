@@ -21,3 +21,4 @@ mod openapi;
 mod progress;
 mod rosters;
 mod sessions;
+mod web;

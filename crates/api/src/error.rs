@@ -297,6 +297,27 @@ impl ApiError {
         self.kind
     }
 
+    /// What went wrong with this request, for people (never internal detail).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// For `validation-failed`: each offending field and what is wrong with it.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// How long to wait, for a 429.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
+    /// The server-side cause, to log; an edge that does not answer with this error's own
+    /// response (the web pages) logs it itself.
+    pub fn take_cause(&mut self) -> Option<anyhow::Error> {
+        self.cause.take()
+    }
+
     /// The problem document as JSON bytes, for the few answers written outside the router
     /// (the connection-level 414 and 431).
     pub fn into_json_bytes(self) -> Vec<u8> {

@@ -63,15 +63,37 @@ const BEARER: &str = "bearer";
 )]
 struct ApiDoc;
 
-/// The whole application, ready to serve.
-pub fn app(state: AppState) -> Router {
-    let (api_routes, openapi) = documented_routes(state.clone());
+/// What the binary mounts beside the API: the web edge's pages, which this crate knows nothing
+/// of but their routes.
+pub struct Pages {
+    pub routes: Router<AppState>,
+    /// Pages that look certificates up: they share the API look-ups' budget per client address.
+    pub verification: Router<AppState>,
+    /// The answer for an address outside `/api/` that matches nothing.
+    pub not_found: fn() -> Response,
+}
+
+/// The whole application, ready to serve: the API beside the web edge's `pages`. An address
+/// that matches nothing gets a problem under `/api/`, and the pages' own answer elsewhere.
+pub fn app(state: AppState, pages: Pages) -> Router {
+    let Pages {
+        routes: pages,
+        verification: verification_pages,
+        not_found: page_not_found,
+    } = pages;
+    let (api_routes, openapi) = documented_routes(state.clone(), verification_pages);
     Router::new()
-        .route("/", get(routes::pages::index))
         .route("/problems/{slug}", get(routes::pages::problem_type))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .merge(api_routes)
-        .fallback(|| async { ApiError::not_found("there is nothing at this address") })
+        .merge(pages)
+        .fallback(move |uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                ApiError::not_found("there is nothing at this address").into_response()
+            } else {
+                page_not_found()
+            }
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::map_response(problem_for_bare_errors))
         .layer(
@@ -95,11 +117,11 @@ pub fn openapi() -> OpenApi {
     merge_documents(public_api, verification_api, protected_api)
 }
 
-fn documented_routes(state: AppState) -> (Router<AppState>, OpenApi) {
+fn documented_routes(state: AppState, verification_pages: Router<AppState>) -> (Router<AppState>, OpenApi) {
     let (public, public_api) = routes::public().split_for_parts();
     let (verification, verification_api) = routes::verification().split_for_parts();
     let verification = verification
-        .route("/verify/{hash}", get(routes::verification::verify_page))
+        .merge(verification_pages)
         .route_layer(GovernorLayer::new(rate_limit_config(state.verify_rate_limit)));
     let (protected, protected_api) = routes::protected().split_for_parts();
     let protected = protected.route_layer(middleware::from_fn_with_state(state, auth::require_session));

@@ -102,7 +102,7 @@ impl Application {
             shutdown.await;
             live_headline.close();
         };
-        let app = certify_api::app(self.state);
+        let app = certify_api::app(self.state, certify_web::pages());
         // The peer address is what certificate look-ups are rate limited by. (`tap_io` adds
         // nothing; it is how axum gives a custom listener's peer address as `ConnectInfo`.)
         let listener = ProblemListener(self.listener).tap_io(|_| ());

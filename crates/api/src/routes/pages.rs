@@ -1,15 +1,9 @@
-//! Pages for people: the landing page and descriptions of problem types.
+//! Descriptions of problem types, for a developer who followed a problem's `type`.
 
 use axum::extract::Path;
 use axum::response::Html;
 
 use crate::error::{ApiError, ProblemType};
-
-const INDEX: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/index.html"));
-
-pub async fn index() -> Html<&'static str> {
-    Html(INDEX)
-}
 
 /// What a problem `type` means, for a developer who followed the link.
 pub async fn problem_type(Path(slug): Path<String>) -> Result<Html<String>, ApiError> {

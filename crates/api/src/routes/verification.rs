@@ -1,12 +1,11 @@
-//! Public verification: by hash, by credential id, or from an uploaded PDF or credential; the
-//! issuer's keys and profile; and the page a QR code opens. None needs an account; the look-ups
-//! are rate limited per client address (see `routes::verification()`).
+//! Public verification as JSON: by hash, by credential id, or from an uploaded PDF or
+//! credential; the issuer's keys and profile. None needs an account; the look-ups are rate
+//! limited per client address (see `routes::verification()`). The pages people see are the web
+//! edge's.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::StatusCode;
-use axum::response::Html;
 use certify_certificates::export::StandingKind;
 use certify_certificates::pdf;
 use certify_certificates::{Check, Standing, Verdict, Verification};
@@ -186,96 +185,6 @@ async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> 
         .await
         .map_err(|_| unreadable("the upload is not a readable PDF".to_owned()))?
         .map_err(|err| unreadable(err.to_string()))
-}
-
-/// The verification page for people: what the QR code on a certificate opens.
-pub async fn verify_page(
-    State(state): State<AppState>,
-    axum::extract::Path(hash): axum::extract::Path<String>,
-) -> Result<(StatusCode, Html<String>), ApiError> {
-    let (status, view) = match verify_hash_view(&state, &hash).await {
-        Ok(view) => (StatusCode::OK, view),
-        // The API answers a malformed hash with 422; so does the page, saying what a hash is.
-        Err(err) if err.kind() == ProblemType::ValidationFailed => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            VerificationView {
-                status: "unknown".into(),
-                hash: None,
-                checks: vec![CheckView {
-                    name: "hash".into(),
-                    passed: false,
-                    detail: "this is not a certificate hash: a hash is 64 characters, each 0 to 9 or a to f, \
-                         as printed on the certificate under its QR code"
-                        .into(),
-                }],
-                holder_name: None,
-                achievement: None,
-                issuer: None,
-                issued_at: None,
-                expires_at: None,
-                credential_id: None,
-                revocation_reason: None,
-                revoked_at: None,
-                superseded_by: None,
-            },
-        ),
-        Err(err) => return Err(err),
-    };
-    Ok((status, Html(render_page(&view))))
-}
-
-fn render_page(view: &VerificationView) -> String {
-    let e = |text: &str| html_escape::encode_text(text).into_owned();
-    let headline = match view.status.as_str() {
-        "valid" => "Valid certificate",
-        "expired" => "Expired certificate",
-        "revoked" => "Revoked certificate",
-        "superseded" => "Superseded certificate",
-        _ => "Not a certificate issued here",
-    };
-    let date = |d: Option<OffsetDateTime>| d.map(|d| d.date().to_string()).unwrap_or_default();
-    let mut facts = String::new();
-    for (label, value) in [
-        ("Holder", view.holder_name.clone().unwrap_or_default()),
-        ("Achievement", view.achievement.clone().unwrap_or_default()),
-        ("Issuer", view.issuer.clone().unwrap_or_default()),
-        ("Issued", date(view.issued_at)),
-        ("Expires", date(view.expires_at)),
-        ("Credential", view.credential_id.clone().unwrap_or_default()),
-        ("Hash", view.hash.clone().unwrap_or_default()),
-        ("Revocation reason", view.revocation_reason.clone().unwrap_or_default()),
-    ] {
-        if !value.is_empty() {
-            facts.push_str(&format!("<dt>{}</dt><dd>{}</dd>", e(label), e(&value)));
-        }
-    }
-    if let Some(newer) = &view.superseded_by {
-        facts.push_str(&format!(
-            "<dt>Replaced by</dt><dd><a href=\"{0}\">{0}</a></dd>",
-            html_escape::encode_double_quoted_attribute(newer)
-        ));
-    }
-    let checks: String = view
-        .checks
-        .iter()
-        .map(|c| {
-            format!(
-                "<li class=\"{}\">{} {}</li>",
-                if c.passed { "ok" } else { "fail" },
-                if c.passed { "✔" } else { "✘" },
-                e(&c.detail)
-            )
-        })
-        .collect();
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{headline}</title><style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2433}}\
-         .valid{{color:#11703c}}.expired,.superseded{{color:#8a5a00}}.revoked,.unknown{{color:#a11d1d}}dt{{font-weight:600;margin-top:.5rem}}\
-         dd{{margin:0;word-break:break-all}}li.ok{{color:#11703c}}li.fail{{color:#a11d1d}}</style></head><body>\
-         <h1 class=\"{status}\">{headline}</h1><dl>{facts}</dl><h2>Checks</h2><ul>{checks}</ul>\
-         <p>Machine-readable: <code>GET /api/v1/verify/{{hash}}</code>. Signed with eddsa-jcs-2022; issuer keys at <a href=\"/.well-known/jwks.json\">/.well-known/jwks.json</a>.</p></body></html>",
-        status = e(&view.status),
-    )
 }
 
 /// The issuer's public keys, current and retired, as a JSON Web Key Set (no account needed).

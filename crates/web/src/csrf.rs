@@ -1,0 +1,53 @@
+//! Cross-site request forgery: every form that changes something carries a token that must
+//! equal the one in this site's `certify_csrf` cookie (the double-submit pattern, OWASP). Another
+//! site can make a browser post a form here, but it can neither read the cookie nor set it
+//! (`HttpOnly`, `SameSite=Lax`, `__Host-` on https), so it cannot know the value to put in the
+//! form. Chosen over a strict `Origin` check because some privacy tools strip `Origin`, and over
+//! a server-side token table because it needs no storage and works before sign-in (the sign-in
+//! form is protected too). A present `Origin` from elsewhere is refused as well.
+
+use axum::http::{HeaderMap, header};
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+use subtle::ConstantTimeEq as _;
+
+use crate::error::PageError;
+use crate::session::{cookie_name, site_cookie};
+
+const CSRF: &str = "certify_csrf";
+
+/// The token to put in this page's forms, setting the cookie if the browser has none yet.
+pub fn token(state: &AppState, jar: CookieJar) -> Result<(CookieJar, String), PageError> {
+    if let Some(existing) = jar.get(&cookie_name(state, CSRF)) {
+        let value = existing.value().to_owned();
+        return Ok((jar, value));
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|err| PageError::internal(anyhow::anyhow!("no randomness: {err}")))?;
+    let value = hex::encode(bytes);
+    Ok((jar.add(site_cookie(state, CSRF, value.clone())), value))
+}
+
+/// Refuses a form post whose token does not match the cookie's, or that comes from another
+/// origin. Call it before anything changes.
+pub fn check(state: &AppState, headers: &HeaderMap, jar: &CookieJar, submitted: &str) -> Result<(), PageError> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ours = state.issuer.public_base_url.trim_end_matches('/');
+        let host_origin = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|host| [format!("http://{host}"), format!("https://{host}")]);
+        let origin = origin.to_str().unwrap_or_default();
+        let same = origin == ours || host_origin.is_some_and(|candidates| candidates.iter().any(|c| c == origin));
+        if !same {
+            return Err(PageError::Forgery);
+        }
+    }
+    let expected = jar.get(&cookie_name(state, CSRF)).map(|c| c.value().to_owned());
+    match expected {
+        Some(expected) if !submitted.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes())) => {
+            Ok(())
+        }
+        _ => Err(PageError::Forgery),
+    }
+}

@@ -1,0 +1,89 @@
+//! The public landing page with the live count, and each role's home after sign-in.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum_extra::extract::CookieJar;
+use certify_accounts::Role;
+use certify_api::AppState;
+
+use super::{Chrome, chrome, chrome_for, long_date, thousands};
+use crate::error::PageError;
+use crate::session::SignedIn;
+
+/// The programme's count as the landing page shows it, formatted.
+#[derive(Debug, Clone)]
+pub struct CountView {
+    pub certified: String,
+    pub ever_certified: String,
+    pub target: String,
+    pub deadline: String,
+    pub remaining: String,
+    /// 0–100, for the bar's width.
+    pub percent: u8,
+}
+
+async fn count(state: &AppState) -> Result<CountView, PageError> {
+    let headline = certify_progress::headline(&state.db)
+        .await
+        .map_err(PageError::internal)?;
+    let target = i64::try_from(state.goal.target).unwrap_or(i64::MAX);
+    let percent = (headline.certified.saturating_mul(100) / target.max(1)).clamp(0, 100);
+    Ok(CountView {
+        certified: thousands(headline.certified),
+        ever_certified: thousands(headline.ever_certified),
+        target: thousands(target),
+        deadline: long_date(state.goal.deadline),
+        remaining: thousands((target - headline.certified).max(0)),
+        percent: u8::try_from(percent).unwrap_or(100),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "landing.html")]
+pub struct Landing {
+    chrome: Chrome,
+    count: CountView,
+}
+
+pub async fn landing(State(state): State<AppState>, jar: CookieJar) -> Result<(CookieJar, Landing), PageError> {
+    let (jar, chrome) = chrome(&state, jar).await?;
+    let count = count(&state).await?;
+    Ok((jar, Landing { chrome, count }))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct Home {
+    chrome: Chrome,
+    greeting: String,
+    role: HomeRole,
+    count: CountView,
+}
+
+/// What each role's home leads with.
+pub enum HomeRole {
+    Consultant,
+    FirmAdmin,
+    Staff,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+) -> Result<(CookieJar, Home), PageError> {
+    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+    let role = match visitor.account.role {
+        Role::Consultant => HomeRole::Consultant,
+        Role::FirmAdmin { .. } => HomeRole::FirmAdmin,
+        Role::ProgrammeStaff => HomeRole::Staff,
+    };
+    let page = Home {
+        chrome,
+        greeting: format!("Welcome, {}", visitor.account.display_name),
+        role,
+        count: count(&state).await?,
+    };
+    Ok((jar, page))
+}

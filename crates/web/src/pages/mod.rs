@@ -1,0 +1,91 @@
+//! The handlers. Each builds a small view of what its page shows, already formatted, and a
+//! template lays it out; templates hold no rules.
+
+pub mod home;
+pub mod sign_in;
+pub mod verify;
+
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+
+use crate::error::PageError;
+use crate::session::{self, Visitor};
+
+/// What the header of every page needs: who is signed in, and the token for its forms.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub visitor: Option<HeaderView>,
+    pub csrf: String,
+}
+
+/// The signed-in person as the header names them.
+#[derive(Debug, Clone)]
+pub struct HeaderView {
+    pub name: String,
+    pub role: &'static str,
+}
+
+impl From<&Visitor> for HeaderView {
+    fn from(visitor: &Visitor) -> Self {
+        Self {
+            name: visitor.account.display_name.clone(),
+            role: visitor.role_name(),
+        }
+    }
+}
+
+/// The header's view for this request, with the form token (and its cookie, if new).
+pub async fn chrome(state: &AppState, jar: CookieJar) -> Result<(CookieJar, Chrome), PageError> {
+    let visitor = session::visitor(state, &jar).await?;
+    chrome_for(state, jar, visitor.as_ref())
+}
+
+/// Like [`chrome`], for a handler that already knows the visitor.
+pub fn chrome_for(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: Option<&Visitor>,
+) -> Result<(CookieJar, Chrome), PageError> {
+    let (jar, csrf) = crate::csrf::token(state, jar)?;
+    Ok((
+        jar,
+        Chrome {
+            visitor: visitor.map(HeaderView::from),
+            csrf,
+        },
+    ))
+}
+
+/// A count with thousands separators, as people read it ("12,345").
+pub fn thousands(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// A date as people write it: "14 March 2027".
+pub fn long_date(date: time::Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::{long_date, thousands};
+
+    #[test]
+    fn numbers_and_dates_read_as_people_write_them() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(300_000), "300,000");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+        assert_eq!(long_date(date!(2027 - 03 - 14)), "14 March 2027");
+    }
+}

@@ -1,0 +1,149 @@
+//! Signing in with e-mail and password, and signing out. The same rules as the API's sign-in:
+//! one message whether the address is unknown or the password wrong, and the same throttle.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_accounts::LoginError;
+use certify_api::AppState;
+use certify_core::Email;
+use serde::Deserialize;
+
+use super::{Chrome, chrome};
+use crate::error::PageError;
+use crate::session::{self, SESSION, local_path, site_cookie};
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    chrome: Chrome,
+    next: String,
+    email: String,
+    /// A problem with the whole attempt (wrong credentials, too many attempts).
+    problem: Option<String>,
+    email_error: Option<String>,
+    password_error: Option<String>,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let next = local_path(query.next.as_deref());
+    if session::visitor(&state, &jar).await?.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let (jar, chrome) = chrome(&state, jar).await?;
+    let page = SignInPage {
+        chrome,
+        next,
+        email: String::new(),
+        problem: None,
+        email_error: None,
+        password_error: None,
+    };
+    Ok((jar, page).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub csrf: String,
+    pub next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    crate::csrf::check(&state, &headers, &jar, &form.csrf)?;
+    let next = local_path(form.next.as_deref());
+    let email = Email::parse(&form.email);
+    let refuse =
+        |status: StatusCode, problem: Option<String>, email_error: Option<String>, password_error: Option<String>| {
+            let state = state.clone();
+            let jar = jar.clone();
+            let (email, next) = (form.email.clone(), next.clone());
+            async move {
+                let (jar, chrome) = chrome(&state, jar).await?;
+                let page = SignInPage {
+                    chrome,
+                    next,
+                    email,
+                    problem,
+                    email_error,
+                    password_error,
+                };
+                Ok::<Response, PageError>((status, jar, page).into_response())
+            }
+        };
+    let password_error = form.password.is_empty().then(|| "Enter your password.".to_owned());
+    let email = match email {
+        Ok(email) if password_error.is_none() => email,
+        Ok(_) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, None, password_error).await,
+        Err(err) => {
+            let email_error = Some(format!("Enter your e-mail address as name@example.com ({err})."));
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, email_error, password_error).await;
+        }
+    };
+    if let Err(throttled) = state.sign_in_throttle.check(&email, peer.ip()) {
+        let minutes = throttled.retry_after.as_secs().div_ceil(60).max(1);
+        let problem = format!("Too many attempts. Please wait {minutes} minute(s) and try again.");
+        return refuse(StatusCode::TOO_MANY_REQUESTS, Some(problem), None, None).await;
+    }
+    let logged_in =
+        match certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &form.password).await {
+            Ok(logged_in) => logged_in,
+            Err(LoginError::InvalidCredentials) => {
+                let problem = "That e-mail address and password do not match an account.".to_owned();
+                return refuse(StatusCode::UNAUTHORIZED, Some(problem), None, None).await;
+            }
+            Err(other) => return Err(PageError::internal(other)),
+        };
+    let mut cookie = site_cookie(&state, SESSION, logged_in.token.expose().to_owned());
+    cookie.set_max_age(state.sessions.lifetime);
+    Ok((jar.add(cookie), Redirect::to(&next)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// Ends the session on the server (the cookie stops working wherever it was copied) and
+/// forgets the cookie.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<SignOutForm>,
+) -> Result<Response, PageError> {
+    crate::csrf::check(&state, &headers, &jar, &form.csrf)?;
+    if let Some(visitor) = session::visitor(&state, &jar).await? {
+        certify_accounts::log_out(&state.db, state.clock.now(), visitor.principal.session_id)
+            .await
+            .map_err(PageError::internal)?;
+    }
+    let gone = site_cookie(&state, SESSION, String::new());
+    Ok((jar.remove(gone), Redirect::to("/")).into_response())
+}

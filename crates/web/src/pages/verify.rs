@@ -1,0 +1,289 @@
+//! Public verification for people, without an account: a form taking the code printed on a
+//! certificate (its hash, or its credential id), and the result page a certificate's QR code
+//! opens. The result leads with one sentence a client understands; each check follows in plain
+//! words, and the technical detail is folded away.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_api::{ApiError, AppState};
+use certify_certificates::{Check, Standing, Verdict, Verification};
+use certify_core::{Sha256Hex, rfc3339};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Chrome, chrome, long_date};
+use crate::error::PageError;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify_form.html")]
+pub struct VerifyForm {
+    chrome: Chrome,
+    code: String,
+    code_error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeQuery {
+    pub code: Option<String>,
+}
+
+/// What a code typed by a person names.
+enum Code {
+    Hash(Sha256Hex),
+    CredentialId(Uuid),
+}
+
+fn parse_code(raw: &str) -> Option<Code> {
+    let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Ok(hash) = Sha256Hex::parse(&compact) {
+        return Some(Code::Hash(hash));
+    }
+    let id = compact.strip_prefix("urn:uuid:").unwrap_or(&compact);
+    Uuid::parse_str(id).ok().map(Code::CredentialId)
+}
+
+/// The form, or with `?code=` the certificate it names.
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(query): Query<CodeQuery>,
+) -> Result<Response, PageError> {
+    let Some(raw) = query.code.filter(|c| !c.trim().is_empty()) else {
+        let (jar, chrome) = chrome(&state, jar).await?;
+        return Ok((
+            jar,
+            VerifyForm {
+                chrome,
+                code: String::new(),
+                code_error: None,
+            },
+        )
+            .into_response());
+    };
+    let hash = match parse_code(&raw) {
+        Some(Code::Hash(hash)) => Some(hash),
+        Some(Code::CredentialId(id)) => {
+            let verification =
+                certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id)
+                    .await
+                    .map_err(ApiError::from)?;
+            verification.hash.filter(|_| verification.certificate.is_some())
+        }
+        None => None,
+    };
+    if let Some(hash) = hash {
+        return Ok(Redirect::to(&format!("/verify/{hash}")).into_response());
+    }
+    let code_error = match parse_code(&raw) {
+        Some(_) => "We have no certificate with this code. Check that it was typed in full.",
+        None => {
+            "This is not a certificate code. Enter the 64 characters (0–9 and a–f) printed under the QR code, \
+                 or the credential id (urn:uuid:…)."
+        }
+    };
+    let (jar, chrome) = chrome(&state, jar).await?;
+    let page = VerifyForm {
+        chrome,
+        code: raw,
+        code_error: Some(code_error.to_owned()),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
+}
+
+/// How the result page looks and what it says first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Valid,
+    Expired,
+    Revoked,
+    Superseded,
+    Unknown,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::Superseded => "superseded",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn badge(self) -> &'static str {
+        match self {
+            Self::Valid => "✔ Valid",
+            Self::Expired => "⌛ Expired",
+            Self::Revoked => "✖ Revoked",
+            Self::Superseded => "↻ Superseded",
+            Self::Unknown => "? Unknown",
+        }
+    }
+}
+
+/// One check, in the reader's words.
+#[derive(Debug, Clone)]
+pub struct CheckLine {
+    pub passed: bool,
+    pub text: String,
+    pub technical: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify_result.html")]
+pub struct VerifyResult {
+    chrome: Chrome,
+    tone: Tone,
+    headline: String,
+    summary: Option<String>,
+    reason: Option<String>,
+    newer: Option<String>,
+    facts: Vec<(&'static str, String)>,
+    checks: Vec<CheckLine>,
+    technical: Vec<(&'static str, String)>,
+    hash: String,
+}
+
+/// The result page a certificate's QR code opens. A malformed hash is a 422 page saying what a
+/// hash looks like.
+pub async fn result(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let Ok(hash) = Sha256Hex::parse(&raw) else {
+        let (jar, chrome) = chrome(&state, jar).await?;
+        let code_error = "This address does not hold a certificate code. A code is 64 characters, each 0–9 or a–f, \
+                          as printed on the certificate under its QR code."
+            .to_owned();
+        let page = VerifyForm {
+            chrome,
+            code: raw,
+            code_error: Some(code_error),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response());
+    };
+    let now = state.clock.now();
+    let verification = certify_certificates::verify_hash(&state.db, &state.certificate_cache, now, &hash)
+        .await
+        .map_err(ApiError::from)?;
+    let (jar, chrome) = chrome(&state, jar).await?;
+    let page = result_view(chrome, &state, &hash, &verification, now);
+    Ok((jar, page).into_response())
+}
+
+fn result_view(
+    chrome: Chrome,
+    state: &AppState,
+    hash: &Sha256Hex,
+    verification: &Verification,
+    now: OffsetDateTime,
+) -> VerifyResult {
+    let checks = verification.checks.iter().map(check_line).collect();
+    let mut page = VerifyResult {
+        chrome,
+        tone: Tone::Unknown,
+        headline: "We have no certificate with this code.".to_owned(),
+        summary: Some(
+            "Check that it was typed in full. A certificate that was altered also has a code we do not know."
+                .to_owned(),
+        ),
+        reason: None,
+        newer: None,
+        facts: Vec::new(),
+        checks,
+        technical: vec![("Code (SHA-256 hash)", hash.to_string())],
+        hash: hash.to_string(),
+    };
+    let (Verdict::Known(standing), Some(certificate)) = (&verification.verdict, verification.certificate.as_deref())
+    else {
+        return page;
+    };
+    let holds = format!(
+        "{} holds {}, issued {}",
+        certificate.holder_name,
+        certificate.achievement_name,
+        long_date(certificate.issued_at.date())
+    );
+    let until = long_date(certificate.expires_at.date());
+    (page.tone, page.headline, page.summary) = match standing {
+        Standing::Valid => (
+            Tone::Valid,
+            "This certificate is genuine and valid.".to_owned(),
+            Some(format!("{holds}, valid until {until}.")),
+        ),
+        Standing::Expired => (
+            Tone::Expired,
+            format!("This certificate was genuine but expired on {until}."),
+            Some(format!("{holds}.")),
+        ),
+        Standing::Revoked { at, reason } => {
+            page.reason = Some(reason.clone());
+            (
+                Tone::Revoked,
+                format!("This certificate was revoked on {}.", long_date(at.date())),
+                Some(format!("It said: {holds}. It no longer proves anything.")),
+            )
+        }
+        Standing::Superseded { .. } => {
+            page.newer = certificate
+                .superseded
+                .as_ref()
+                .map(|(_, newer, _)| format!("/verify/{newer}"));
+            (
+                Tone::Superseded,
+                "This certificate was replaced by a newer one.".to_owned(),
+                Some(format!("{holds}. The newer certificate is the one that counts.")),
+            )
+        }
+    };
+    page.facts = vec![
+        ("Holder", certificate.holder_name.clone()),
+        ("Achievement", certificate.achievement_name.clone()),
+        ("Issued by", certificate.issuer_name.clone()),
+        ("Issued", long_date(certificate.issued_at.date())),
+        ("Valid until", until),
+    ];
+    page.technical.extend([
+        ("Credential id", certificate.credential_id.clone()),
+        ("Signing key", certificate.key_id.clone()),
+        (
+            "Cryptosuite",
+            "eddsa-jcs-2022 (Ed25519 over JCS-canonical JSON)".to_owned(),
+        ),
+        ("Issued (UTC)", rfc3339(certificate.issued_at)),
+        ("Valid until (UTC)", rfc3339(certificate.expires_at)),
+        ("Checked at (UTC)", rfc3339(now)),
+        ("Issuer", state.issuer.issuer_id()),
+    ]);
+    page
+}
+
+/// A check as a person reads it; the engine's own wording stays in the technical detail.
+fn check_line(check: &Check) -> CheckLine {
+    let text = match (check.name, check.passed) {
+        ("hash_known", true) => "We issued a certificate with exactly this code.",
+        ("hash_known", false) => "We issued no certificate with this code.",
+        ("signature", true) => "Our digital signature on it is intact: nothing in it was changed.",
+        ("signature", false) => "Its digital signature does not match: it was changed after it was issued.",
+        ("not_revoked", true) => "It has not been revoked.",
+        ("not_revoked", false) => "It has been revoked.",
+        ("not_superseded", true) => "It is the holder's current certificate for this achievement.",
+        ("not_superseded", false) => "A newer certificate replaced it.",
+        ("not_expired", true) => "It has not expired.",
+        ("not_expired", false) => "It has expired.",
+        (_, true) => "Passed.",
+        (_, false) => "Failed.",
+    };
+    CheckLine {
+        passed: check.passed,
+        text: text.to_owned(),
+        technical: format!("{}: {}", check.name, check.detail),
+    }
+}

@@ -1,0 +1,135 @@
+//! Browser sessions: the API's opaque session token, carried in a cookie instead of an
+//! `Authorization` header. The cookie is `HttpOnly` and `SameSite=Lax`; when the public address
+//! is https it is also `Secure` and named with the `__Host-` prefix, so no subdomain can set it.
+//! Signing out revokes the session in the database, so a copied cookie stops working too.
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use certify_accounts::{Account, Principal, Role};
+use certify_api::AppState;
+
+use crate::error::PageError;
+
+/// Whether cookies must be `Secure` (and `__Host-` prefixed): the site is served over https.
+pub fn secure(state: &AppState) -> bool {
+    state.issuer.public_base_url.starts_with("https://")
+}
+
+/// A cookie name, with the `__Host-` prefix on an https site.
+pub fn cookie_name(state: &AppState, base: &'static str) -> String {
+    if secure(state) {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// A cookie only this site's pages send back: `HttpOnly`, `SameSite=Lax`, path `/`, and
+/// `Secure` on https.
+pub fn site_cookie(state: &AppState, base: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(state, base), value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(secure(state))
+        .build()
+}
+
+pub(crate) const SESSION: &str = "certify_session";
+
+/// The signed-in person behind the session cookie.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub principal: Principal,
+    pub account: Account,
+}
+
+impl Visitor {
+    /// How the header names the role.
+    pub fn role_name(&self) -> &'static str {
+        match self.account.role {
+            Role::Consultant => "Consultant",
+            Role::FirmAdmin { .. } => "Firm administrator",
+            Role::ProgrammeStaff => "Programme staff",
+        }
+    }
+}
+
+/// The visitor if the cookie names a live session; `None` for anyone else.
+pub async fn visitor(state: &AppState, jar: &CookieJar) -> Result<Option<Visitor>, PageError> {
+    let Some(cookie) = jar.get(&cookie_name(state, SESSION)) else {
+        return Ok(None);
+    };
+    let Some(principal) = certify_accounts::authenticate(&state.db, state.clock.now(), cookie.value())
+        .await
+        .map_err(PageError::internal)?
+    else {
+        return Ok(None);
+    };
+    let account = certify_accounts::find_account(&state.db, principal.account_id)
+        .await
+        .map_err(PageError::internal)?;
+    Ok(Some(Visitor { principal, account }))
+}
+
+/// A page that needs a signed-in person: anyone else is sent to sign in, and back here after.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Visitor);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        match visitor(state, &jar).await? {
+            Some(visitor) => Ok(Self(visitor)),
+            None => {
+                let uri = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .map_or_else(|| parts.uri.clone(), |original| original.0.clone());
+                let next = uri.path_and_query().map_or("/home", |p| p.as_str()).to_owned();
+                Err(PageError::SignInRequired { next })
+            }
+        }
+    }
+}
+
+/// Where to go after signing in: only a path of this site (`/…`, never `//host` or a scheme),
+/// so the sign-in page cannot be used to send people elsewhere.
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/home".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        assert_eq!(local_path(Some("/verify?x=1")), "/verify?x=1");
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/\nLocation: x",
+            "",
+        ] {
+            assert_eq!(local_path(Some(elsewhere)), "/home", "{elsewhere:?}");
+        }
+        assert_eq!(local_path(None), "/home");
+    }
+}
