@@ -237,7 +237,13 @@ async fn serve_demo_prints_where_to_open_it_and_stops_on_sigterm() {
         "{printed}"
     );
 
-    let client = reqwest::Client::new();
+    // A fresh connection per request: under a loaded CI machine, reusing a kept-alive connection
+    // has been answered with a connection reset; this test is about the demo, not
+    // connection reuse.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
     for account in certify::demo::DEMO_ACCOUNTS {
         let login = client
             .post(format!("{base}/api/v1/auth/login"))
