@@ -65,11 +65,12 @@ pub async fn form(
         )
             .into_response());
     };
-    let hash = match parse_code(&raw) {
-        Some(Code::Hash(hash)) => Some(hash),
+    let code = parse_code(&raw);
+    let hash = match &code {
+        Some(Code::Hash(hash)) => Some(hash.clone()),
         Some(Code::CredentialId(id)) => {
             let verification =
-                certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), id)
+                certify_certificates::verify_credential_id(&state.db, &state.certificate_cache, state.clock.now(), *id)
                     .await
                     .map_err(ApiError::from)?;
             verification.hash.filter(|_| verification.certificate.is_some())
@@ -79,7 +80,7 @@ pub async fn form(
     if let Some(hash) = hash {
         return Ok(Redirect::to(&format!("/verify/{hash}")).into_response());
     }
-    let code_error = match parse_code(&raw) {
+    let code_error = match code {
         Some(_) => "We have no certificate with this code. Check that it was typed in full.",
         None => {
             "This is not a certificate code. Enter the 64 characters (0–9 and a–f) printed under the QR code, \
