@@ -69,8 +69,9 @@ pub struct Pages {
     pub routes: Router<AppState>,
     /// Pages that look certificates up: they share the API look-ups' budget per client address.
     pub verification: Router<AppState>,
-    /// The answer for an address outside `/api/` that matches nothing.
-    pub not_found: fn() -> Response,
+    /// The page for an error status that arrives without an explanation (an address that
+    /// matches nothing, a method it does not take, a rate limit) outside the API's paths.
+    pub error_page: fn(axum::http::StatusCode) -> Response,
 }
 
 /// The whole application, ready to serve: the API beside the web edge's `pages`. An address
@@ -79,7 +80,7 @@ pub fn app(state: AppState, pages: Pages) -> Router {
     let Pages {
         routes: pages,
         verification: verification_pages,
-        not_found: page_not_found,
+        error_page,
     } = pages;
     let (api_routes, openapi) = documented_routes(state.clone(), verification_pages);
     Router::new()
@@ -88,14 +89,19 @@ pub fn app(state: AppState, pages: Pages) -> Router {
         .merge(api_routes)
         .merge(pages)
         .fallback(move |uri: axum::http::Uri| async move {
-            if uri.path().starts_with("/api/") {
+            if speaks_problems(uri.path()) {
                 ApiError::not_found("there is nothing at this address").into_response()
             } else {
-                page_not_found()
+                error_page(axum::http::StatusCode::NOT_FOUND)
             }
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::map_response(problem_for_bare_errors))
+        .layer(middleware::from_fn(
+            move |request: Request<axum::body::Body>, next: middleware::Next| {
+                let problems = speaks_problems(request.uri().path());
+                async move { explain_bare_errors(next.run(request).await, problems, error_page) }
+            },
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -270,9 +276,24 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
 }
 
-/// Errors produced outside our handlers (axum's 405, a body-limit 413, ...) arrive without a
-/// body or as plain text; give them the same problem+json shape as every other error.
-async fn problem_for_bare_errors(response: Response) -> Response {
+/// Whether an address belongs to the machine-readable side, which answers errors with
+/// problem+json: the API, its documents, the issuer's keys and profile, the probes.
+fn speaks_problems(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    matches!(
+        first,
+        "api" | ".well-known" | "issuer" | "healthz" | "readyz" | "openapi.json" | "docs" | "problems"
+    )
+}
+
+/// Errors produced outside our handlers (axum's 405, a body-limit 413, a rate limit's 429, ...)
+/// arrive without a body or as plain text: give them the problem+json shape of every other API
+/// error, or on a page's address the web edge's page for that status.
+fn explain_bare_errors(
+    response: Response,
+    problems: bool,
+    error_page: fn(axum::http::StatusCode) -> Response,
+) -> Response {
     let status = response.status();
     // A problem, or a page for people, already says what went wrong.
     let already_explained = response.headers().get(header::CONTENT_TYPE).is_some_and(|value| {
@@ -282,8 +303,22 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || already_explained {
         return response;
     }
+    let mut converted = if problems {
+        problem_for(status).into_response()
+    } else {
+        error_page(status)
+    };
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            converted.headers_mut().insert(name, value.clone());
+        }
+    }
+    converted
+}
+
+fn problem_for(status: axum::http::StatusCode) -> ApiError {
     let kind = ProblemType::for_status(status);
-    let problem = match kind {
+    match kind {
         ProblemType::Internal => ApiError::internal(anyhow::anyhow!("a bare {status} response left the router")),
         ProblemType::MethodNotAllowed => {
             ApiError::new(kind, "this address does not accept this method; see the Allow header")
@@ -296,12 +331,5 @@ async fn problem_for_bare_errors(response: Response) -> Response {
                 .unwrap_or("the request was refused")
                 .to_owned(),
         ),
-    };
-    let mut converted = problem.into_response();
-    for name in [header::ALLOW, header::RETRY_AFTER] {
-        if let Some(value) = response.headers().get(&name) {
-            converted.headers_mut().insert(name, value.clone());
-        }
     }
-    converted
 }

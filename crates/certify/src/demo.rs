@@ -34,7 +34,7 @@ pub struct DemoAccount {
 const ADMIN_PASSWORD: &str = "demo-admin-password";
 const CONSULTANT_PASSWORD: &str = "demo-consultant-password";
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     DemoAccount {
         role: "programme staff",
         email: "staff@certify.example",
@@ -64,6 +64,12 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
         email: "admin@harbor.example",
         password: ADMIN_PASSWORD,
         display_name: "Fiona Walsh",
+    },
+    DemoAccount {
+        role: "consultant, enrolled, modules to do",
+        email: "emil@northwind.example",
+        password: CONSULTANT_PASSWORD,
+        display_name: "Emil Braun",
     },
     DemoAccount {
         role: "consultant, eligible for the exam",

@@ -249,6 +249,36 @@ async fn progress_in(db: &impl ConnectionTrait, account_id: Uuid, course_id: Uui
     Ok(progress_of(&outline, &done))
 }
 
+/// A consultant's place in one course: the enrolment, the modules done and the progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseStanding {
+    pub enrolment: Enrolment,
+    /// Published modules completed, by id.
+    pub done: HashSet<Uuid>,
+    pub progress: Progress,
+}
+
+/// Where a consultant stands in a published course; `None` when not enrolled.
+pub async fn course_standing(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    course_id: Uuid,
+) -> Result<Option<CourseStanding>, CourseError> {
+    let Some(enrolment) = find_enrolment(db, account_id, course_id).await? else {
+        return Ok(None);
+    };
+    let outline = course_outlines(db, Audience::Learner, &[course_id])
+        .await?
+        .remove(&course_id)
+        .unwrap_or_default();
+    let done = completed_modules(db, account_id, outline.iter().map(|m| m.id)).await?;
+    Ok(Some(CourseStanding {
+        enrolment: enrolment.into(),
+        progress: progress_of(&outline, &done),
+        done,
+    }))
+}
+
 /// One enrolled course in a consultant's picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CourseLearning {

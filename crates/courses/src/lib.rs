@@ -27,8 +27,8 @@ pub use content::{
 pub use entity::PublicationStatus;
 pub use error::CourseError;
 pub use learning::{
-    CourseLearning, Enrolment, LearningOverview, ModuleCompleted, TrackLearning, complete_module, eligibility_for,
-    enrol_in_course, enrol_in_track, learning_overview, list_course_enrolments,
+    CourseLearning, CourseStanding, Enrolment, LearningOverview, ModuleCompleted, TrackLearning, complete_module,
+    course_standing, eligibility_for, enrol_in_course, enrol_in_track, learning_overview, list_course_enrolments,
 };
 pub use rules::{Eligibility, Progress, RequiredCourse};
 pub use statistics::{CourseStatistics, course_statistics, track_statistics};

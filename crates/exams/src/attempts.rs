@@ -27,6 +27,7 @@ use crate::rules::form::{self, DomainDraw};
 use crate::rules::retake::{Finished, PastAttempt, RetakeBlock};
 use crate::rules::scaling::ScaledScore;
 use crate::rules::scoring::{self, Marked};
+use certify_courses::Eligibility;
 
 /// What the exam engine asks of the certificates it earns, inside its own transactions: the
 /// exams crate knows nothing of certificates.
@@ -116,6 +117,51 @@ pub struct Attempt {
     pub result: Option<AttemptResult>,
 }
 
+/// Why an attempt may not start now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartBlock {
+    /// This attempt is still open: finish it first.
+    AttemptOpen(Uuid),
+    /// The track's required courses are not complete; what remains.
+    NotEligible(Eligibility),
+    /// A valid certificate is held; recertification opens at `recertify_from`.
+    AlreadyCertified {
+        expires_at: OffsetDateTime,
+        recertify_from: OffsetDateTime,
+    },
+    /// The retake policy's wait, or its quota of attempts, ends at `until`.
+    RetakeWait { until: OffsetDateTime },
+}
+
+impl From<StartBlock> for ExamError {
+    fn from(block: StartBlock) -> Self {
+        match block {
+            StartBlock::AttemptOpen(id) => Self::AttemptOpen(id),
+            StartBlock::NotEligible(eligibility) => Self::NotEligible(eligibility),
+            StartBlock::AlreadyCertified {
+                expires_at,
+                recertify_from,
+            } => Self::AlreadyCertified {
+                expires_at,
+                recertify_from,
+            },
+            StartBlock::RetakeWait { until } => Self::RetakeWait { until },
+        }
+    }
+}
+
+/// A candidate's standing with one exam, as the page before starting shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExamStanding {
+    pub exam: Exam,
+    /// Oldest first, any past deadline finalised.
+    pub attempts: Vec<Attempt>,
+    /// Attempts counted against the retake policy's quota now.
+    pub attempts_in_window: u32,
+    /// `Ok` when an attempt may start now.
+    pub may_start: Result<(), StartBlock>,
+}
+
 /// One candidate's dealings with their attempts, as of one reading of the clock. Each operation
 /// is one write transaction, which finalises whatever attempt's deadline has passed before it
 /// does its own work, and reads its answer before it commits.
@@ -175,15 +221,30 @@ where
     pub async fn attempts(&self, exam_id: Uuid) -> Result<Vec<Attempt>, ExamError> {
         let mut write = self.write().await?;
         let exam = get_exam(&write.txn, exam_id).await?;
-        for row in attempts_of(&write, exam_id).await? {
-            finalise_if_due(&mut write, &row, &exam).await?;
-        }
-        let mut all = Vec::new();
-        for row in attempts_of(&write, exam_id).await? {
-            all.push(attempt_view(&write.txn, row).await?);
-        }
+        let history = brought_up_to_date(&mut write, &exam).await?;
+        let attempts = attempt_views(&write.txn, history).await?;
         write.commit().await?;
-        Ok(all)
+        Ok(attempts)
+    }
+
+    /// Where the candidate stands with an exam before starting: the exam, every attempt so far,
+    /// and whether an attempt may start now, by the same rules [`Candidate::start_attempt`]
+    /// applies.
+    pub async fn standing(&self, exam_id: Uuid) -> Result<ExamStanding, ExamError> {
+        let mut write = self.write().await?;
+        let exam = get_exam(&write.txn, exam_id).await?;
+        let history = brought_up_to_date(&mut write, &exam).await?;
+        let may_start = may_start(&write, &exam, &history).await?;
+        let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
+        let attempts_in_window = exam.retake.attempts_in_window(&past, write.now);
+        let attempts = attempt_views(&write.txn, history).await?;
+        write.commit().await?;
+        Ok(ExamStanding {
+            exam,
+            attempts,
+            attempts_in_window,
+            may_start,
+        })
     }
 
     /// One attempt, finalised first if its deadline has passed.
@@ -246,36 +307,9 @@ where
 /// Checks that the candidate may start, and stores a new attempt with its form; returns its id.
 async fn start(write: &mut AttemptWrite<'_>, exam_id: Uuid, seed: u64) -> Result<Uuid, ExamError> {
     let exam = get_exam(&write.txn, exam_id).await?;
-    for row in &attempts_of(write, exam_id).await? {
-        finalise_if_due(write, row, &exam).await?;
-    }
+    let history = brought_up_to_date(write, &exam).await?;
+    may_start(write, &exam, &history).await?.map_err(ExamError::from)?;
     let (txn, now, account_id) = (&write.txn, write.now, write.account_id);
-    let history = attempts_of(write, exam_id).await?;
-    if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open) {
-        return Err(ExamError::AttemptOpen(open.id));
-    }
-    let eligibility = certify_courses::eligibility_for(txn, account_id, exam.track_id)
-        .await
-        .map_err(|err| anyhow::anyhow!("checking eligibility: {err}"))?;
-    if !eligibility.eligible {
-        return Err(ExamError::NotEligible(eligibility));
-    }
-    let held_until = write
-        .hook
-        .valid_certificate_until(txn, account_id, exam.track_id, now)
-        .await
-        .context("looking up the certificates held")?;
-    exam.retake
-        .check_holding(held_until, now)
-        .map_err(|held| ExamError::AlreadyCertified {
-            expires_at: held.expires_at,
-            recertify_from: held.recertify_from,
-        })?;
-    let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
-    exam.retake
-        .check(&past, now)
-        .map_err(|block: RetakeBlock| ExamError::RetakeWait { until: block.until() })?;
-
     let form = form::assemble(seed, &blueprint_draws(&exam), &candidates(txn, exam_id).await?)
         .map_err(|err| ExamError::InvalidState(format!("the item bank cannot fill a form yet: {err}")))?;
     let id = Uuid::now_v7();
@@ -325,6 +359,50 @@ async fn start(write: &mut AttemptWrite<'_>, exam_id: Uuid, seed: u64) -> Result
         .await?;
     }
     Ok(id)
+}
+
+/// Finalises whatever attempt at `exam` is past its deadline; returns them all, oldest first.
+async fn brought_up_to_date(write: &mut AttemptWrite<'_>, exam: &Exam) -> Result<Vec<attempt::Model>, ExamError> {
+    for row in &attempts_of(write, exam.id).await? {
+        finalise_if_due(write, row, exam).await?;
+    }
+    attempts_of(write, exam.id).await
+}
+
+/// Every rule that decides whether the candidate may start an attempt at `exam` now, in the
+/// order a person would fix them: one open attempt at a time, the required courses, a held
+/// certificate outside its recertification window, and the retake policy.
+async fn may_start(
+    write: &AttemptWrite<'_>,
+    exam: &Exam,
+    history: &[attempt::Model],
+) -> Result<Result<(), StartBlock>, ExamError> {
+    let (txn, now, account_id) = (&write.txn, write.now, write.account_id);
+    if let Some(open) = history.iter().find(|a| a.status == AttemptStatus::Open) {
+        return Ok(Err(StartBlock::AttemptOpen(open.id)));
+    }
+    let eligibility = certify_courses::eligibility_for(txn, account_id, exam.track_id)
+        .await
+        .map_err(|err| anyhow::anyhow!("checking eligibility: {err}"))?;
+    if !eligibility.eligible {
+        return Ok(Err(StartBlock::NotEligible(eligibility)));
+    }
+    let held_until = write
+        .hook
+        .valid_certificate_until(txn, account_id, exam.track_id, now)
+        .await
+        .context("looking up the certificates held")?;
+    if let Err(held) = exam.retake.check_holding(held_until, now) {
+        return Ok(Err(StartBlock::AlreadyCertified {
+            expires_at: held.expires_at,
+            recertify_from: held.recertify_from,
+        }));
+    }
+    let past: Vec<PastAttempt> = history.iter().map(past_attempt).collect();
+    Ok(exam
+        .retake
+        .check(&past, now)
+        .map_err(|block: RetakeBlock| StartBlock::RetakeWait { until: block.until() }))
 }
 
 fn blueprint_draws(exam: &Exam) -> Vec<DomainDraw> {
@@ -526,6 +604,14 @@ async fn own_attempt_brought_up_to_date(
         return Ok((row, exam, true));
     }
     Ok((row, exam, false))
+}
+
+async fn attempt_views(db: &impl ConnectionTrait, rows: Vec<attempt::Model>) -> Result<Vec<Attempt>, ExamError> {
+    let mut all = Vec::with_capacity(rows.len());
+    for row in rows {
+        all.push(attempt_view(db, row).await?);
+    }
+    Ok(all)
 }
 
 async fn attempt_view(db: &impl ConnectionTrait, row: attempt::Model) -> Result<Attempt, ExamError> {

@@ -13,7 +13,10 @@ mod error;
 pub mod rules;
 mod statistics;
 
-pub use attempts::{Attempt, AttemptResult, AttemptStatus, Candidate, DomainFeedback, Pass, PassHook, ServedItem};
+pub use attempts::{
+    Attempt, AttemptResult, AttemptStatus, Candidate, DomainFeedback, ExamStanding, Pass, PassHook, ServedItem,
+    StartBlock,
+};
 pub use bank::{
     ImportReport, ImportedItem, Item, ItemContent, ItemKind, ItemOption, ItemStatus, create_item, export_bank,
     get_item, import_bank, list_items, revise_item,

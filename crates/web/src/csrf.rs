@@ -51,3 +51,51 @@ pub fn check(state: &AppState, headers: &HeaderMap, jar: &CookieJar, submitted: 
         _ => Err(PageError::Forgery),
     }
 }
+
+/// A posted form whose token has been checked: the fields as name–value pairs in the order
+/// sent, so a question's several checked options all arrive.
+#[derive(Debug, Clone)]
+pub struct CheckedForm {
+    fields: Vec<(String, String)>,
+}
+
+impl CheckedForm {
+    /// The first value of `name`.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(key, _)| key == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in the order sent.
+    pub fn values(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Every field, in the order sent.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+}
+
+impl axum::extract::FromRequest<AppState> for CheckedForm {
+    type Rejection = PageError;
+
+    /// Refuses, before any handler runs, a post without this site's token.
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let jar = CookieJar::from_headers(&headers);
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
+            PageError::Api(certify_api::ApiError::new(
+                certify_api::ProblemType::PayloadTooLarge,
+                "the form is larger than this site accepts",
+            ))
+        })?;
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+        let form = Self { fields };
+        check(state, &headers, &jar, form.value("csrf").unwrap_or_default())?;
+        Ok(form)
+    }
+}

@@ -36,6 +36,23 @@ impl From<ApiError> for PageError {
     }
 }
 
+/// Each domain's errors reach a page through the status and wording the API gave them.
+macro_rules! through_the_api {
+    ($($error:ty),*) => {$(
+        impl From<$error> for PageError {
+            fn from(err: $error) -> Self {
+                Self::Api(ApiError::from(err))
+            }
+        }
+    )*};
+}
+
+through_the_api!(
+    certify_courses::CourseError,
+    certify_exams::ExamError,
+    certify_certificates::CertificateError
+);
+
 /// A failed request's page.
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -109,6 +126,14 @@ fn wording(err: &ApiError) -> (String, String) {
         ProblemType::TooManyRequests => (
             "Too many attempts".to_owned(),
             "Please wait a little before trying again.".to_owned(),
+        ),
+        ProblemType::MethodNotAllowed => (
+            "This address does not take that request".to_owned(),
+            "Go back and use the page's own links and buttons.".to_owned(),
+        ),
+        ProblemType::PayloadTooLarge => (
+            "Too large".to_owned(),
+            "What was sent is larger than this site accepts. Nothing was changed.".to_owned(),
         ),
         ProblemType::Internal => (
             "Something went wrong on our side".to_owned(),

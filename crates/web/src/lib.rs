@@ -11,21 +11,28 @@
 
 pub mod csrf;
 mod error;
+mod extract;
+mod markdown;
 pub mod pages;
 pub mod session;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
+use pages::{certificates, exam, learning};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
 /// Keeps the landing page's count live; the page works without it.
 const LIVE_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/live.js"));
+/// Drag and drop onto the verify form, and the result's print link; both work without it.
+const VERIFY_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/verify.js"));
+/// The exam's countdown and autosave; the exam works without it.
+const EXAM_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/exam.js"));
 
 /// Scripts only from this server, no inline script, nothing may frame a page, forms post only
 /// here; inline `style` attributes are allowed for progress bars' widths.
@@ -39,10 +46,10 @@ pub fn pages() -> certify_api::Pages {
         routes: router(),
         verification: with_security_headers(
             Router::new()
-                .route("/verify", get(pages::verify::form))
+                .route("/verify", get(pages::verify::form).post(pages::verify::upload))
                 .route("/verify/{hash}", get(pages::verify::result)),
         ),
-        not_found: not_found_page,
+        error_page,
     }
 }
 
@@ -51,7 +58,26 @@ fn router() -> Router<AppState> {
         .route("/", get(pages::home::landing))
         .route("/home", get(pages::home::home))
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
-        .route("/sign-out", axum::routing::post(pages::sign_in::sign_out));
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/catalogue", get(learning::catalogue))
+        .route("/tracks/{id}", get(learning::track))
+        .route("/tracks/{id}/enrolment", post(learning::enrol_in_track))
+        .route("/courses/{id}", get(learning::course))
+        .route("/courses/{id}/enrolment", post(learning::enrol_in_course))
+        .route("/modules/{id}", get(learning::module))
+        .route("/modules/{id}/completion", post(learning::complete_module))
+        .route("/exams/{id}", get(exam::exam))
+        .route("/exams/{id}/attempts", post(exam::start))
+        .route("/attempts/{id}", get(exam::attempt).post(exam::save_answers))
+        .route("/attempts/{id}/answers/{position}", post(exam::save_answer))
+        .route("/attempts/{id}/review", get(exam::review))
+        .route("/attempts/{id}/submission", post(exam::submit))
+        .route("/certificates", get(certificates::my_certificates))
+        .route("/certificates/{id}/certificate.pdf", get(certificates::download_pdf))
+        .route(
+            "/certificates/{id}/credential.json",
+            get(certificates::download_credential),
+        );
     with_security_headers(pages)
         .route(
             "/assets/style.css",
@@ -61,12 +87,23 @@ fn router() -> Router<AppState> {
             "/assets/live.js",
             get(|| asset("text/javascript; charset=utf-8", LIVE_SCRIPT)),
         )
+        .route(
+            "/assets/verify.js",
+            get(|| asset("text/javascript; charset=utf-8", VERIFY_SCRIPT)),
+        )
+        .route(
+            "/assets/exam.js",
+            get(|| asset("text/javascript; charset=utf-8", EXAM_SCRIPT)),
+        )
 }
 
-/// The page for an address that matches nothing.
-pub fn not_found_page() -> axum::response::Response {
+/// The page for an error status that arrived without an explanation: an address that matches
+/// nothing, a method it does not take, a body too large, a rate limit.
+pub fn error_page(status: axum::http::StatusCode) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    let mut response = PageError::not_found("nothing here").into_response();
+    let kind = certify_api::ProblemType::for_status(status);
+    let detail = status.canonical_reason().unwrap_or("the request was refused");
+    let mut response = PageError::Api(certify_api::ApiError::new(kind, detail)).into_response();
     for (name, value) in security_headers() {
         response.headers_mut().entry(name).or_insert(value);
     }

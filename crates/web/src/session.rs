@@ -57,6 +57,18 @@ impl Visitor {
     }
 }
 
+impl Visitor {
+    /// Refuses anyone but a consultant: only consultants enrol, learn and sit exams.
+    pub fn consultant(&self) -> Result<uuid::Uuid, PageError> {
+        match self.account.role {
+            Role::Consultant => Ok(self.account.id),
+            _ => Err(PageError::Api(certify_api::ApiError::forbidden(
+                "only consultants enrol in courses and sit exams",
+            ))),
+        }
+    }
+}
+
 /// The visitor if the cookie names a live session; `None` for anyone else.
 pub async fn visitor(state: &AppState, jar: &CookieJar) -> Result<Option<Visitor>, PageError> {
     let Some(cookie) = jar.get(&cookie_name(state, SESSION)) else {

@@ -112,7 +112,8 @@ impl From<Attempt> for AttemptView {
     }
 }
 
-fn random_seed() -> Result<u64, ApiError> {
+/// A fresh seed for drawing a form.
+pub fn random_seed() -> Result<u64, ApiError> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes)
         .map_err(|err| ApiError::internal(anyhow::anyhow!("no randomness for a form seed: {err}")))?;

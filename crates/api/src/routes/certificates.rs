@@ -4,8 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use certify_certificates::{Certificate, EventKind};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -17,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::problem_responses::{Conflict, Forbidden, Invalid, NotFound};
 use crate::state::AppState;
-use crate::views::certificates::{CertificateView, certificate_view, render_pdf};
+use crate::views::certificates::{CertificateView, certificate_view, pdf_attachment, render_pdf};
 
 /// The signed-in consultant's certificates, newest first.
 #[utoipa::path(get, path = "/api/v1/me/certificates", tag = "certificates", responses((status = OK, body = Vec<CertificateView>)))]
@@ -37,7 +36,7 @@ pub async fn my_certificates(
 
 /// A certificate its holder, the admin of the holder's current firm, or programme staff may read;
 /// anyone else gets 404.
-async fn readable_certificate(
+pub async fn readable_certificate(
     state: &AppState,
     caller: &certify_accounts::Principal,
     id: Uuid,
@@ -69,17 +68,7 @@ pub async fn download_pdf(
     let bytes = render_pdf(certificate, state.issuer.clone())
         .await
         .map_err(ApiError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"certificate-{id}.pdf\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(pdf_attachment(id, bytes))
 }
 
 /// One certificate (its holder, their firm admin or programme staff).

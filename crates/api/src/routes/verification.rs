@@ -179,7 +179,7 @@ pub async fn verify_upload(
 
 /// Reads the credential attached to an uploaded PDF, off the async runtime: parsing is CPU work,
 /// and a malformed file that makes the parser panic must cost only this request.
-async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> {
+pub async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> {
     let unreadable = |detail: String| ApiError::new(ProblemType::UnreadableDocument, detail);
     tokio::task::spawn_blocking(move || pdf::extract_credential(&bytes))
         .await

@@ -1,5 +1,7 @@
 //! Certificates as the certificate, firm and export routes show them, and their PDF.
 
+use axum::http::header;
+use axum::response::{IntoResponse as _, Response};
 use certify_certificates::export::StandingKind;
 use certify_certificates::pdf;
 use certify_certificates::{Certificate, IssuerSettings};
@@ -49,11 +51,7 @@ fn linkedin_url(certificate: &Certificate, issuer: &IssuerSettings) -> String {
     format!("https://www.linkedin.com/profile/add?{query}")
 }
 
-pub(crate) fn certificate_view(
-    certificate: Certificate,
-    issuer: &IssuerSettings,
-    now: OffsetDateTime,
-) -> CertificateView {
+pub fn certificate_view(certificate: Certificate, issuer: &IssuerSettings, now: OffsetDateTime) -> CertificateView {
     let status = StandingKind::of(&certificate.standing_at(now)).name().to_owned();
     CertificateView {
         id: certificate.id,
@@ -73,6 +71,21 @@ pub(crate) fn certificate_view(
 }
 
 /// Renders off the async runtime: a page takes a few milliseconds of CPU.
-pub(crate) async fn render_pdf(certificate: Certificate, issuer: IssuerSettings) -> anyhow::Result<Vec<u8>> {
+pub async fn render_pdf(certificate: Certificate, issuer: IssuerSettings) -> anyhow::Result<Vec<u8>> {
     Ok(tokio::task::spawn_blocking(move || pdf::render_certificate(&certificate, &issuer)).await??)
+}
+
+/// A certificate's PDF as a download named after the certificate.
+pub fn pdf_attachment(id: Uuid, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"certificate-{id}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

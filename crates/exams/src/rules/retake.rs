@@ -172,12 +172,7 @@ impl RetakePolicy {
         if let Some(until) = self.wait_until(history).filter(|until| *until > now) {
             blocks.push(RetakeBlock::Waiting { until });
         }
-        let window_start = now - self.window;
-        let mut in_window: Vec<OffsetDateTime> = history
-            .iter()
-            .map(|a| a.started_at)
-            .filter(|started| *started > window_start)
-            .collect();
+        let mut in_window = self.started_in_window(history, now);
         if in_window.len() >= usize::try_from(self.max_attempts_in_window).unwrap_or(usize::MAX) {
             in_window.sort_unstable();
             // The attempt that must age out for the count to drop below the quota.
@@ -189,6 +184,20 @@ impl RetakePolicy {
             }
         }
         blocks.into_iter().max_by_key(|block| block.until()).map_or(Ok(()), Err)
+    }
+
+    /// How many attempts count against the quota at `now`.
+    pub fn attempts_in_window(&self, history: &[PastAttempt], now: OffsetDateTime) -> u32 {
+        u32::try_from(self.started_in_window(history, now).len()).unwrap_or(u32::MAX)
+    }
+
+    fn started_in_window(&self, history: &[PastAttempt], now: OffsetDateTime) -> Vec<OffsetDateTime> {
+        let window_start = now - self.window;
+        history
+            .iter()
+            .map(|a| a.started_at)
+            .filter(|started| *started > window_start)
+            .collect()
     }
 
     /// The end of the pause owed for the fails since the last pass, if any.

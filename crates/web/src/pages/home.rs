@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::Role;
 use certify_api::AppState;
@@ -63,27 +64,27 @@ pub struct Home {
 
 /// What each role's home leads with.
 pub enum HomeRole {
-    Consultant,
     FirmAdmin,
     Staff,
 }
 
+/// Each role's own home: a consultant's is "My learning".
 pub async fn home(
     State(state): State<AppState>,
     jar: CookieJar,
     SignedIn(visitor): SignedIn,
-) -> Result<(CookieJar, Home), PageError> {
-    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+) -> Result<Response, PageError> {
     let role = match visitor.account.role {
-        Role::Consultant => HomeRole::Consultant,
+        Role::Consultant => return super::learning::my_learning(&state, jar, &visitor).await,
         Role::FirmAdmin { .. } => HomeRole::FirmAdmin,
         Role::ProgrammeStaff => HomeRole::Staff,
     };
+    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
     let page = Home {
         chrome,
         greeting: format!("Welcome, {}", visitor.account.display_name),
         role,
         count: count(&state).await?,
     };
-    Ok((jar, page))
+    Ok((jar, page).into_response())
 }

@@ -1,7 +1,10 @@
 //! The handlers. Each builds a small view of what its page shows, already formatted, and a
 //! template lays it out; templates hold no rules.
 
+pub mod certificates;
+pub mod exam;
 pub mod home;
+pub mod learning;
 pub mod sign_in;
 pub mod verify;
 
@@ -23,6 +26,8 @@ pub struct Chrome {
 pub struct HeaderView {
     pub name: String,
     pub role: &'static str,
+    /// Consultants' navigation: learning, catalogue, certificates.
+    pub consultant: bool,
 }
 
 impl From<&Visitor> for HeaderView {
@@ -30,6 +35,7 @@ impl From<&Visitor> for HeaderView {
         Self {
             name: visitor.account.display_name.clone(),
             role: visitor.role_name(),
+            consultant: visitor.consultant().is_ok(),
         }
     }
 }
@@ -74,11 +80,19 @@ pub fn long_date(date: time::Date) -> String {
     format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
+/// A moment as people write it, in UTC: "14 March 2027 at 09:05 UTC".
+pub fn date_time(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{} at {:02}:{:02} UTC", long_date(at.date()), at.hour(), at.minute())
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
 
-    use super::{long_date, thousands};
+    use time::macros::datetime;
+
+    use super::{date_time, long_date, thousands};
 
     #[test]
     fn numbers_and_dates_read_as_people_write_them() {
@@ -87,5 +101,9 @@ mod tests {
         assert_eq!(thousands(300_000), "300,000");
         assert_eq!(thousands(-1_234_567), "-1,234,567");
         assert_eq!(long_date(date!(2027 - 03 - 14)), "14 March 2027");
+        assert_eq!(
+            date_time(datetime!(2027-03-14 10:05 +01:00)),
+            "14 March 2027 at 09:05 UTC"
+        );
     }
 }

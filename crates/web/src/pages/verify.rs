@@ -5,7 +5,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -25,6 +26,18 @@ pub struct VerifyForm {
     chrome: Chrome,
     code: String,
     code_error: Option<String>,
+    file_error: Option<String>,
+}
+
+impl VerifyForm {
+    fn new(chrome: Chrome) -> Self {
+        Self {
+            chrome,
+            code: String::new(),
+            code_error: None,
+            file_error: None,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,15 +68,7 @@ pub async fn form(
 ) -> Result<Response, PageError> {
     let Some(raw) = query.code.filter(|c| !c.trim().is_empty()) else {
         let (jar, chrome) = chrome(&state, jar).await?;
-        return Ok((
-            jar,
-            VerifyForm {
-                chrome,
-                code: String::new(),
-                code_error: None,
-            },
-        )
-            .into_response());
+        return Ok((jar, VerifyForm::new(chrome)).into_response());
     };
     let code = parse_code(&raw);
     let hash = match &code {
@@ -89,9 +94,9 @@ pub async fn form(
     };
     let (jar, chrome) = chrome(&state, jar).await?;
     let page = VerifyForm {
-        chrome,
         code: raw,
         code_error: Some(code_error.to_owned()),
+        ..VerifyForm::new(chrome)
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
 }
@@ -104,6 +109,8 @@ pub enum Tone {
     Revoked,
     Superseded,
     Unknown,
+    /// An uploaded file whose content no longer matches what was issued.
+    Altered,
 }
 
 impl Tone {
@@ -114,6 +121,7 @@ impl Tone {
             Self::Revoked => "revoked",
             Self::Superseded => "superseded",
             Self::Unknown => "unknown",
+            Self::Altered => "altered",
         }
     }
 
@@ -124,6 +132,7 @@ impl Tone {
             Self::Revoked => "✖ Revoked",
             Self::Superseded => "↻ Superseded",
             Self::Unknown => "? Unknown",
+            Self::Altered => "✖ Altered",
         }
     }
 }
@@ -148,7 +157,8 @@ pub struct VerifyResult {
     facts: Vec<(&'static str, String)>,
     checks: Vec<CheckLine>,
     technical: Vec<(&'static str, String)>,
-    hash: String,
+    /// The certificate's code, when it is one we could compute or were given.
+    hash: Option<String>,
 }
 
 /// The result page a certificate's QR code opens. A malformed hash is a 422 page saying what a
@@ -164,9 +174,9 @@ pub async fn result(
                           as printed on the certificate under its QR code."
             .to_owned();
         let page = VerifyForm {
-            chrome,
             code: raw,
             code_error: Some(code_error),
+            ..VerifyForm::new(chrome)
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response());
     };
@@ -175,17 +185,119 @@ pub async fn result(
         .await
         .map_err(ApiError::from)?;
     let (jar, chrome) = chrome(&state, jar).await?;
-    let page = result_view(chrome, &state, &hash, &verification, now);
+    let page = result_view(chrome, &state, &verification, now);
     Ok((jar, page).into_response())
 }
 
-fn result_view(
-    chrome: Chrome,
-    state: &AppState,
-    hash: &Sha256Hex,
-    verification: &Verification,
-    now: OffsetDateTime,
-) -> VerifyResult {
+/// Largest upload the form takes: a certificate PDF is a few tens of kilobytes.
+const MAX_UPLOAD_BYTES: usize = certify_api::MAX_BODY_BYTES;
+
+/// What an uploaded file turned out to be.
+enum Upload {
+    Pdf(axum::body::Bytes),
+    Credential(serde_json::Value),
+}
+
+/// Why an upload cannot be checked, as the form says it beside the file field.
+fn upload_problem(status: StatusCode, message: &str) -> (StatusCode, String) {
+    (status, message.to_owned())
+}
+
+/// Reads the `file` field of the upload form and tells a PDF from a credential by its content,
+/// not by its name.
+async fn read_upload(multipart: Result<Multipart, MultipartRejection>) -> Result<Upload, (StatusCode, String)> {
+    let not_a_form = || {
+        upload_problem(
+            StatusCode::BAD_REQUEST,
+            "Choose a file to upload, then press “Check the file”.",
+        )
+    };
+    let mut multipart = multipart.map_err(|_| not_a_form())?;
+    while let Some(field) = multipart.next_field().await.map_err(|err| too_large_or(err.status()))? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let bytes = field.bytes().await.map_err(|err| too_large_or(err.status()))?;
+        if bytes.is_empty() {
+            return Err(not_a_form());
+        }
+        if bytes.starts_with(b"%PDF-") {
+            return Ok(Upload::Pdf(bytes));
+        }
+        return match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(document) if document.is_object() => Ok(Upload::Credential(document)),
+            _ => Err(upload_problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This file is neither a certificate PDF nor a credential JSON file. Upload the PDF as it was \
+                 downloaded, or its credential.json.",
+            )),
+        };
+    }
+    Err(not_a_form())
+}
+
+fn too_large_or(status: StatusCode) -> (StatusCode, String) {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let limit = MAX_UPLOAD_BYTES / (1024 * 1024);
+        let message = format!(
+            "This file is larger than {limit} MB. A certificate PDF is far smaller: upload the PDF as it was downloaded."
+        );
+        (status, message)
+    } else {
+        upload_problem(
+            StatusCode::BAD_REQUEST,
+            "The upload did not arrive whole. Please try again.",
+        )
+    }
+}
+
+/// Checks an uploaded certificate PDF or credential JSON, and shows the result; a file that
+/// cannot be checked is shown beside the form's file field.
+pub async fn upload(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let document = match read_upload(multipart).await {
+        Ok(Upload::Credential(document)) => Ok(document),
+        Ok(Upload::Pdf(bytes)) => certify_api::routes::verification::credential_in_pdf(bytes)
+            .await
+            .map_err(|_| {
+                upload_problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "We could not find a certificate inside this PDF. Upload the PDF exactly as it was downloaded \
+                     from Certify; a printed or re-saved copy loses what we check.",
+                )
+            }),
+        Err(problem) => Err(problem),
+    };
+    let document = match document {
+        Ok(document) => document,
+        Err((status, message)) => {
+            let (jar, chrome) = chrome(&state, jar).await?;
+            let page = VerifyForm {
+                file_error: Some(message),
+                ..VerifyForm::new(chrome)
+            };
+            return Ok((status, jar, page).into_response());
+        }
+    };
+    let now = state.clock.now();
+    let verification = certify_certificates::verify_document(&state.db, now, &document)
+        .await
+        .map_err(ApiError::from)?;
+    let (jar, chrome) = chrome(&state, jar).await?;
+    let mut page = result_view(chrome, &state, &verification, now);
+    if page.tone == Tone::Unknown {
+        page.tone = Tone::Altered;
+        page.headline = "This file has been changed since it was issued; it does not prove anything.".to_owned();
+        page.summary = Some("The checks below show which part no longer matches what we issued.".to_owned());
+    }
+    Ok((jar, page).into_response())
+}
+
+fn result_view(chrome: Chrome, state: &AppState, verification: &Verification, now: OffsetDateTime) -> VerifyResult {
+    let hash = verification.hash.as_ref().map(ToString::to_string);
     let checks = verification.checks.iter().map(check_line).collect();
     let mut page = VerifyResult {
         chrome,
@@ -199,8 +311,8 @@ fn result_view(
         newer: None,
         facts: Vec::new(),
         checks,
-        technical: vec![("Code (SHA-256 hash)", hash.to_string())],
-        hash: hash.to_string(),
+        technical: hash.iter().map(|h| ("Code (SHA-256 hash)", h.clone())).collect(),
+        hash,
     };
     let (Verdict::Known(standing), Some(certificate)) = (&verification.verdict, verification.certificate.as_deref())
     else {
@@ -270,7 +382,7 @@ fn result_view(
 fn check_line(check: &Check) -> CheckLine {
     let text = match (check.name, check.passed) {
         ("hash_known", true) => "We issued a certificate with exactly this code.",
-        ("hash_known", false) => "We issued no certificate with this code.",
+        ("hash_known", false) => "We issued no certificate with exactly this content.",
         ("signature", true) => "Our digital signature on it is intact: nothing in it was changed.",
         ("signature", false) => "Its digital signature does not match: it was changed after it was issued.",
         ("not_revoked", true) => "It has not been revoked.",

@@ -1,0 +1,278 @@
+//! The consultant's pages and upload verification over plain HTTP, as a browser without
+//! JavaScript uses them: every change is a form post with its token, and every refusal a page.
+
+use certify_accounts::Role;
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use serde_json::Value;
+
+use crate::certificates::pass;
+use crate::exams::exam_setup;
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::page_client::{Browser, header};
+
+async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
+    let mut browser = Browser::new(app);
+    browser.get("/sign-in").await;
+    let (status, _, _) = browser.sign_in(email, "/home").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in with {PASSWORD}");
+    browser
+}
+
+#[tokio::test]
+async fn a_consultant_enrols_and_completes_modules_with_forms_that_carry_their_token() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let ids = app.published_track(&staff, &[2]).await;
+    app.create_account("emil@northwind.example", Role::Consultant).await;
+    let mut browser = signed_in(&app, "emil@northwind.example").await;
+
+    let (_, _, home) = browser.get("/home").await;
+    assert!(home.contains("You are not enrolled in a track yet"), "{home}");
+    let (_, _, catalogue) = browser.get("/catalogue").await;
+    assert!(catalogue.contains("AI Deployment") && catalogue.contains("Enrol in this track"));
+
+    let enrol = format!("/tracks/{}/enrolment", ids.track_id);
+    let (status, _, page) = browser.post(&enrol, &[("csrf", "forged")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Nothing was changed"), "{page}");
+    let (_, _, home) = browser.get("/home").await;
+    assert!(
+        home.contains("You are not enrolled in a track yet"),
+        "a forged form changed nothing"
+    );
+
+    let csrf = browser.csrf();
+    let (status, headers, _) = browser.post(&enrol, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(header(&headers, LOCATION.as_str()), format!("/tracks/{}", ids.track_id));
+    let (_, _, home) = browser.get("/home").await;
+    assert!(home.contains("0 of 1 required courses done"), "{home}");
+    assert!(home.contains("Continue with “Module 0.0”"), "{home}");
+
+    let (course_id, modules) = &ids.courses[0];
+    let (status, _, module) = browser.get(&format!("/modules/{}", modules[0])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        module.matches("<h1").count(),
+        1,
+        "the body's heading sits under the title"
+    );
+    assert!(
+        module.contains("<h2>Read me</h2>") && module.contains("About 10 minutes"),
+        "{module}"
+    );
+    assert!(
+        module.contains("Module 1 of 2") && module.contains("Module 0.1 →"),
+        "{module}"
+    );
+
+    let (status, headers, _) = browser
+        .post(&format!("/modules/{}/completion", modules[0]), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(header(&headers, LOCATION.as_str()), format!("/modules/{}", modules[1]));
+    let (_, headers, _) = browser
+        .post(&format!("/modules/{}/completion", modules[1]), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(header(&headers, LOCATION.as_str()), format!("/courses/{course_id}"));
+    let (_, _, course) = browser.get(&format!("/courses/{course_id}")).await;
+    assert!(course.contains("You have completed this course.") && course.contains("2 of 2 modules done"));
+    let (_, _, home) = browser.get("/home").await;
+    assert!(home.contains("you can sit the certification exam"), "{home}");
+}
+
+#[tokio::test]
+async fn pages_that_name_nothing_or_are_not_yours_answer_in_the_sites_look() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let mut browser = signed_in(&app, "staff@certify.example").await;
+    for missing in [
+        "/courses/00000000-0000-0000-0000-000000000000",
+        "/modules/nonsense",
+        "/no/such/page",
+    ] {
+        let (status, headers, page) = browser.get(missing).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(header(&headers, "content-type").starts_with("text/html"), "{missing}");
+        assert!(
+            page.contains("Page not found") && page.contains("Certify"),
+            "{missing}: {page}"
+        );
+    }
+    let (status, _, page) = browser.get(&format!("/exams/{}", setup.exam_id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        page.contains("Not allowed") && page.contains("only consultants"),
+        "{page}"
+    );
+
+    let (status, headers, _) = Browser::new(&app).get("/certificates").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a visitor is sent to sign in, and back after"
+    );
+    assert_eq!(header(&headers, LOCATION.as_str()), "/sign-in?next=%2Fcertificates");
+}
+
+#[tokio::test]
+async fn an_exam_is_sat_with_plain_form_posts_and_the_server_keeps_the_time() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let mut browser = signed_in(&app, "candidate@northwind.example").await;
+    let exam = format!("/exams/{}", setup.exam_id);
+    let (_, _, page) = browser.get(&exam).await;
+    assert!(
+        page.contains("30 minutes") && page.contains("Start the exam now"),
+        "{page}"
+    );
+    assert!(page.contains("0 of 5 used"), "{page}");
+
+    let start = format!("{exam}/attempts");
+    let (status, _, _) = browser.post(&start, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no attempt");
+    let (_, _, page) = browser.get(&exam).await;
+    assert!(page.contains("Start the exam now"), "nothing was started");
+
+    let csrf = browser.csrf();
+    let (status, headers, _) = browser.post(&start, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let attempt = header(&headers, LOCATION.as_str()).to_owned();
+    assert!(attempt.starts_with("/attempts/"), "{attempt}");
+    let (_, _, page) = browser.get(&attempt).await;
+    assert!(
+        page.contains("Question 1 of 5") && page.contains(r#"data-remaining="1800""#),
+        "{page}"
+    );
+
+    // Ten minutes later, a reload shows the time the server counts.
+    app.clock.advance(time::Duration::minutes(10));
+    let (status, _, page) = browser
+        .post(&attempt, &[("csrf", &csrf), ("q1", "A"), ("then", "stay")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Answers saved") && page.contains(r#"data-remaining="1200""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="q1" value="A" checked"#), "{page}");
+
+    // The page's script saves one answer at a time.
+    let (status, _, _) = browser
+        .post(&format!("{attempt}/answers/2"), &[("csrf", &csrf), ("answer", "B")])
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, review) = browser.get(&format!("{attempt}/review")).await;
+    assert!(review.contains("3 of 5 questions are not answered"), "{review}");
+
+    // Past the deadline the attempt is finalised with what was saved, and the page says so.
+    app.clock.advance(time::Duration::minutes(25));
+    let (status, _, page) = browser
+        .post(&format!("{attempt}/answers/3"), &[("csrf", &csrf), ("answer", "A")])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    let (_, _, result) = browser.get(&attempt).await;
+    assert!(result.contains("The time ran out at"), "{result}");
+    assert!(result.contains("the pass mark is"), "{result}");
+}
+
+#[tokio::test]
+async fn an_uploaded_file_is_checked_and_a_wrong_one_is_answered_beside_the_field() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let id = certificate["id"].as_str().expect("id");
+    let pdf = app
+        .get(&format!("/api/v1/certificates/{id}/pdf"), Some(&setup.candidate))
+        .await
+        .bytes()
+        .await
+        .expect("pdf");
+    let credential: Value = app
+        .get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+        .await
+        .json()
+        .await
+        .expect("credential");
+
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        app.client.post(app.url("/verify")).multipart(form).send()
+    };
+    let read = |response: reqwest::Response| async move { (response.status(), response.text().await.expect("page")) };
+
+    let (status, page) = read(upload("certificate.pdf", pdf.to_vec()).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This certificate is genuine and valid."), "{page}");
+
+    let (status, page) = read(
+        upload("credential.json", credential.to_string().into_bytes())
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("This certificate is genuine and valid."), "{page}");
+
+    let mut altered = credential.clone();
+    altered["validUntil"] = Value::String("2099-01-01T00:00:00Z".to_owned());
+    let (status, page) = read(
+        upload("credential.json", altered.to_string().into_bytes())
+            .await
+            .expect("sent"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("has been changed since it was issued"), "{page}");
+    assert!(!page.contains("2099"), "nothing of an altered file is vouched for");
+
+    let (status, page) = read(upload("notes.txt", b"just notes".to_vec()).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        page.contains("neither a certificate PDF nor a credential JSON file") && page.contains(r#"id="file-error""#)
+    );
+
+    let (status, page) = read(upload("huge.pdf", vec![b'%'; 3 * 1024 * 1024]).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains("This file is larger than"), "{page}");
+
+    let (status, page) = read(upload("empty.pdf", Vec::new()).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Choose a file to upload"), "{page}");
+}
+
+#[tokio::test]
+async fn a_refused_method_and_a_rate_limit_are_pages_on_the_site_and_problems_in_the_api() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.verify_requests_per_second = 1;
+        settings.verify_burst = 2;
+    })
+    .await;
+    let mut browser = Browser::new(&app);
+    let (status, headers, page) = browser.post("/catalogue", &[]).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(header(&headers, "content-type").starts_with("text/html"));
+    assert_eq!(header(&headers, "allow"), "GET,HEAD");
+    assert!(page.contains("This address does not take that request"), "{page}");
+    let api = app
+        .client
+        .get(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(api.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(api.headers(), "content-type"), "application/problem+json");
+
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let (status, headers, page) = browser.get("/verify").await;
+        statuses.push(status);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(header(&headers, "content-type").starts_with("text/html"));
+            assert!(!header(&headers, "retry-after").is_empty());
+            assert!(page.contains("Too many attempts"), "{page}");
+        }
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+}
