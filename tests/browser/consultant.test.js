@@ -53,6 +53,12 @@ test("a consultant completes the modules, passes the exam and downloads the cert
   assert.equal(new URL(page.url()).pathname, "/home");
   await page.getByRole("heading", { name: "My learning" }).waitFor();
   await look(page, "consultant-01-my-learning");
+  await page.getByRole("link", { name: "Catalogue" }).click();
+  await page.getByText("You are enrolled.").waitFor();
+  await look(page, "consultant-01b-catalogue");
+  await page.getByRole("heading", { level: 2 }).getByRole("link").first().click();
+  await page.getByRole("heading", { name: "Courses" }).waitFor();
+  await look(page, "consultant-01c-track");
 
   // Work through every module the way a learner does: "Continue", read, "Mark complete".
   let modulesDone = 0;
@@ -179,6 +185,7 @@ test("signing out ends the session: the old cookie no longer works", async () =>
   const cookies = await context.cookies(server.url);
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(`${server.url}/`);
+  await look(page, "landing-after-sign-out");
   await context.addCookies(cookies);
   await page.goto(`${server.url}/certificates`);
   assert.equal(new URL(page.url()).pathname, "/sign-in");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Verify-by-hash throughput, as a share of a trivial JSON handler (/healthz) on the same server,
-# with CERTIFICATES certificates stored. Prints figures; asserts nothing.
+# with CERTIFICATES certificates stored; and the result page people see (/verify/{hash}) as a
+# share of the JSON route. Prints figures; asserts nothing.
 #
 #   crates/certify/benches/verify_rps.sh                  # a fresh SQLite database
 #   crates/certify/benches/verify_rps.sh postgres://...   # an empty PostgreSQL database
@@ -65,9 +66,16 @@ verify=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s crates/certify/benches/verify
   "http://127.0.0.1:$PORT" -- "$work/hashes.txt" | tee "$work/verify.txt" | rps)
 cat "$work/verify.txt"
 
+echo "==> the result page: GET /verify/{random one of $CERTIFICATES}"
+page=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s crates/certify/benches/verify_rps.lua \
+  "http://127.0.0.1:$PORT" -- "$work/hashes.txt" /verify/ | tee "$work/page.txt" | rps)
+cat "$work/page.txt"
+
 echo
 echo "database:          ${database%%\?*}"
 echo "certificates:      $CERTIFICATES"
 echo "trivial handler:   $trivial requests/s"
 echo "verify by hash:    $verify requests/s"
+echo "verify page:       $page requests/s"
 awk -v v="$verify" -v t="$trivial" 'BEGIN { printf "ratio:             %.2f of the trivial handler\n", v / t }'
+awk -v p="$page" -v v="$verify" 'BEGIN { printf "page / JSON:       %.2f\n", p / v }'

@@ -6,12 +6,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
 use certify_exams::{Attempt, AttemptStatus, ExamError, ExamStanding, ItemKind, ServedItem, StartBlock};
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -46,7 +47,7 @@ pub struct PastAttemptLine {
 pub struct ExamPage {
     chrome: Chrome,
     id: Uuid,
-    track_id: Uuid,
+    track: (Uuid, String),
     title: String,
     minutes: i64,
     questions: u32,
@@ -54,6 +55,8 @@ pub struct ExamPage {
     attempts_used: u32,
     attempts_allowed: u32,
     window_days: i64,
+    /// "24 hours after a first fail, 14 days after each later one".
+    retake_waits: String,
     start: StartView,
     past: Vec<PastAttemptLine>,
 }
@@ -85,12 +88,31 @@ fn outcome(attempt: &Attempt) -> String {
     }
 }
 
-fn exam_page(chrome: Chrome, standing: ExamStanding) -> ExamPage {
+/// A wait as people say it: "90 minutes", "24 hours", "14 days".
+fn wait(duration: time::Duration) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if duration.whole_days() >= 2 && duration == time::Duration::days(duration.whole_days()) {
+        plural(duration.whole_days(), "day")
+    } else if duration.whole_hours() >= 1 && duration == time::Duration::hours(duration.whole_hours()) {
+        plural(duration.whole_hours(), "hour")
+    } else {
+        plural(duration.whole_minutes(), "minute")
+    }
+}
+
+fn exam_page(chrome: Chrome, track_title: String, standing: ExamStanding) -> ExamPage {
     let exam = &standing.exam;
+    let retake = &exam.retake;
     ExamPage {
         chrome,
         id: exam.id,
-        track_id: exam.track_id,
+        track: (exam.track_id, track_title),
         title: exam.title.clone(),
         minutes: exam.duration.whole_minutes(),
         questions: exam.form_length(),
@@ -98,6 +120,11 @@ fn exam_page(chrome: Chrome, standing: ExamStanding) -> ExamPage {
         attempts_used: standing.attempts_in_window,
         attempts_allowed: exam.retake.max_attempts_in_window,
         window_days: exam.retake.window.whole_days(),
+        retake_waits: format!(
+            "{} after a first fail, {} after each later one",
+            wait(retake.wait_after_first_fail),
+            wait(retake.wait_after_later_fails)
+        ),
         start: start_view(&standing.may_start),
         past: standing
             .attempts
@@ -121,8 +148,10 @@ pub async fn exam(
 ) -> Result<(CookieJar, ExamPage), PageError> {
     let account_id = visitor.consultant()?;
     let standing = state.candidate(account_id).standing(id).await?;
+    let track =
+        certify_courses::get_track(&state.db, certify_courses::Audience::Learner, standing.exam.track_id).await?;
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
-    Ok((jar, exam_page(chrome, standing)))
+    Ok((jar, exam_page(chrome, track.track.title, standing)))
 }
 
 /// Starts an attempt and opens its questions; an attempt already open is resumed instead.
@@ -243,17 +272,25 @@ pub struct ResultPage {
     retake: StartView,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct AttemptQuery {
+    /// Set after the answers were saved by the form's button.
+    pub saved: Option<String>,
+}
+
 /// The attempt: its questions while open, its result once finished.
 pub async fn attempt(
     State(state): State<AppState>,
     jar: CookieJar,
     SignedIn(visitor): SignedIn,
     PagePath(id): PagePath<Uuid>,
+    Query(query): Query<AttemptQuery>,
 ) -> Result<Response, PageError> {
     let account_id = visitor.consultant()?;
     let attempt = state.candidate(account_id).attempt(id).await?;
     if attempt.status == AttemptStatus::Open {
-        let (jar, page) = questions_page(&state, jar, &visitor, attempt, false).await?;
+        let saved = query.saved.is_some();
+        let (jar, page) = questions_page(&state, jar, &visitor, attempt, saved).await?;
         return Ok((jar, page).into_response());
     }
     result_page(&state, jar, &visitor, attempt).await
@@ -335,10 +372,10 @@ async fn result_page(
 }
 
 /// Saves every answer the form shows (the page without script): a question whose options are
-/// all unticked is cleared. Then back to the questions, or on to the review.
+/// all unticked is cleared. Then back to the questions (saying they were saved), or on to the
+/// review; a redirect either way, so a reload never posts the form again.
 pub async fn save_answers(
     State(state): State<AppState>,
-    jar: CookieJar,
     SignedIn(visitor): SignedIn,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
@@ -357,15 +394,12 @@ pub async fn save_answers(
             }
         }
     }
-    if form.value("then") == Some("review") {
-        return Ok(Redirect::to(&format!("/attempts/{id}/review")).into_response());
-    }
-    let attempt = candidate.attempt(id).await?;
-    if attempt.status != AttemptStatus::Open {
-        return Ok(Redirect::to(&format!("/attempts/{id}")).into_response());
-    }
-    let (jar, page) = questions_page(&state, jar, &visitor, attempt, true).await?;
-    Ok((jar, page).into_response())
+    let next = if form.value("then") == Some("review") {
+        format!("/attempts/{id}/review")
+    } else {
+        format!("/attempts/{id}?saved=1")
+    };
+    Ok(Redirect::to(&next).into_response())
 }
 
 /// Saves one answer as it is chosen (the page's script). 204 when saved; 409 once the attempt
@@ -420,4 +454,20 @@ pub async fn submit(
     let account_id = visitor.consultant()?;
     state.candidate(account_id).submit_attempt(id).await?;
     Ok(Redirect::to(&format!("/attempts/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use super::wait;
+
+    #[test]
+    fn waits_read_in_the_largest_whole_unit() {
+        assert_eq!(wait(Duration::hours(24)), "24 hours");
+        assert_eq!(wait(Duration::days(14)), "14 days");
+        assert_eq!(wait(Duration::minutes(90)), "90 minutes");
+        assert_eq!(wait(Duration::hours(1)), "1 hour");
+        assert_eq!(wait(Duration::ZERO), "0 minutes");
+    }
 }
