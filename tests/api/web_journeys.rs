@@ -277,3 +277,37 @@ async fn a_refused_method_and_a_rate_limit_are_pages_on_the_site_and_problems_in
     }
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_firm_admin_lands_on_the_firms_home_and_no_other_firm_is_found() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let northwind = app.create_firm(&staff, "Northwind Consulting").await;
+    let bluefield = app.create_firm(&staff, "Bluefield Systems").await;
+    app.create_account("admin@northwind.example", Role::FirmAdmin { firm_id: northwind })
+        .await;
+    let mut browser = signed_in(&app, "admin@northwind.example").await;
+
+    let (status, _, home) = browser.get("/home").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("Northwind Consulting") && home.contains("Partner tier: Registered"),
+        "{home}"
+    );
+    assert!(home.contains("10 more certified consultants reach Select"), "{home}");
+    assert!(
+        home.contains("Nobody at the firm holds an active certificate yet."),
+        "{home}"
+    );
+
+    let (_, _, missing) = browser.get("/firms/00000000-0000-0000-0000-000000000000").await;
+    let (status, _, other) = browser.get(&format!("/firms/{bluefield}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(other, missing, "another firm looks exactly like no firm");
+    assert!(!other.contains("Bluefield"));
+
+    let mut staff_browser = signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = staff_browser.get(&format!("/firms/{bluefield}")).await;
+    assert_eq!(status, StatusCode::OK, "staff open any firm's home");
+    assert!(page.contains("Bluefield Systems"), "{page}");
+}

@@ -6,27 +6,18 @@ import assert from "node:assert/strict";
 import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  PASSWORDS, SCREENSHOTS, startServer, launchBrowser, look, screenshot, signIn, apiToken, api,
+  PASSWORDS, SCREENSHOTS, sharedServerAndBrowser, look, screenshot, signIn, apiToken, api,
   assertNoHorizontalScroll,
 } from "./harness.js";
 
-let server;
-let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
+const shared = sharedServerAndBrowser({ before, after });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
 
 /** The key of every item of an exam's bank, by stem, as option texts (read as staff). */
 async function answerKey(examId) {
-  const token = await apiToken(server.url, PASSWORDS.staff);
-  const bank = await (await api(server.url, token, `/api/v1/exams/${examId}/bank`)).json();
+  const token = await apiToken(shared.server.url, PASSWORDS.staff);
+  const bank = await (await api(shared.server.url, token, `/api/v1/exams/${examId}/bank`)).json();
   return new Map(
     bank.items.map((item) => [item.stem, item.key.map((id) => item.options.find((o) => o.id === id).text)]),
   );
@@ -47,9 +38,9 @@ async function answerWithKeyboard(page, fieldset, key) {
 }
 
 test("a consultant completes the modules, passes the exam and downloads the certificate", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
-  await signIn(page, server.url, PASSWORDS.emil);
+  await signIn(page, shared.server.url, PASSWORDS.emil);
   assert.equal(new URL(page.url()).pathname, "/home");
   await page.getByRole("heading", { name: "My learning" }).waitFor();
   await look(page, "consultant-01-my-learning");
@@ -63,7 +54,7 @@ test("a consultant completes the modules, passes the exam and downloads the cert
   // Work through every module the way a learner does: "Continue", read, "Mark complete".
   let modulesDone = 0;
   for (;;) {
-    await page.goto(`${server.url}/home`);
+    await page.goto(`${shared.server.url}/home`);
     const next = page.getByRole("link", { name: /^Continue with/ });
     if ((await next.count()) === 0) break;
     await next.click();
@@ -144,10 +135,10 @@ async function tabTo(page, selector, limit = 300) {
 }
 
 test("on a phone, the exam is taken with the keyboard alone, and a fail shows the retake date", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   await page.setViewportSize({ width: 390, height: 844 });
-  await signIn(page, server.url, PASSWORDS.ada);
+  await signIn(page, shared.server.url, PASSWORDS.ada);
   await assertNoHorizontalScroll(page, "my learning");
   await page.getByRole("link", { name: "Go to the exam" }).click();
   await tabTo(page, "button.button");
@@ -179,15 +170,15 @@ test("on a phone, the exam is taken with the keyboard alone, and a fail shows th
 });
 
 test("signing out ends the session: the old cookie no longer works", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
-  await signIn(page, server.url, PASSWORDS.lin);
-  const cookies = await context.cookies(server.url);
+  await signIn(page, shared.server.url, PASSWORDS.lin);
+  const cookies = await context.cookies(shared.server.url);
   await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL(`${server.url}/`);
+  await page.waitForURL(`${shared.server.url}/`);
   await look(page, "landing-after-sign-out");
   await context.addCookies(cookies);
-  await page.goto(`${server.url}/certificates`);
+  await page.goto(`${shared.server.url}/certificates`);
   assert.equal(new URL(page.url()).pathname, "/sign-in");
   assert.equal(new URL(page.url()).searchParams.get("next"), "/certificates");
   await look(page, "sign-in-after-sign-out");

@@ -1,7 +1,7 @@
 // What every browser test needs: a fresh `certify serve --demo` on a free port with its own
 // SQLite file, Debian's Chromium driven by playwright-core, screenshots, and axe's check.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -21,12 +21,13 @@ export const PASSWORDS = {
   lin: ["lin@northwind.example", "demo-consultant-password"],
 };
 
-/** The certify binary: $CERTIFY_BIN, else the release build, else the debug build. */
+/** The certify binary: $CERTIFY_BIN, else the newer of the release and debug builds (an old
+ * release build must not stand in for the code just changed). */
 function binary() {
-  const candidates = [process.env.CERTIFY_BIN, join(root, "target/release/certify"), join(root, "target/debug/certify")];
-  const found = candidates.find((path) => path && existsSync(path));
-  assert.ok(found, "build certify first (cargo build), or set CERTIFY_BIN");
-  return found;
+  if (process.env.CERTIFY_BIN) return process.env.CERTIFY_BIN;
+  const builds = [join(root, "target/release/certify"), join(root, "target/debug/certify")].filter((path) => existsSync(path));
+  assert.ok(builds.length > 0, "build certify first (cargo build), or set CERTIFY_BIN");
+  return builds.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
 function freePort() {
@@ -148,4 +149,23 @@ export async function api(baseUrl, token, path) {
   const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(response.status, 200, `${path}: ${response.status}`);
   return response;
+}
+
+/** The demo server and the browser a test file shares, started before its tests and stopped
+ * after them. */
+export function sharedServerAndBrowser({ before, after }) {
+  const shared = {};
+  let started;
+  /** Resolves once both are up, for a file's own set-up to wait on. */
+  shared.ready = new Promise((resolve) => { started = resolve; });
+  before(async () => {
+    shared.server = await startServer();
+    shared.browser = await launchBrowser();
+    started();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.stop();
+  });
+  return shared;
 }

@@ -6,41 +6,36 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  PASSWORDS, SCREENSHOTS, startServer, launchBrowser, look, apiToken, api, assertNoHorizontalScroll,
+  PASSWORDS, SCREENSHOTS, sharedServerAndBrowser, look, apiToken, api, assertNoHorizontalScroll,
 } from "./harness.js";
 import { alterAttachment } from "./pdf.js";
 
-let server;
-let browser;
 let lin;
 
+const shared = sharedServerAndBrowser({ before, after });
+
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const token = await apiToken(server.url, PASSWORDS.lin);
-  const [certificate] = await (await api(server.url, token, "/api/v1/me/certificates")).json();
-  const pdf = Buffer.from(await (await api(server.url, token, `/api/v1/certificates/${certificate.id}/pdf`)).arrayBuffer());
+  await shared.ready;
+  const token = await apiToken(shared.server.url, PASSWORDS.lin);
+  const [certificate] = await (await api(shared.server.url, token, "/api/v1/me/certificates")).json();
+  const pdf = Buffer.from(await (await api(shared.server.url, token, `/api/v1/certificates/${certificate.id}/pdf`)).arrayBuffer());
   lin = { certificate, pdf };
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
 
 async function visitor() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   return { context, page: await context.newPage() };
 }
 
 async function verifyCode(page, code) {
-  await page.goto(`${server.url}/verify`);
+  await page.goto(`${shared.server.url}/verify`);
   await page.getByLabel("Certificate code").fill(code);
   await page.getByRole("button", { name: "Verify" }).click();
 }
 
 async function upload(page, name, mimeType, buffer) {
-  await page.goto(`${server.url}/verify`);
+  await page.goto(`${shared.server.url}/verify`);
   await page.getByLabel("Or upload the certificate file").setInputFiles({ name, mimeType, buffer });
   await page.getByRole("button", { name: "Check the file" }).click();
 }
@@ -49,7 +44,7 @@ const GENUINE = "This certificate is genuine and valid.";
 
 test("a visitor verifies by the printed code and by the credential id", async () => {
   const { context, page } = await visitor();
-  await page.goto(`${server.url}/verify`);
+  await page.goto(`${shared.server.url}/verify`);
   await look(page, "verify-01-form");
   await verifyCode(page, lin.certificate.hash);
   await page.getByRole("heading", { name: GENUINE }).waitFor();
@@ -90,12 +85,12 @@ test("a visitor uploads the PDF, and a PDF whose attachment was altered", async 
 });
 
 test("a revoked certificate shows the reason staff gave", async () => {
-  const token = await apiToken(server.url, PASSWORDS.staff);
-  const csv = await (await api(server.url, token, "/api/v1/certificates/export.csv?status=revoked")).text();
+  const token = await apiToken(shared.server.url, PASSWORDS.staff);
+  const csv = await (await api(shared.server.url, token, "/api/v1/certificates/export.csv?status=revoked")).text();
   const [header, first] = csv.trim().split("\n").map((line) => line.split(","));
   const hash = first[header.indexOf("hash")];
   const { context, page } = await visitor();
-  await page.goto(`${server.url}/verify/${hash}`);
+  await page.goto(`${shared.server.url}/verify/${hash}`);
   await page.getByRole("heading", { name: /This certificate was revoked on/ }).waitFor();
   await page.getByText(/Reason given: Exam content was shared with other candidates/).waitFor();
   await look(page, "verify-06-revoked");
@@ -109,7 +104,7 @@ test("bad input is answered beside the field, with a 4xx", async () => {
   assert.equal(await page.getByLabel("Certificate code").inputValue(), "not-a-code");
   await look(page, "verify-07-malformed");
 
-  const response = await page.goto(`${server.url}/verify/abc123`);
+  const response = await page.goto(`${shared.server.url}/verify/abc123`);
   assert.equal(response.status(), 422);
   await page.getByText("A code is 64 characters").waitFor();
 
@@ -126,7 +121,7 @@ test("bad input is answered beside the field, with a 4xx", async () => {
 
 test("signed-in pages send a visitor to sign in and back", async () => {
   const { context, page } = await visitor();
-  await page.goto(`${server.url}/certificates`);
+  await page.goto(`${shared.server.url}/certificates`);
   assert.equal(new URL(page.url()).pathname, "/sign-in");
   const [email, password] = PASSWORDS.lin;
   await page.getByLabel("E-mail address").fill(email);
@@ -137,6 +132,6 @@ test("signed-in pages send a visitor to sign in and back", async () => {
   await look(page, "sign-in-wrong-password");
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${server.url}/certificates`);
+  await page.waitForURL(`${shared.server.url}/certificates`);
   await context.close();
 });

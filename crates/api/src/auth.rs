@@ -97,23 +97,34 @@ impl FromRequestParts<AppState> for FirmScope {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Caller(principal) = Caller::from_request_parts(parts, state).await?;
         let ApiPath(FirmIdParam { firm_id }) = ApiPath::from_request_parts(parts, state).await?;
-        match principal.role {
-            Role::ProgrammeStaff => {}
-            Role::FirmAdmin { firm_id: own } if own == firm_id => {}
-            Role::FirmAdmin { .. } => return Err(firm_not_found(firm_id)),
-            Role::Consultant => {
-                return Err(ApiError::forbidden(
-                    "only programme staff and firm admins may see firms",
-                ));
-            }
-        }
-        let firm = certify_firms::find_firm(&state.db, firm_id).await?;
+        let firm = firm_in_scope(state, &principal, firm_id).await?;
         Ok(Self {
             firm_id,
             principal,
             firm,
         })
     }
+}
+
+/// The firm `firm_id`, if `principal` may see it: programme staff any firm, a firm admin only
+/// their own (another firm is the same 404 as one that does not exist), a consultant none.
+/// Both edges decide tenancy here.
+pub async fn firm_in_scope(
+    state: &AppState,
+    principal: &Principal,
+    firm_id: Uuid,
+) -> Result<certify_firms::Firm, ApiError> {
+    match principal.role {
+        Role::ProgrammeStaff => {}
+        Role::FirmAdmin { firm_id: own } if own == firm_id => {}
+        Role::FirmAdmin { .. } => return Err(firm_not_found(firm_id)),
+        Role::Consultant => {
+            return Err(ApiError::forbidden(
+                "only programme staff and firm admins may see firms",
+            ));
+        }
+    }
+    Ok(certify_firms::find_firm(&state.db, firm_id).await?)
 }
 
 /// The one wording for "no such firm", shared by unknown ids and other tenants' firms.

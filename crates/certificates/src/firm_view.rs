@@ -254,16 +254,22 @@ pub fn summarise(active: &[ActiveCertification]) -> FirmSummary {
     }
 }
 
-/// The tier and its forecast from one firm's active certifications.
-pub fn tier_forecast(thresholds: &TierThresholds, active: &[ActiveCertification]) -> TierForecast {
-    let mut certified_until: HashMap<Uuid, OffsetDateTime> = HashMap::new();
+/// When each consultant stops being certified: the latest expiry among their active
+/// certificates.
+pub fn certified_until(active: &[ActiveCertification]) -> HashMap<Uuid, OffsetDateTime> {
+    let mut until: HashMap<Uuid, OffsetDateTime> = HashMap::new();
     for certification in active {
-        let until = certified_until
+        let latest = until
             .entry(certification.account_id)
             .or_insert(certification.expires_at);
-        *until = (*until).max(certification.expires_at);
+        *latest = (*latest).max(certification.expires_at);
     }
-    forecast(thresholds, certified_until.into_values().collect())
+    until
+}
+
+/// The tier and its forecast from one firm's active certifications.
+pub fn tier_forecast(thresholds: &TierThresholds, active: &[ActiveCertification]) -> TierForecast {
+    forecast(thresholds, certified_until(active).into_values().collect())
 }
 
 /// How many firms are in each tier; firms without active certificates are Registered.

@@ -50,7 +50,8 @@ macro_rules! through_the_api {
 through_the_api!(
     certify_courses::CourseError,
     certify_exams::ExamError,
-    certify_certificates::CertificateError
+    certify_certificates::CertificateError,
+    certify_firms::FirmError
 );
 
 /// A failed request's page.

@@ -23,7 +23,7 @@ use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{certificates, exam, learning};
+use pages::{certificates, exam, firm, learning};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -72,6 +72,7 @@ fn router() -> Router<AppState> {
         .route("/attempts/{id}/answers/{position}", post(exam::save_answer))
         .route("/attempts/{id}/review", get(exam::review))
         .route("/attempts/{id}/submission", post(exam::submit))
+        .route("/firms/{id}", get(firm::firm))
         .route("/certificates", get(certificates::my_certificates))
         .route("/certificates/{id}/certificate.pdf", get(certificates::download_pdf))
         .route(

@@ -64,11 +64,10 @@ pub struct Home {
 
 /// What each role's home leads with.
 pub enum HomeRole {
-    FirmAdmin,
     Staff,
 }
 
-/// Each role's own home: a consultant's is "My learning".
+/// Each role's own home: a consultant's is "My learning", a firm admin's the firm's home.
 pub async fn home(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -76,7 +75,7 @@ pub async fn home(
 ) -> Result<Response, PageError> {
     let role = match visitor.account.role {
         Role::Consultant => return super::learning::my_learning(&state, jar, &visitor).await,
-        Role::FirmAdmin { .. } => HomeRole::FirmAdmin,
+        Role::FirmAdmin { firm_id } => return super::firm::firm_home(&state, jar, &visitor, firm_id).await,
         Role::ProgrammeStaff => HomeRole::Staff,
     };
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;

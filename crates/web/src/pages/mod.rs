@@ -3,6 +3,7 @@
 
 pub mod certificates;
 pub mod exam;
+pub mod firm;
 pub mod home;
 pub mod learning;
 pub mod sign_in;

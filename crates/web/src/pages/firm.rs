@@ -1,0 +1,180 @@
+//! A partner firm's home: its tier as a card (headcount, what reaches the next tier, and when
+//! expiring certificates would drop it below the current one, with whose), and its certified
+//! headcount by track. Firm admins see their own firm; programme staff may open any firm's.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+use certify_certificates::firm_view::{
+    ActiveCertification, active_certifications, certified_until, summarise, tier_forecast,
+};
+use certify_firms::{FirmKind, Tier};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Chrome, chrome_for, long_date, thousands};
+use crate::error::PageError;
+use crate::extract::PagePath;
+use crate::session::{SignedIn, Visitor};
+
+/// At most this many expiring consultants are named on the tier card.
+const EXPIRING_SHOWN: usize = 20;
+
+/// One consultant whose certification ends before the tier is lost, or on that day.
+#[derive(Debug, Clone)]
+pub struct ExpiringLine {
+    pub name: String,
+    pub until: String,
+}
+
+/// The tier card.
+#[derive(Debug, Clone)]
+pub struct TierCard {
+    pub tier: &'static str,
+    pub active: String,
+    /// "3 more certified consultants reach Advanced".
+    pub next: Option<String>,
+    /// "Falls below Select on 14 March 2027 as 3 certificates expire".
+    pub falls_below: Option<String>,
+    pub expiring: Vec<ExpiringLine>,
+    /// More expiring than are named.
+    pub expiring_more: usize,
+    /// Every tier with its minimum, lowest first, and whether it is this firm's.
+    pub thresholds: Vec<(&'static str, String, bool)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "firm_home.html")]
+pub struct FirmHome {
+    chrome: Chrome,
+    name: String,
+    kind: &'static str,
+    country: String,
+    tier: TierCard,
+    /// Track title and active certified consultants on it.
+    by_track: Vec<(String, String)>,
+}
+
+async fn tier_card(state: &AppState, active: &[ActiveCertification]) -> Result<TierCard, PageError> {
+    let configured = certify_firms::thresholds::tier_thresholds(&state.db).await?;
+    let thresholds = configured.thresholds;
+    let forecast = tier_forecast(&thresholds, active);
+    let next = forecast.next_tier.zip(forecast.needed_for_next).map(|(tier, needed)| {
+        let who = if needed == 1 { "consultant" } else { "consultants" };
+        format!(
+            "{} more certified {who} reach {}",
+            thousands(needed.into()),
+            tier_label(tier)
+        )
+    });
+    let mut ending: Vec<(OffsetDateTime, Uuid)> = certified_until(active).into_iter().map(|(a, t)| (t, a)).collect();
+    ending.sort_unstable();
+    let (falls_below, expiring_ids) = match forecast.falls_below_on {
+        Some(on) => {
+            let expiring: Vec<(OffsetDateTime, Uuid)> = ending.into_iter().filter(|(until, _)| *until <= on).collect();
+            let sentence = format!(
+                "Falls below {} on {} as {} certificate{} expire{}",
+                tier_label(forecast.tier),
+                long_date(on.date()),
+                expiring.len(),
+                if expiring.len() == 1 { "" } else { "s" },
+                if expiring.len() == 1 { "s" } else { "" },
+            );
+            (Some(sentence), expiring)
+        }
+        None => (None, Vec::new()),
+    };
+    let mut expiring = Vec::new();
+    for (until, account_id) in expiring_ids.iter().take(EXPIRING_SHOWN) {
+        let account = certify_accounts::find_account(&state.db, *account_id)
+            .await
+            .map_err(PageError::internal)?;
+        expiring.push(ExpiringLine {
+            name: account.display_name,
+            until: long_date(until.date()),
+        });
+    }
+    Ok(TierCard {
+        tier: tier_label(forecast.tier),
+        active: thousands(forecast.active.into()),
+        next,
+        falls_below,
+        expiring_more: expiring_ids.len().saturating_sub(EXPIRING_SHOWN),
+        expiring,
+        thresholds: Tier::ALL
+            .into_iter()
+            .map(|tier| {
+                let minimum = thousands(thresholds.minimum(tier).into());
+                (tier_label(tier), minimum, tier == forecast.tier)
+            })
+            .collect(),
+    })
+}
+
+async fn headcount_by_track(
+    state: &AppState,
+    active: &[ActiveCertification],
+) -> Result<Vec<(String, String)>, PageError> {
+    let summary = summarise(active);
+    let mut rows = Vec::with_capacity(summary.by_track.len());
+    for (track_id, holders) in summary.by_track {
+        let track = certify_courses::get_track(&state.db, certify_courses::Audience::Staff, track_id).await?;
+        rows.push((track.track.title, thousands(holders.into())));
+    }
+    Ok(rows)
+}
+
+/// A tier as people write it: "Select".
+fn tier_label(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Registered => "Registered",
+        Tier::Select => "Select",
+        Tier::Advanced => "Advanced",
+        Tier::Premier => "Premier",
+    }
+}
+
+fn kind_label(kind: FirmKind) -> &'static str {
+    match kind {
+        FirmKind::ConsultingFirm => "Consulting firm",
+        FirmKind::SystemsIntegrator => "Systems integrator",
+        FirmKind::TechnologyProvider => "Technology provider",
+        FirmKind::DeploymentSpecialist => "Deployment specialist",
+    }
+}
+
+/// The firm's home, for whoever may see the firm (anyone else: the not-found page).
+pub async fn firm_home(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    firm_id: Uuid,
+) -> Result<Response, PageError> {
+    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
+    let active = active_certifications(&state.db, state.clock.now(), Some(&[firm_id])).await?;
+    let tier = tier_card(state, &active).await?;
+    let by_track = headcount_by_track(state, &active).await?;
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    let page = FirmHome {
+        chrome,
+        name: firm.name,
+        kind: kind_label(firm.kind),
+        country: firm.country,
+        tier,
+        by_track,
+    };
+    Ok((jar, page).into_response())
+}
+
+/// A firm's home by its address: programme staff open any firm's this way.
+pub async fn firm(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+) -> Result<Response, PageError> {
+    firm_home(&state, jar, &visitor, id).await
+}
