@@ -296,6 +296,26 @@ pub async fn attempt(
     result_page(&state, jar, &visitor, attempt).await
 }
 
+/// What the questions page and the review show alike: the exam's title, the time the server
+/// counts, and each question with whether it is answered.
+struct Sitting {
+    title: String,
+    clock: Clock,
+    questions: Vec<QuestionView>,
+    answered: usize,
+}
+
+async fn sitting(state: &AppState, attempt: Attempt) -> Result<Sitting, PageError> {
+    let exam = certify_exams::get_exam(&state.db, attempt.exam_id).await?;
+    let questions: Vec<QuestionView> = attempt.items.into_iter().map(question).collect();
+    Ok(Sitting {
+        title: exam.title,
+        clock: clock(attempt.deadline, state.clock.now()),
+        answered: questions.iter().filter(|q| q.answered).count(),
+        questions,
+    })
+}
+
 async fn questions_page(
     state: &AppState,
     jar: CookieJar,
@@ -303,21 +323,24 @@ async fn questions_page(
     attempt: Attempt,
     saved_notice: bool,
 ) -> Result<(CookieJar, AttemptPage), PageError> {
-    let exam = certify_exams::get_exam(&state.db, attempt.exam_id).await?;
-    let questions: Vec<QuestionView> = attempt.items.into_iter().map(question).collect();
+    let id = attempt.id;
+    let Sitting {
+        title,
+        clock,
+        questions,
+        answered,
+    } = sitting(state, attempt).await?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
-    Ok((
-        jar,
-        AttemptPage {
-            chrome,
-            id: attempt.id,
-            title: exam.title,
-            clock: clock(attempt.deadline, state.clock.now()),
-            answered: questions.iter().filter(|q| q.answered).count(),
-            questions,
-            saved_notice,
-        },
-    ))
+    let page = AttemptPage {
+        chrome,
+        id,
+        title,
+        clock,
+        questions,
+        answered,
+        saved_notice,
+    };
+    Ok((jar, page))
 }
 
 async fn result_page(
@@ -430,16 +453,20 @@ pub async fn review(
     if attempt.status != AttemptStatus::Open {
         return Ok(Redirect::to(&format!("/attempts/{id}")).into_response());
     }
-    let exam = certify_exams::get_exam(&state.db, attempt.exam_id).await?;
-    let questions: Vec<QuestionView> = attempt.items.into_iter().map(question).collect();
+    let Sitting {
+        title,
+        clock,
+        questions,
+        answered,
+    } = sitting(&state, attempt).await?;
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
     let page = ReviewPage {
         chrome,
         id,
-        title: exam.title,
-        clock: clock(attempt.deadline, state.clock.now()),
-        answered: questions.iter().filter(|q| q.answered).count(),
+        title,
+        clock,
         questions,
+        answered,
     };
     Ok((jar, page).into_response())
 }

@@ -8,9 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_certificates::firm_view::{
-    ActiveCertification, active_certifications, certified_until, summarise, tier_forecast,
-};
+use certify_certificates::firm_view::{ActiveCertification, active_certifications, certified_until, summarise};
 use certify_firms::{FirmKind, Tier};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -61,7 +59,9 @@ pub struct FirmHome {
 async fn tier_card(state: &AppState, active: &[ActiveCertification]) -> Result<TierCard, PageError> {
     let configured = certify_firms::thresholds::tier_thresholds(&state.db).await?;
     let thresholds = configured.thresholds;
-    let forecast = tier_forecast(&thresholds, active);
+    // Each consultant's end date, computed once for the forecast and for the list of whose.
+    let until = certified_until(active);
+    let forecast = certify_firms::tiers::forecast(&thresholds, until.values().copied().collect());
     let next = forecast.next_tier.zip(forecast.needed_for_next).map(|(tier, needed)| {
         let who = if needed == 1 { "consultant" } else { "consultants" };
         format!(
@@ -70,7 +70,7 @@ async fn tier_card(state: &AppState, active: &[ActiveCertification]) -> Result<T
             tier_label(tier)
         )
     });
-    let mut ending: Vec<(OffsetDateTime, Uuid)> = certified_until(active).into_iter().map(|(a, t)| (t, a)).collect();
+    let mut ending: Vec<(OffsetDateTime, Uuid)> = until.into_iter().map(|(a, t)| (t, a)).collect();
     ending.sort_unstable();
     let (falls_below, expiring_ids) = match forecast.falls_below_on {
         Some(on) => {
