@@ -1,26 +1,8 @@
-// Without this script the verify form takes a file through its file input and the result
-// page prints from the browser's menu. With it, a file can be dropped on the form, and the
-// result page offers a print link.
+// Without this script the result page prints from the browser's menu; with it, the page
+// offers a print link, and the code fields select themselves for copying. (Dropping a file on
+// the upload form is upload.js's.)
 (function () {
   "use strict";
-  var zone = document.getElementById("drop-zone");
-  if (zone) {
-    var input = document.getElementById("file");
-    zone.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
-    ["dragenter", "dragover"].forEach(function (name) {
-      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragging"); });
-    });
-    ["dragleave", "drop"].forEach(function (name) {
-      zone.addEventListener(name, function () { zone.classList.remove("dragging"); });
-    });
-    zone.addEventListener("drop", function (event) {
-      event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        document.getElementById("upload-form").submit();
-      }
-    });
-  }
   document.querySelectorAll("[data-print]").forEach(function (link) {
     link.hidden = false;
     link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });

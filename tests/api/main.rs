@@ -23,4 +23,6 @@ mod progress;
 mod rosters;
 mod sessions;
 mod web;
+mod web_firms;
 mod web_journeys;
+mod web_staff;

@@ -71,6 +71,23 @@ impl<'a> Browser<'a> {
         self.finish(response).await
     }
 
+    /// Posts a multipart form, as a browser sends a form with a file.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> (StatusCode, HeaderMap, String) {
+        let response = self
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("sent");
+        self.finish(response).await
+    }
+
     async fn finish(&mut self, response: reqwest::Response) -> (StatusCode, HeaderMap, String) {
         let status = response.status();
         let headers = response.headers().clone();
@@ -88,6 +105,15 @@ impl<'a> Browser<'a> {
             ("next", next),
         ];
         self.post("/sign-in", &form).await
+    }
+
+    /// A browser in which `email` has signed in with the test password.
+    pub async fn signed_in(app: &'a TestApp, email: &str) -> Self {
+        let mut browser = Self::new(app);
+        browser.get("/sign-in").await;
+        let (status, _, _) = browser.sign_in(email, "/home").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in");
+        browser
     }
 
     /// The form token the last page put in its forms.

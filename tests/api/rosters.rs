@@ -82,7 +82,7 @@ fn emails(page: &Value) -> Vec<String> {
 }
 
 /// Issues a certificate of `track_id` to the consultant with `email`, at the test clock's now.
-async fn certify(app: &TestApp, email: &str, track_id: Uuid) -> Uuid {
+pub(crate) async fn certify(app: &TestApp, email: &str, track_id: Uuid) -> Uuid {
     let account = certify_accounts::accounts_by_email(&app.db, &[certify_core::Email::parse(email).expect("email")])
         .await
         .expect("accounts")

@@ -8,16 +8,8 @@ use serde_json::Value;
 
 use crate::certificates::pass;
 use crate::exams::exam_setup;
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::spawn_app;
 use crate::page_client::{Browser, header};
-
-async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
-    let mut browser = Browser::new(app);
-    browser.get("/sign-in").await;
-    let (status, _, _) = browser.sign_in(email, "/home").await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{email} signs in with {PASSWORD}");
-    browser
-}
 
 #[tokio::test]
 async fn a_consultant_enrols_and_completes_modules_with_forms_that_carry_their_token() {
@@ -25,7 +17,7 @@ async fn a_consultant_enrols_and_completes_modules_with_forms_that_carry_their_t
     let staff = app.staff_token().await;
     let ids = app.published_track(&staff, &[2]).await;
     app.create_account("emil@northwind.example", Role::Consultant).await;
-    let mut browser = signed_in(&app, "emil@northwind.example").await;
+    let mut browser = Browser::signed_in(&app, "emil@northwind.example").await;
 
     let (_, _, home) = browser.get("/home").await;
     assert!(home.contains("You are not enrolled in a track yet"), "{home}");
@@ -86,7 +78,7 @@ async fn a_consultant_enrols_and_completes_modules_with_forms_that_carry_their_t
 async fn pages_that_name_nothing_or_are_not_yours_answer_in_the_sites_look() {
     let app = spawn_app().await;
     let setup = exam_setup(&app, None).await;
-    let mut browser = signed_in(&app, "staff@certify.example").await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
     for missing in [
         "/courses/00000000-0000-0000-0000-000000000000",
         "/modules/nonsense",
@@ -120,7 +112,7 @@ async fn pages_that_name_nothing_or_are_not_yours_answer_in_the_sites_look() {
 async fn an_exam_is_sat_with_plain_form_posts_and_the_server_keeps_the_time() {
     let app = spawn_app().await;
     let setup = exam_setup(&app, None).await;
-    let mut browser = signed_in(&app, "candidate@northwind.example").await;
+    let mut browser = Browser::signed_in(&app, "candidate@northwind.example").await;
     let exam = format!("/exams/{}", setup.exam_id);
     let (_, _, page) = browser.get(&exam).await;
     assert!(
@@ -286,7 +278,7 @@ async fn a_firm_admin_lands_on_the_firms_home_and_no_other_firm_is_found() {
     let bluefield = app.create_firm(&staff, "Bluefield Systems").await;
     app.create_account("admin@northwind.example", Role::FirmAdmin { firm_id: northwind })
         .await;
-    let mut browser = signed_in(&app, "admin@northwind.example").await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
 
     let (status, _, home) = browser.get("/home").await;
     assert_eq!(status, StatusCode::OK);
@@ -306,7 +298,7 @@ async fn a_firm_admin_lands_on_the_firms_home_and_no_other_firm_is_found() {
     assert_eq!(other, missing, "another firm looks exactly like no firm");
     assert!(!other.contains("Bluefield"));
 
-    let mut staff_browser = signed_in(&app, "staff@certify.example").await;
+    let mut staff_browser = Browser::signed_in(&app, "staff@certify.example").await;
     let (status, _, page) = staff_browser.get(&format!("/firms/{bluefield}")).await;
     assert_eq!(status, StatusCode::OK, "staff open any firm's home");
     assert!(page.contains("Bluefield Systems"), "{page}");

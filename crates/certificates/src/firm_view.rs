@@ -86,7 +86,7 @@ pub struct StandingFilter {
 }
 
 impl StandingFilter {
-    fn admits(&self, standing: &MemberStanding) -> bool {
+    pub(crate) fn admits(&self, standing: &MemberStanding) -> bool {
         match (self.track_id, self.status) {
             (Some(track), Some(status)) => standing.status_on(track) == status,
             (Some(track), None) => standing.status_on(track) != TrackStatus::None,
@@ -131,8 +131,21 @@ pub async fn member_standings(
     }
 }
 
+/// `account_id` with their standings, if they are a current member of `firm_id`.
+pub async fn member_standing(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    account_id: Uuid,
+) -> Result<Option<MemberStanding>, CertificateError> {
+    let member = certify_firms::current_member(db, firm_id, account_id)
+        .await
+        .map_err(|err| CertificateError::Unexpected(err.into()))?;
+    Ok(standings_of(db, now, member.into_iter().collect()).await?.pop())
+}
+
 /// Attaches each member's per-track standing.
-async fn standings_of(
+pub(crate) async fn standings_of(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     members: Vec<Member>,
@@ -225,6 +238,60 @@ pub async fn active_certifications(
             account_id,
             track_id,
             expires_at,
+        })
+        .collect())
+}
+
+/// How many of `firm_id`'s current members held an active certificate at each of `moments`
+/// (in the order given). It follows today's roster back in time: people who have left are not
+/// counted, people who joined are counted with certificates earned before they joined.
+pub async fn headcount_history(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    moments: &[OffsetDateTime],
+) -> Result<Vec<u32>, CertificateError> {
+    type Span = (
+        Uuid,
+        OffsetDateTime,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    );
+    let spans: Vec<Span> = certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::AccountId)
+        .column(certificate::Column::IssuedAt)
+        .column(certificate::Column::ExpiresAt)
+        .column(certificate::Column::RevokedAt)
+        .column(certificate::Column::SupersededAt)
+        .join(JoinType::InnerJoin, certificate::Relation::CurrentMembership.def())
+        .filter(membership::Column::LeftAt.is_null())
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Each certificate counts from its issue until it expired, was revoked or was replaced
+    // (a replacement starts where it ends, so a corrected name leaves no gap).
+    let spans: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = spans
+        .into_iter()
+        .map(|(account, issued, expires, revoked, superseded)| {
+            let end = [Some(expires), revoked, superseded]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(expires);
+            (account, issued, end)
+        })
+        .collect();
+    Ok(moments
+        .iter()
+        .map(|at| {
+            let holders: HashSet<Uuid> = spans
+                .iter()
+                .filter(|(_, from, until)| from <= at && at < until)
+                .map(|(account, _, _)| *account)
+                .collect();
+            count(holders.len())
         })
         .collect())
 }

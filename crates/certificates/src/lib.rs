@@ -16,6 +16,7 @@ pub mod key_store;
 pub mod keys;
 pub mod pdf;
 pub mod proof;
+pub mod staff_table;
 mod store;
 mod verification;
 mod verified;

@@ -64,18 +64,55 @@ pub async fn members_after(
     }
     let rows = select.all(db).await.context("listing a firm's members")?;
     rows.into_iter()
-        .filter_map(|(membership, account)| account.map(|account| (membership, account)))
-        .map(|(membership, account)| {
-            Ok(Member {
-                account_id: membership.account_id,
-                email: Email::parse(&account.email).context("stored e-mail")?,
-                display_name: account.display_name,
-                country: membership.country,
-                employee_id: membership.employee_id,
-                joined_at: membership.joined_at,
-            })
-        })
+        .filter_map(|(membership, account)| Some(member_from(membership, account?)))
         .collect()
+}
+
+/// `account_id`, if they are a current member of `firm_id`.
+pub async fn current_member(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    account_id: Uuid,
+) -> Result<Option<Member>, FirmError> {
+    let row = membership::Entity::find()
+        .find_also_related(account::Entity)
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .filter(membership::Column::AccountId.eq(account_id))
+        .filter(membership::Column::LeftAt.is_null())
+        .one(db)
+        .await
+        .context("reading a firm's member")?;
+    row.and_then(|(membership, account)| Some(member_from(membership, account?)))
+        .transpose()
+}
+
+fn member_from(membership: membership::Model, account: account::Model) -> Result<Member, FirmError> {
+    Ok(Member {
+        account_id: membership.account_id,
+        email: Email::parse(&account.email).context("stored e-mail")?,
+        display_name: account.display_name,
+        country: membership.country,
+        employee_id: membership.employee_id,
+        joined_at: membership.joined_at,
+    })
+}
+
+/// The countries the roster gave for `firm_id`'s current members, each once, in order: what a
+/// country filter can offer.
+pub async fn member_countries(db: &impl ConnectionTrait, firm_id: Uuid) -> Result<Vec<String>, FirmError> {
+    let countries: Vec<Option<String>> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::Country)
+        .distinct()
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .filter(membership::Column::LeftAt.is_null())
+        .filter(membership::Column::Country.is_not_null())
+        .order_by_asc(membership::Column::Country)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("listing a firm's members' countries")?;
+    Ok(countries.into_iter().flatten().collect())
 }
 
 /// `%`, `_` and the escape character itself match literally.

@@ -78,6 +78,43 @@ pub struct Forecast {
     pub needed_per_week: Option<u64>,
 }
 
+/// The forecast count on one day: the 10th, 50th and 90th percentiles of the certified count,
+/// under the same model as the projected dates (each day adds a normal draw with the window's
+/// mean and standard deviation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BandPoint {
+    pub date: Date,
+    pub low: f64,
+    pub central: f64,
+    pub high: f64,
+}
+
+impl Forecast {
+    /// The forecast band from `today` (where it is the current count) to `until`, one point every
+    /// `step` days and one on `until` itself.
+    pub fn band(&self, today: Date, until: Date, step: i64) -> Vec<BandPoint> {
+        let current = self.current as f64;
+        let mut points = Vec::new();
+        let mut days = 0;
+        loop {
+            let date = (today + Duration::days(days)).min(until);
+            let t = (date - today).whole_days().max(0) as f64;
+            let central = current + self.mean_daily * t;
+            let spread = Z90 * self.sd_daily * t.sqrt();
+            points.push(BandPoint {
+                date,
+                low: (central - spread).max(0.0),
+                central: central.max(0.0),
+                high: (central + spread).max(0.0),
+            });
+            if date >= until {
+                return points;
+            }
+            days += step.max(1);
+        }
+    }
+}
+
 /// Forecasts from `window`, the net daily changes of the days before `today`, oldest first.
 pub fn forecast(goal: Goal, current: i64, today: Date, window: &[i64]) -> Forecast {
     let remaining = u64::try_from(i64::try_from(goal.target).unwrap_or(i64::MAX).saturating_sub(current)).unwrap_or(0);
@@ -156,6 +193,25 @@ mod tests {
         target: 10_000,
         deadline: date!(2026 - 12 - 31),
     };
+
+    #[test]
+    fn the_band_starts_at_todays_count_and_widens_with_time() {
+        let window: Vec<i64> = (0..28).map(|i| if i % 2 == 0 { 80 } else { 120 }).collect();
+        let forecast = forecast(GOAL, 1_000, date!(2026 - 12 - 01), &window);
+        let band = forecast.band(date!(2026 - 12 - 01), date!(2026 - 12 - 31), 7);
+        let dates: Vec<Date> = band.iter().map(|p| p.date).collect();
+        assert_eq!(dates.first(), Some(&date!(2026 - 12 - 01)));
+        assert_eq!(dates.last(), Some(&date!(2026 - 12 - 31)), "the last point is the end");
+        assert_eq!(band.len(), 6, "every 7 days, then the end: {dates:?}");
+        assert_eq!(
+            (band[0].low, band[0].central, band[0].high),
+            (1_000.0, 1_000.0, 1_000.0)
+        );
+        let last = band[band.len() - 1];
+        assert_eq!(last.central, 1_000.0 + 100.0 * 30.0);
+        assert!(last.low < last.central && last.central < last.high);
+        assert!(last.high - last.low > band[1].high - band[1].low, "wider further out");
+    }
 
     #[test]
     fn a_steady_rate_gives_one_date() {

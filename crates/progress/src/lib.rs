@@ -15,7 +15,7 @@ pub mod reconcile;
 pub mod series;
 
 pub use breakdown::{Dimension, Group, breakdown};
-pub use forecast::{Forecast, Goal, Outlook, Projection, WINDOW_DAYS, forecast};
+pub use forecast::{BandPoint, Forecast, Goal, Outlook, Projection, WINDOW_DAYS, forecast};
 pub use ledger::{
     DayCounts, Headline, Issuance, IssuedCertificate, certificate_ended, certificate_issued, headline, hold_counters,
     sweep_expired, utc_day,

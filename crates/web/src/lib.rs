@@ -9,6 +9,7 @@
 //!   `templates/`, checked by the compiler) lays out.
 //! * [`security_headers`] are set on every answer of this edge.
 
+mod chart;
 pub mod csrf;
 mod error;
 mod extract;
@@ -17,13 +18,14 @@ pub mod pages;
 pub mod session;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
 use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{certificates, exam, firm, learning};
+use pages::{certificates, exam, firm, firm_staff, learning, roster};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -31,6 +33,8 @@ const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../.
 const LIVE_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/live.js"));
 /// Drag and drop onto the verify form, and the result's print link; both work without it.
 const VERIFY_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/verify.js"));
+/// Drag and drop and progress for upload forms; they work without it.
+const UPLOAD_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/upload.js"));
 /// The exam's countdown and autosave; the exam works without it.
 const EXAM_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/exam.js"));
 
@@ -73,6 +77,17 @@ fn router() -> Router<AppState> {
         .route("/attempts/{id}/review", get(exam::review))
         .route("/attempts/{id}/submission", post(exam::submit))
         .route("/firms/{id}", get(firm::firm))
+        .route("/firms/{id}/consultants", get(firm_staff::staff))
+        .route("/firms/{id}/consultants.csv", get(firm_staff::export))
+        .route("/firms/{id}/consultants/{account_id}", get(firm_staff::consultant))
+        .route(
+            "/firms/{id}/roster",
+            get(roster::form)
+                .post(roster::upload)
+                // The form carries the file and a few short fields.
+                .layer(DefaultBodyLimit::max(roster_upload_limit())),
+        )
+        .route("/firms/{id}/roster/template.csv", get(roster::template))
         .route("/certificates", get(certificates::my_certificates))
         .route("/certificates/{id}/certificate.pdf", get(certificates::download_pdf))
         .route(
@@ -93,9 +108,18 @@ fn router() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", VERIFY_SCRIPT)),
         )
         .route(
+            "/assets/upload.js",
+            get(|| asset("text/javascript; charset=utf-8", UPLOAD_SCRIPT)),
+        )
+        .route(
             "/assets/exam.js",
             get(|| asset("text/javascript; charset=utf-8", EXAM_SCRIPT)),
         )
+}
+
+/// The largest roster upload: the API's largest roster and room for the form's other fields.
+fn roster_upload_limit() -> usize {
+    usize::try_from(certify_api::routes::rosters::MAX_ROSTER_BYTES).unwrap_or(usize::MAX) + 64 * 1024
 }
 
 /// The page for an error status that arrived without an explanation: an address that matches

@@ -428,7 +428,7 @@ pub async fn export_consultants(
     ))
 }
 
-fn consultants_csv(standings: &[MemberStanding], header: bool) -> anyhow::Result<Bytes> {
+pub fn consultants_csv(standings: &[MemberStanding], header: bool) -> anyhow::Result<Bytes> {
     let mut out = csv::Writer::from_writer(Vec::new());
     if header {
         out.write_record([

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse as _, Response};
 
-pub(crate) fn streamed_attachment(content_type: &'static str, filename: &str, body: Body) -> Response {
+pub fn streamed_attachment(content_type: &'static str, filename: &str, body: Body) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     (
         [

@@ -48,20 +48,93 @@ pub struct TierCard {
 #[template(path = "firm_home.html")]
 pub struct FirmHome {
     chrome: Chrome,
+    firm_id: Uuid,
     name: String,
     kind: &'static str,
     country: String,
     tier: TierCard,
     /// Track title and active certified consultants on it.
     by_track: Vec<(String, String)>,
+    history: HeadcountHistory,
 }
 
-async fn tier_card(state: &AppState, active: &[ActiveCertification]) -> Result<TierCard, PageError> {
-    let configured = certify_firms::thresholds::tier_thresholds(&state.db).await?;
-    let thresholds = configured.thresholds;
+/// The firm's certified headcount over the last year, as a chart and as its table.
+#[derive(Debug, Clone)]
+pub struct HeadcountHistory {
+    pub svg: String,
+    /// Week and headcount, oldest first.
+    pub rows: Vec<(String, String)>,
+}
+
+/// Weeks the headcount chart looks back.
+const HISTORY_WEEKS: i64 = 52;
+
+async fn headcount_history(
+    state: &AppState,
+    firm_id: Uuid,
+    thresholds: &certify_firms::TierThresholds,
+) -> Result<HeadcountHistory, PageError> {
+    let now = state.clock.now();
+    let moments: Vec<OffsetDateTime> = (0..=HISTORY_WEEKS)
+        .rev()
+        .map(|weeks| now - time::Duration::weeks(weeks))
+        .collect();
+    let counts = certify_certificates::firm_view::headcount_history(&state.db, firm_id, &moments).await?;
+    let points: Vec<(time::Date, f64)> = moments
+        .iter()
+        .zip(&counts)
+        .map(|(at, n)| (at.date(), f64::from(*n)))
+        .collect();
+    // The thresholds reached so far and the next one: higher ones would flatten the line.
+    let highest = counts.iter().copied().max().unwrap_or_default();
+    let next_above = Tier::ALL.into_iter().find(|tier| thresholds.minimum(*tier) > highest);
+    let levels = Tier::ALL
+        .into_iter()
+        .filter(|tier| *tier != Tier::Registered)
+        .filter(|tier| thresholds.minimum(*tier) <= highest || Some(*tier) == next_above)
+        .map(|tier| crate::chart::Level {
+            value: f64::from(thresholds.minimum(tier)),
+            label: format!("{} ({})", tier_label(tier), thousands(thresholds.minimum(tier).into())),
+        })
+        .collect();
+    let latest = counts.last().copied().unwrap_or_default();
+    let chart = crate::chart::TimeChart {
+        title: "Certified consultants over the last year".to_owned(),
+        description: format!(
+            "Weekly count of today's consultants holding an active certificate, {} now, with the tier thresholds \
+             reached and the next one drawn as horizontal lines.",
+            thousands(latest.into())
+        ),
+        from: moments[0].date(),
+        to: now.date(),
+        bands: Vec::new(),
+        lines: vec![crate::chart::Line {
+            points,
+            class: "actual",
+            dashed: false,
+        }],
+        levels,
+        today: None,
+        id: "headcount",
+    };
+    Ok(HeadcountHistory {
+        svg: chart.svg(),
+        rows: moments
+            .iter()
+            .zip(counts)
+            .map(|(at, n)| (long_date(at.date()), thousands(n.into())))
+            .collect(),
+    })
+}
+
+async fn tier_card(
+    state: &AppState,
+    thresholds: &certify_firms::TierThresholds,
+    active: &[ActiveCertification],
+) -> Result<TierCard, PageError> {
     // Each consultant's end date, computed once for the forecast and for the list of whose.
     let until = certified_until(active);
-    let forecast = certify_firms::tiers::forecast(&thresholds, until.values().copied().collect());
+    let forecast = certify_firms::tiers::forecast(thresholds, until.values().copied().collect());
     let next = forecast.next_tier.zip(forecast.needed_for_next).map(|(tier, needed)| {
         let who = if needed == 1 { "consultant" } else { "consultants" };
         format!(
@@ -155,16 +228,20 @@ pub async fn firm_home(
 ) -> Result<Response, PageError> {
     let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[firm_id])).await?;
-    let tier = tier_card(state, &active).await?;
+    let thresholds = certify_firms::thresholds::tier_thresholds(&state.db).await?.thresholds;
+    let tier = tier_card(state, &thresholds, &active).await?;
     let by_track = headcount_by_track(state, &active).await?;
+    let history = headcount_history(state, firm_id, &thresholds).await?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     let page = FirmHome {
         chrome,
+        firm_id,
         name: firm.name,
         kind: kind_label(firm.kind),
         country: firm.country,
         tier,
         by_track,
+        history,
     };
     Ok((jar, page).into_response())
 }

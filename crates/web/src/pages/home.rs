@@ -53,37 +53,20 @@ pub async fn landing(State(state): State<AppState>, jar: CookieJar) -> Result<(C
     Ok((jar, Landing { chrome, count }))
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
-pub struct Home {
-    chrome: Chrome,
-    greeting: String,
-    role: HomeRole,
-    count: CountView,
-}
-
-/// What each role's home leads with.
-pub enum HomeRole {
-    Staff,
-}
-
-/// Each role's own home: a consultant's is "My learning", a firm admin's the firm's home.
+/// Each role's own home: a consultant's is "My learning", a firm admin's the firm's home,
+/// programme staff's the dashboard.
 pub async fn home(
     State(state): State<AppState>,
     jar: CookieJar,
     SignedIn(visitor): SignedIn,
 ) -> Result<Response, PageError> {
-    let role = match visitor.account.role {
-        Role::Consultant => return super::learning::my_learning(&state, jar, &visitor).await,
-        Role::FirmAdmin { firm_id } => return super::firm::firm_home(&state, jar, &visitor, firm_id).await,
-        Role::ProgrammeStaff => HomeRole::Staff,
-    };
-    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
-    let page = Home {
-        chrome,
-        greeting: format!("Welcome, {}", visitor.account.display_name),
-        role,
-        count: count(&state).await?,
-    };
-    Ok((jar, page).into_response())
+    match visitor.account.role {
+        Role::Consultant => super::learning::my_learning(&state, jar, &visitor).await,
+        Role::FirmAdmin { firm_id } => super::firm::firm_home(&state, jar, &visitor, firm_id).await,
+        Role::ProgrammeStaff => {
+            let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+            let page = super::dashboard::dashboard(&state, chrome).await?;
+            Ok((jar, page).into_response())
+        }
+    }
 }

@@ -63,7 +63,7 @@ pub struct TrackCard {
     pub exam_id: Option<Uuid>,
 }
 
-async fn track_card(state: &AppState, track: &TrackLearning) -> Result<TrackCard, PageError> {
+pub(crate) async fn track_card(state: &AppState, track: &TrackLearning) -> Result<TrackCard, PageError> {
     let remaining = remaining(&track.eligibility);
     let next_module = remaining.iter().flat_map(|c| c.modules.first().cloned()).next();
     let exam = certify_exams::exam_of_track(&state.db, track.track.id).await?;

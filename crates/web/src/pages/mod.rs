@@ -2,10 +2,13 @@
 //! template lays it out; templates hold no rules.
 
 pub mod certificates;
+pub mod dashboard;
 pub mod exam;
 pub mod firm;
+pub mod firm_staff;
 pub mod home;
 pub mod learning;
+pub mod roster;
 pub mod sign_in;
 pub mod verify;
 
@@ -29,6 +32,8 @@ pub struct HeaderView {
     pub role: &'static str,
     /// Consultants' navigation: learning, catalogue, certificates.
     pub consultant: bool,
+    /// A firm admin's firm, for the firm's navigation.
+    pub firm_id: Option<uuid::Uuid>,
 }
 
 impl From<&Visitor> for HeaderView {
@@ -37,6 +42,10 @@ impl From<&Visitor> for HeaderView {
             name: visitor.account.display_name.clone(),
             role: visitor.role_name(),
             consultant: visitor.consultant().is_ok(),
+            firm_id: match visitor.account.role {
+                certify_accounts::Role::FirmAdmin { firm_id } => Some(firm_id),
+                _ => None,
+            },
         }
     }
 }

@@ -1,0 +1,264 @@
+//! The roster import: a firm admin uploads a CSV of their consultants. All or nothing, as the
+//! API's import: a file with a wrong row changes nobody, and the page lists every wrong row
+//! with its column. The upload is a plain form post; a script adds drag and drop and a
+//! progress bar for large files.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use certify_accounts::Role;
+use certify_api::AppState;
+use certify_api::routes::rosters::MAX_ROSTER_BYTES;
+use certify_firms::roster::{COLUMNS, Importer, RosterError, RosterReport, import_roster};
+use uuid::Uuid;
+
+use super::{Chrome, chrome_for, thousands};
+use crate::error::PageError;
+use crate::extract::PagePath;
+use crate::session::{SignedIn, Visitor};
+
+/// One wrong row of a rejected roster.
+#[derive(Debug, Clone)]
+pub struct RowProblem {
+    pub row: String,
+    pub column: String,
+    pub message: String,
+}
+
+/// What the last upload did.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Imported {
+        rows: String,
+        created: String,
+        updated: String,
+        unchanged: String,
+    },
+    Rejected {
+        /// "2 rows have problems".
+        summary: String,
+        problems: Vec<RowProblem>,
+        /// More problems than are listed.
+        unlisted: Option<String>,
+    },
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "roster.html")]
+pub struct RosterPage {
+    chrome: Chrome,
+    firm_id: Uuid,
+    firm_name: String,
+    columns: &'static [&'static str],
+    max_mb: u64,
+    outcome: Option<Outcome>,
+    /// Why the file could not be read at all, beside the file field.
+    file_error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    firm_id: Uuid,
+    outcome: Option<Outcome>,
+    file_error: Option<String>,
+) -> Result<(CookieJar, RosterPage), PageError> {
+    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    Ok((
+        jar,
+        RosterPage {
+            chrome,
+            firm_id,
+            firm_name: firm.name,
+            columns: &COLUMNS,
+            max_mb: MAX_ROSTER_BYTES / (1024 * 1024),
+            outcome,
+            file_error,
+        },
+    ))
+}
+
+/// The upload form.
+pub async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(firm_id): PagePath<Uuid>,
+) -> Result<Response, PageError> {
+    Ok(page(&state, jar, &visitor, firm_id, None, None).await?.into_response())
+}
+
+/// The header row of a roster, to fill in.
+pub async fn template(
+    State(state): State<AppState>,
+    SignedIn(visitor): SignedIn,
+    PagePath(firm_id): PagePath<Uuid>,
+) -> Result<Response, PageError> {
+    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"roster-template.csv\"",
+            ),
+        ],
+        format!("{}\r\n", COLUMNS.join(",")),
+    )
+        .into_response())
+}
+
+/// The fields of the upload form, read before anything is checked.
+struct Upload {
+    csrf: String,
+    file: Option<(Option<String>, axum::body::Bytes)>,
+}
+
+async fn read_form(multipart: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let mut multipart = multipart;
+    let mut upload = Upload {
+        csrf: String::new(),
+        file: None,
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|err| unreadable(err.status()))? {
+        match field.name() {
+            Some("csrf") => upload.csrf = field.text().await.map_err(|err| unreadable(err.status()))?,
+            Some("file") => {
+                let content_type = field.content_type().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(|err| unreadable(err.status()))?;
+                upload.file = Some((content_type, bytes));
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+fn unreadable(status: StatusCode) -> (StatusCode, String) {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let limit = MAX_ROSTER_BYTES / (1024 * 1024);
+        (
+            status,
+            format!("This file is larger than {limit} MB. Split the roster into smaller files and upload each."),
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            "The upload did not arrive whole. Please try again.".to_owned(),
+        )
+    }
+}
+
+/// A roster is text: a spreadsheet saved as CSV, not the spreadsheet itself.
+fn csv_bytes(file: Option<(Option<String>, axum::body::Bytes)>) -> Result<axum::body::Bytes, (StatusCode, String)> {
+    let Some((content_type, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "Choose a CSV file to upload, then press “Import the roster”.".to_owned(),
+        ));
+    };
+    let declared_binary = content_type.as_deref().is_some_and(|t| {
+        !(t.starts_with("text/")
+            || t == "application/csv"
+            || t == "application/vnd.ms-excel"
+            || t == "application/octet-stream")
+    });
+    if declared_binary || bytes.contains(&0) || bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"%PDF-") {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "This is not a CSV file. In your spreadsheet, choose “Save as” → “CSV UTF-8”, then upload that file."
+                .to_owned(),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn imported(report: RosterReport) -> Outcome {
+    let count = |n: u64| thousands(i64::try_from(n).unwrap_or(i64::MAX));
+    Outcome::Imported {
+        rows: count(report.rows),
+        created: count(report.created),
+        updated: count(report.updated),
+        unchanged: count(report.unchanged),
+    }
+}
+
+fn rejected(rejection: certify_firms::roster::RejectedRoster) -> Outcome {
+    let listed = rejection.errors.len() as u64;
+    let total = rejection.error_count;
+    let summary = if total == 1 {
+        "The roster has 1 problem".to_owned()
+    } else {
+        format!(
+            "The roster has {} problems",
+            thousands(i64::try_from(total).unwrap_or(i64::MAX))
+        )
+    };
+    Outcome::Rejected {
+        summary,
+        unlisted: (total > listed).then(|| format!("and {} more not listed", total - listed)),
+        problems: rejection
+            .errors
+            .into_iter()
+            .map(|e| RowProblem {
+                row: e.row.to_string(),
+                column: e.column.unwrap_or_else(|| "(whole row)".to_owned()),
+                message: e.message,
+            })
+            .collect(),
+    }
+}
+
+/// Imports the uploaded roster and shows what changed, or every wrong row.
+pub async fn upload(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    SignedIn(visitor): SignedIn,
+    PagePath(firm_id): PagePath<Uuid>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let refuse = |(status, message): (StatusCode, String)| (status, Some(message));
+    let form = match multipart {
+        Ok(multipart) => read_form(multipart).await.map_err(refuse),
+        Err(_) => Err(refuse(unreadable(StatusCode::BAD_REQUEST))),
+    };
+    let form = match form {
+        Ok(form) => form,
+        Err((status, message)) => {
+            return Ok((status, page(&state, jar, &visitor, firm_id, None, message).await?).into_response());
+        }
+    };
+    crate::csrf::check(&state, &headers, &jar, &form.csrf)?;
+    let scope = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let bytes = match csv_bytes(form.file) {
+        Ok(bytes) => bytes,
+        Err((status, message)) => {
+            return Ok((status, page(&state, jar, &visitor, firm_id, None, Some(message)).await?).into_response());
+        }
+    };
+    let importer = Importer {
+        account_id: visitor.account.id,
+        sees_reasons: visitor.account.role == Role::ProgrammeStaff,
+    };
+    let result = import_roster(
+        &state.db,
+        state.clock.now(),
+        scope.id,
+        importer,
+        std::io::Cursor::new(bytes),
+    )
+    .await;
+    let (status, outcome) = match result {
+        Ok(report) => (StatusCode::OK, imported(report)),
+        Err(RosterError::Rejected(rejection)) => (StatusCode::UNPROCESSABLE_ENTITY, rejected(rejection)),
+        Err(RosterError::Firm(err)) => return Err(err.into()),
+    };
+    Ok((status, page(&state, jar, &visitor, firm_id, Some(outcome), None).await?).into_response())
+}

@@ -1,0 +1,317 @@
+//! The partner-firm portal over plain HTTP: the certified-staff table with its filters in the
+//! address, keyset pages both ways and an export of exactly the filtered set; the consultant
+//! page; the roster upload with its per-row errors; and tenancy on every one of them.
+
+use certify_accounts::Role;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::page_client::{Browser, header};
+use crate::rosters::certify;
+
+struct Portal {
+    firm_id: Uuid,
+    other_firm_id: Uuid,
+    track_id: Uuid,
+    admin: String,
+}
+
+/// Northwind with 30 consultants (Consultant 01 … 30, odd ones in DE, even ones in FR), 01–03
+/// certified; Bluefield with one certified consultant of its own.
+async fn portal(app: &TestApp) -> Portal {
+    let staff = app.staff_token().await;
+    let firm_id = app.create_firm(&staff, "Northwind Consulting").await;
+    let other_firm_id = app.create_firm(&staff, "Bluefield Systems").await;
+    let admin = app
+        .token_for("admin@northwind.example", Role::FirmAdmin { firm_id })
+        .await;
+    let other_admin = app
+        .token_for("admin@bluefield.example", Role::FirmAdmin { firm_id: other_firm_id })
+        .await;
+    let track_id = app.published_track(&staff, &[1]).await.track_id;
+    let mut roster = String::from("email,full_name,country\n");
+    for n in 1..=30 {
+        let country = if n % 2 == 0 { "FR" } else { "DE" };
+        roster.push_str(&format!("c{n:02}@northwind.example,Consultant {n:02},{country}\n"));
+    }
+    import(app, firm_id, &roster, &admin).await;
+    import(
+        app,
+        other_firm_id,
+        "email,full_name\nbea@bluefield.example,Bea Blue\n",
+        &other_admin,
+    )
+    .await;
+    for n in 1..=3 {
+        certify(app, &format!("c{n:02}@northwind.example"), track_id).await;
+    }
+    certify(app, "bea@bluefield.example", track_id).await;
+    Portal {
+        firm_id,
+        other_firm_id,
+        track_id,
+        admin,
+    }
+}
+
+async fn import(app: &TestApp, firm_id: Uuid, csv: &str, token: &str) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/firms/{firm_id}/roster")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// The consultants' names in the table, in order.
+fn names(page: &str) -> Vec<String> {
+    page.split("/consultants/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\">")?.1.split_once("</a>"))
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+/// The address a pager link points to.
+fn link(page: &str, rel: &str) -> Option<String> {
+    let end = page.find(&format!("\" rel=\"{rel}\""))?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    Some(page[start..end].replace("&amp;", "&"))
+}
+
+#[tokio::test]
+async fn the_staff_table_filters_pages_both_ways_and_exports_what_it_shows() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let base = format!("/firms/{}/consultants", portal.firm_id);
+
+    let (status, _, page) = browser.get(&base).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("30 consultants match"), "{page}");
+    let first = names(&page);
+    assert_eq!(first.len(), 25);
+    assert_eq!(first[0], "Consultant 01");
+    assert!(link(&page, "prev").is_none());
+    let (_, _, second) = browser.get(&link(&page, "next").expect("a next page")).await;
+    assert_eq!(
+        names(&second),
+        [
+            "Consultant 26",
+            "Consultant 27",
+            "Consultant 28",
+            "Consultant 29",
+            "Consultant 30"
+        ]
+    );
+    assert!(link(&second, "next").is_none());
+    let (_, _, back) = browser.get(&link(&second, "prev").expect("a previous page")).await;
+    assert_eq!(names(&back), first, "previous leads back to the same first page");
+
+    let filtered = format!("{base}?track={}&status=active&country=DE", portal.track_id);
+    let (_, _, page) = browser.get(&filtered).await;
+    assert_eq!(names(&page), ["Consultant 01", "Consultant 03"], "02 is in FR: {page}");
+    let (_, _, page) = browser
+        .get(&format!("{base}?track={}&status=active", portal.track_id))
+        .await;
+    assert_eq!(names(&page), ["Consultant 01", "Consultant 02", "Consultant 03"]);
+    assert!(
+        page.contains(r#"<option value="active" selected>"#),
+        "the filter shows what it applies"
+    );
+    let (_, _, page) = browser.get(&format!("{base}?q=consultant%2029")).await;
+    assert_eq!(names(&page), ["Consultant 29"]);
+
+    // Expiring soonest: the three certified first, the latest-issued last of them.
+    app.clock.advance(Duration::hours(1));
+    certify(&app, "c30@northwind.example", portal.track_id).await;
+    let (_, _, page) = browser.get(&format!("{base}?sort=expiring&status=active")).await;
+    assert_eq!(
+        names(&page),
+        ["Consultant 01", "Consultant 02", "Consultant 03", "Consultant 30"]
+    );
+
+    let export_url = link_to_export(&page);
+    let (status, headers, csv) = browser.get(&export_url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-type"), "text/csv; charset=utf-8");
+    let rows: Vec<String> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.expect("row")[1].to_owned())
+        .collect();
+    assert_eq!(rows, names(&page), "the export holds exactly the rows shown, in order");
+
+    let (status, _, page) = browser.get(&format!("{base}?status=gold&country=Germany")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="status-error""#) && page.contains(r#"id="country-error""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"value="gold""#) || page.contains("Any status"),
+        "the form keeps its place"
+    );
+    let (status, _, page) = browser.get(&format!("{base}?after=forged")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("This page link is not a position in this table: follow"),
+        "{page}"
+    );
+}
+
+fn link_to_export(page: &str) -> String {
+    let end = page.find("\" download>Download these as CSV").expect("an export link");
+    let start = page[..end].rfind("href=\"").expect("href") + "href=\"".len();
+    page[start..end].replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_consultant_page_shows_learning_and_certificates_and_no_other_firms_people() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let (_, _, table) = browser
+        .get(&format!("/firms/{}/consultants?q=consultant%2001", portal.firm_id))
+        .await;
+    let start = table
+        .find(&format!("/firms/{}/consultants/", portal.firm_id))
+        .expect("a row link");
+    let path: String = table[start..].chars().take_while(|c| *c != '"').collect();
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<h1>Consultant 01</h1>") && page.contains("c01@northwind.example"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Valid until") && page.contains("certificate.pdf"),
+        "{page}"
+    );
+    let pdf = page
+        .split("href=\"")
+        .find(|s| s.starts_with("/certificates/"))
+        .expect("pdf link");
+    let pdf: String = pdf.chars().take_while(|c| *c != '"').collect();
+    let (status, headers, _) = browser.get(&pdf).await;
+    assert_eq!(
+        (status, header(&headers, "content-type")),
+        (StatusCode::OK, "application/pdf")
+    );
+
+    let bea = certify_accounts::accounts_by_email(
+        &app.db,
+        &[certify_core::Email::parse("bea@bluefield.example").expect("email")],
+    )
+    .await
+    .expect("accounts")
+    .pop()
+    .expect("Bea")
+    .id;
+    let (_, _, missing) = browser
+        .get(&format!("/firms/{}/consultants/{}", portal.firm_id, Uuid::nil()))
+        .await;
+    for theirs in [
+        format!("/firms/{}/consultants/{bea}", portal.firm_id),
+        format!("/firms/{}/consultants/{bea}", portal.other_firm_id),
+        format!("/firms/{}/consultants", portal.other_firm_id),
+        format!("/firms/{}/roster", portal.other_firm_id),
+    ] {
+        let (status, _, page) = browser.get(&theirs).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{theirs}");
+        assert_eq!(page, missing, "{theirs} looks exactly like nothing");
+    }
+}
+
+fn roster_form(csrf: &str, name: &str, csv: &str) -> Form {
+    Form::new().text("csrf", csrf.to_owned()).part(
+        "file",
+        Part::bytes(csv.as_bytes().to_vec())
+            .file_name(name.to_owned())
+            .mime_str("text/csv")
+            .expect("mime"),
+    )
+}
+
+async fn roster_size(app: &TestApp, portal: &Portal) -> usize {
+    let page: serde_json::Value = app
+        .get(
+            &format!("/api/v1/firms/{}/consultants?limit=200", portal.firm_id),
+            Some(&portal.admin),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    page["items"].as_array().expect("items").len()
+}
+
+#[tokio::test]
+async fn a_roster_upload_lists_every_bad_row_changes_nothing_then_imports_when_fixed() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let path = format!("/firms/{}/roster", portal.firm_id);
+    let (status, _, form) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("roster/template.csv"), "{form}");
+    let (status, _, template) = browser.get(&format!("{path}/template.csv")).await;
+    assert_eq!(
+        (status, template.as_str()),
+        (StatusCode::OK, "email,full_name,country,employee_id\r\n")
+    );
+
+    let bad = "email,full_name,country\n\
+               new1@northwind.example,New One,DE\n\
+               not-an-address,New Two,DE\n\
+               new3@northwind.example,New Three,Germany\n";
+    let csrf = browser.csrf();
+    let (status, _, page) = browser
+        .post_multipart(&path, roster_form(&csrf, "roster.csv", bad))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("The roster has 2 problems; nothing was changed"),
+        "{page}"
+    );
+    assert!(page.contains("<td class=\"number\">3</td><td>email</td>"), "{page}");
+    assert!(page.contains("<td class=\"number\">4</td><td>country</td>"), "{page}");
+    assert_eq!(roster_size(&app, &portal).await, 30, "nothing was imported");
+
+    let (status, _, _) = browser
+        .post_multipart(&path, roster_form("forged", "roster.csv", bad))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, page) = browser
+        .post_multipart(&path, roster_form(&csrf, "roster.pdf", "%PDF-1.7 not a roster"))
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        page.contains("This is not a CSV file") && page.contains(r#"id="file-error""#),
+        "{page}"
+    );
+
+    let fixed = bad
+        .replace("not-an-address", "new2@northwind.example")
+        .replace("Germany", "DE");
+    let fixed =
+        format!("{fixed}c01@northwind.example,Consultant 01 Renamed,DE\nc03@northwind.example,Consultant 03,DE\n");
+    let (status, _, page) = browser
+        .post_multipart(&path, roster_form(&csrf, "roster.csv", &fixed))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("The roster was imported"), "{page}");
+    assert!(
+        page.contains("<dt>Added to the roster</dt><dd>3</dd>")
+            && page.contains("<dd>1</dd>")
+            && page.contains("<dt>Unchanged</dt><dd>1</dd>"),
+        "{page}"
+    );
+    assert_eq!(roster_size(&app, &portal).await, 33);
+}

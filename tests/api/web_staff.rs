@@ -1,0 +1,85 @@
+//! Programme staff's pages over plain HTTP: the dashboard's burn-up chart, its conclusion and
+//! its table, which must say what the API's series says.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use time::Duration;
+
+use crate::helpers::spawn_app;
+use crate::page_client::Browser;
+use crate::rosters::certify;
+
+/// (day, certified) of each row of the dashboard's table.
+fn table_rows(page: &str) -> Vec<(String, i64)> {
+    page.split("<tr data-day=\"")
+        .skip(1)
+        .map(|row| {
+            let (day, rest) = row.split_once('"').expect("a day");
+            let cells: Vec<&str> = rest.split("<td class=\"number\">").skip(1).collect();
+            let certified = cells[0].split_once('<').expect("cell").0.replace(',', "");
+            (day.to_owned(), certified.parse().expect("a count"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_draws_the_burn_up_and_its_table_matches_the_series() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let track_id = app.published_track(&staff, &[1]).await.track_id;
+    // Five consultants certified on five days, one a day.
+    for n in 0..5 {
+        let email = format!("c{n}@consultants.example");
+        app.create_account(&email, certify_accounts::Role::Consultant).await;
+        certify(&app, &email, track_id).await;
+        app.clock.advance(Duration::days(1));
+    }
+    let staff = app.log_in("staff@certify.example", crate::helpers::PASSWORD).await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = browser.get("/home").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>Progress toward 300,000</h1>"), "{page}");
+    assert!(
+        page.contains("Off track"),
+        "five in five days is far from 300,000: {page}"
+    );
+    for part in [
+        "<svg class=\"chart\"",
+        "<title id=\"burn-up-title\">",
+        "class=\"line actual\"",
+        "class=\"line target dashed\"",
+        "class=\"band forecast\"",
+        "class=\"line forecast dashed\"",
+        ">today</text>",
+    ] {
+        assert!(page.contains(part), "{part} in the chart");
+    }
+    assert!(page.contains("data-live=\"certified\">5<"), "{page}");
+
+    let rows = table_rows(&page);
+    assert_eq!(rows.len(), 180);
+    let (newest, oldest) = (&rows[0].0, &rows[rows.len() - 1].0);
+    let series: Value = app
+        .get(
+            &format!("/api/v1/progress/series?from={oldest}&to={newest}"),
+            Some(&staff),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let from_api: Vec<(String, i64)> = series["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .rev()
+        .map(|d| {
+            (
+                d["date"].as_str().expect("date").to_owned(),
+                d["certified"].as_i64().expect("count"),
+            )
+        })
+        .collect();
+    assert_eq!(rows, from_api, "the table says what the series endpoint says");
+    assert_eq!(rows[0].1, 5);
+}

@@ -1,0 +1,58 @@
+// Programme staff see whether the target will be met: the burn-up chart with its target line
+// and forecast band, the numbers behind it (which must say what the series endpoint says), and
+// the count that follows revocations live, without a reload.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { sharedServerAndBrowser, look, signIn, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
+
+const shared = sharedServerAndBrowser({ before, after });
+
+test("the dashboard draws the burn-up and its table matches the series", async () => {
+  const context = await shared.browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, shared.server.url, PASSWORDS.staff);
+  await page.getByRole("heading", { name: "Progress toward 300,000", level: 1 }).waitFor();
+  const chart = page.locator("svg.chart");
+  assert.equal(await chart.getAttribute("role"), "img");
+  assert.equal(await chart.locator("path.line.target.dashed").count(), 1, "the target line");
+  assert.equal(await chart.locator("path.band.forecast").count(), 1, "the forecast band");
+  assert.equal(await chart.locator("path.line.forecast").count(), 1, "the central forecast");
+  assert.match(await page.locator(".conclusion").innerText(), /^(REACHED|ON TRACK|AT RISK|OFF TRACK)/i);
+  await page.getByText("The numbers behind the chart").click();
+  await look(page, "staff-01-dashboard");
+
+  const rows = await page.locator("#series-table tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.day, Number(tr.children[1].innerText.replaceAll(",", ""))]));
+  const token = await apiToken(shared.server.url, PASSWORDS.staff);
+  const from = rows[rows.length - 1][0];
+  const to = rows[0][0];
+  const series = await (await api(shared.server.url, token, `/api/v1/progress/series?from=${from}&to=${to}`)).json();
+  assert.deepEqual(rows, series.days.map((d) => [d.date, d.certified]).reverse(), "the table says what the series says");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertNoHorizontalScroll(page, "the dashboard");
+  await look(page, "staff-02-dashboard-phone");
+  await context.close();
+});
+
+test("a revocation lowers the live count on an open dashboard without a reload", async () => {
+  const context = await shared.browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, shared.server.url, PASSWORDS.staff);
+  const count = page.locator('[data-live="certified"]');
+  const before = Number((await count.innerText()).replaceAll(",", ""));
+  const token = await apiToken(shared.server.url, PASSWORDS.staff);
+  const firms = await (await api(shared.server.url, token, "/api/v1/firms?limit=50")).json();
+  const harbor = firms.items.find((firm) => firm.name === "Harbor Deployments");
+  const holder = (await (await api(shared.server.url, token, `/api/v1/firms/${harbor.id}/consultants?status=active`)).json()).items
+    .find((consultant) => consultant.tracks.length === 1);
+  const response = await fetch(`${shared.server.url}/api/v1/certificates/${holder.tracks[0].certificate_id}/revocation`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ reason: "Issued in error" }),
+  });
+  assert.equal(response.status, 200, await response.text());
+  await page.waitForFunction((expected) => document.querySelector('[data-live="certified"]').textContent === expected,
+    new Intl.NumberFormat("en").format(before - 1));
+  await context.close();
+});
