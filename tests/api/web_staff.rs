@@ -83,3 +83,63 @@ async fn the_dashboard_draws_the_burn_up_and_its_table_matches_the_series() {
     assert_eq!(rows, from_api, "the table says what the series endpoint says");
     assert_eq!(rows[0].1, 5);
 }
+
+#[tokio::test]
+async fn staff_find_a_certificate_and_revoke_it_only_after_confirming() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let track_id = app.published_track(&staff, &[1]).await.track_id;
+    app.create_account("holder@consultants.example", certify_accounts::Role::Consultant)
+        .await;
+    let id = certify(&app, "holder@consultants.example", track_id).await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+
+    let (status, _, found) = browser.get("/staff/certificates?q=HOLDER@consultants").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        found.contains("1 certificate found") && found.contains(&format!("/staff/certificates/{id}")),
+        "{found}"
+    );
+    let (status, _, short) = browser.get("/staff/certificates?q=h").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.contains(r#"id="q-error""#), "{short}");
+
+    let path = format!("/staff/certificates/{id}/revocation");
+    let csrf = browser.csrf();
+    let (status, _, page) = browser.post(&path, &[("csrf", &csrf), ("reason", "   ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="reason-error""#), "{page}");
+    let (status, _, page) = browser
+        .post(&path, &[("csrf", &csrf), ("reason", "Exam content shared")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Revoke this certificate?") && page.contains("Exam content shared"),
+        "{page}"
+    );
+    let (status, _, _) = browser
+        .post(&path, &[("reason", "Exam content shared"), ("confirmed", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no revocation");
+    let headline: Value = app.get("/api/v1/progress", None).await.json().await.expect("json");
+    assert_eq!(headline["certified"], 1, "asking to confirm changed nothing");
+
+    let (status, headers, _) = browser
+        .post(
+            &path,
+            &[("csrf", &csrf), ("reason", "Exam content shared"), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(crate::page_client::header(&headers, "location")).await;
+    assert!(
+        page.contains("The certificate was revoked") && page.contains("Exam content shared"),
+        "{page}"
+    );
+    let headline: Value = app.get("/api/v1/progress", None).await.json().await.expect("json");
+    assert_eq!(headline["certified"], 0);
+
+    let mut admin = Browser::signed_in(&app, "holder@consultants.example").await;
+    let (status, _, _) = admin.get(&format!("/staff/certificates/{id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only staff manage certificates");
+}

@@ -35,24 +35,39 @@ test("the dashboard draws the burn-up and its table matches the series", async (
   await context.close();
 });
 
-test("a revocation lowers the live count on an open dashboard without a reload", async () => {
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, PASSWORDS.staff);
-  const count = page.locator('[data-live="certified"]');
-  const before = Number((await count.innerText()).replaceAll(",", ""));
+test("staff revoke a certificate through its page and another open page's count drops without a reload", async () => {
   const token = await apiToken(shared.server.url, PASSWORDS.staff);
   const firms = await (await api(shared.server.url, token, "/api/v1/firms?limit=50")).json();
   const harbor = firms.items.find((firm) => firm.name === "Harbor Deployments");
   const holder = (await (await api(shared.server.url, token, `/api/v1/firms/${harbor.id}/consultants?status=active`)).json()).items
     .find((consultant) => consultant.tracks.length === 1);
-  const response = await fetch(`${shared.server.url}/api/v1/certificates/${holder.tracks[0].certificate_id}/revocation`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ reason: "Issued in error" }),
-  });
-  assert.equal(response.status, 200, await response.text());
-  await page.waitForFunction((expected) => document.querySelector('[data-live="certified"]').textContent === expected,
+
+  const watching = await shared.browser.newContext();
+  const dashboard = await watching.newPage();
+  await signIn(dashboard, shared.server.url, PASSWORDS.staff);
+  const before = Number((await dashboard.locator('[data-live="certified"]').innerText()).replaceAll(",", ""));
+
+  const context = await shared.browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, shared.server.url, PASSWORDS.staff);
+  await page.getByRole("link", { name: "Certificates" }).click();
+  await page.getByLabel("Holder, credential id or code").fill(holder.email);
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("heading", { name: "1 certificate found" }).waitFor();
+  await look(page, "staff-03-certificates-found");
+  await page.getByRole("link", { name: holder.name }).click();
+  await page.getByRole("heading", { name: "History" }).waitFor();
+  await page.getByLabel("Reason").fill("Issued in error");
+  await page.getByRole("button", { name: "Revoke…" }).click();
+  await page.getByRole("heading", { name: "Revoke this certificate?" }).waitFor();
+  await look(page, "staff-04-revoke-confirm");
+  await page.getByRole("button", { name: "Revoke the certificate" }).click();
+  await page.getByText("The certificate was revoked.").waitFor();
+  assert.match(await page.locator(".history").innerText(), /Revoked: Issued in error/);
+  await look(page, "staff-05-revoked");
+
+  await dashboard.waitForFunction((expected) => document.querySelector('[data-live="certified"]').textContent === expected,
     new Intl.NumberFormat("en").format(before - 1));
   await context.close();
+  await watching.close();
 });

@@ -22,7 +22,7 @@ pub use role::{Role, RoleKind};
 pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out, session_lookup};
 pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,
-    find_account, list_accounts, rename_account,
+    find_account, list_accounts, rename_account, search_accounts,
 };
 pub use throttle::{SignInLimits, SignInThrottle, Throttled};
 pub use token::SessionToken;

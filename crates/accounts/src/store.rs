@@ -123,6 +123,34 @@ pub async fn list_accounts(
     Ok(Page::from_overfetched(rows, page, |account| account.id))
 }
 
+/// Up to `limit` accounts whose name or e-mail address contains `search` (any case), in
+/// creation order.
+pub async fn search_accounts(
+    db: &impl ConnectionTrait,
+    search: &str,
+    limit: u64,
+) -> Result<Vec<Account>, AccountError> {
+    use sea_orm::sea_query::{ExprTrait as _, Func, LikeExpr};
+    let pattern = certify_core::text::contains_pattern(search.trim());
+    let lowered =
+        |column: account::Column| Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(&pattern).escape('\\'));
+    let rows = account::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(lowered(account::Column::Email))
+                .add(lowered(account::Column::DisplayName)),
+        )
+        .order_by_asc(account::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+        .context("searching accounts")?;
+    Ok(rows
+        .into_iter()
+        .map(Account::try_from)
+        .collect::<anyhow::Result<Vec<_>>>()?)
+}
+
 /// How many accounts exist; the demo seeder only fills an empty platform.
 pub async fn count_accounts(db: &impl ConnectionTrait) -> anyhow::Result<u64> {
     account::Entity::find().count(db).await.context("counting accounts")

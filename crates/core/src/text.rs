@@ -96,6 +96,21 @@ impl fmt::Display for DisplayName {
     }
 }
 
+/// A SQL `LIKE` pattern (escape character `\\`) matching text that contains `search`,
+/// lower-cased, with `%`, `_` and the escape character itself matching literally.
+pub fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

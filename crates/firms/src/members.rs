@@ -52,7 +52,7 @@ pub async fn members_after(
         select = select.filter(membership::Column::Country.eq(country.as_str()));
     }
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let pattern = certify_core::text::contains_pattern(search);
         let lowered = |column: account::Column| {
             Expr::expr(Func::lower(Expr::col((account::Entity, column)))).like(LikeExpr::new(&pattern).escape('\\'))
         };
@@ -113,18 +113,6 @@ pub async fn member_countries(db: &impl ConnectionTrait, firm_id: Uuid) -> Resul
         .await
         .context("listing a firm's members' countries")?;
     Ok(countries.into_iter().flatten().collect())
-}
-
-/// `%`, `_` and the escape character itself match literally.
-pub(crate) fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// Every membership `account_id` has had, oldest first.

@@ -108,7 +108,7 @@ pub async fn list_firms(
         select = select.filter(firm::Column::Country.eq(country.as_str()));
     }
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", crate::members::escape_like(&search.to_lowercase()));
+        let pattern = certify_core::text::contains_pattern(search);
         select = select.filter(
             Expr::expr(Func::lower(Expr::col((firm::Entity, firm::Column::Name))))
                 .like(LikeExpr::new(pattern).escape('\\')),

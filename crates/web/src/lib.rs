@@ -25,7 +25,7 @@ use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{certificates, exam, firm, firm_staff, learning, roster};
+use pages::{certificates, exam, firm, firm_staff, learning, roster, staff_certificates};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -89,6 +89,13 @@ fn router() -> Router<AppState> {
         )
         .route("/firms/{id}/roster/template.csv", get(roster::template))
         .route("/certificates", get(certificates::my_certificates))
+        .route("/staff/certificates", get(staff_certificates::search))
+        .route("/staff/certificates/{id}", get(staff_certificates::certificate))
+        .route("/staff/certificates/{id}/revocation", post(staff_certificates::revoke))
+        .route(
+            "/staff/certificates/{id}/holder-name",
+            post(staff_certificates::correct_name),
+        )
         .route("/certificates/{id}/certificate.pdf", get(certificates::download_pdf))
         .route(
             "/certificates/{id}/credential.json",

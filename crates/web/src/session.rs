@@ -69,6 +69,18 @@ impl Visitor {
     }
 }
 
+impl Visitor {
+    /// Refuses anyone but programme staff.
+    pub fn staff(&self) -> Result<uuid::Uuid, PageError> {
+        match self.account.role {
+            Role::ProgrammeStaff => Ok(self.account.id),
+            _ => Err(PageError::Api(certify_api::ApiError::forbidden(
+                "only programme staff manage certificates",
+            ))),
+        }
+    }
+}
+
 /// The visitor if the cookie names a live session; `None` for anyone else.
 pub async fn visitor(state: &AppState, jar: &CookieJar) -> Result<Option<Visitor>, PageError> {
     let Some(cookie) = jar.get(&cookie_name(state, SESSION)) else {

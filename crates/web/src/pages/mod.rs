@@ -10,6 +10,7 @@ pub mod home;
 pub mod learning;
 pub mod roster;
 pub mod sign_in;
+pub mod staff_certificates;
 pub mod verify;
 
 use axum_extra::extract::CookieJar;

@@ -46,12 +46,12 @@ pub struct CodeQuery {
 }
 
 /// What a code typed by a person names.
-enum Code {
+pub(crate) enum Code {
     Hash(Sha256Hex),
     CredentialId(Uuid),
 }
 
-fn parse_code(raw: &str) -> Option<Code> {
+pub(crate) fn parse_code(raw: &str) -> Option<Code> {
     let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     if let Ok(hash) = Sha256Hex::parse(&compact) {
         return Some(Code::Hash(hash));

@@ -1,0 +1,290 @@
+//! Programme staff's certificates: find one by holder (name or e-mail), credential id or code;
+//! see its history; revoke it with a reason, behind a confirmation step; correct the holder's
+//! name (a reissue that supersedes it). Every change is a checked form post, then a redirect.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+use certify_certificates::{Certificate, CertificateError, EventKind};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::certificates::{CertificateCard, card};
+use super::verify::{Code, parse_code};
+use super::{Chrome, chrome_for, date_time};
+use crate::csrf::CheckedForm;
+use crate::error::PageError;
+use crate::extract::PagePath;
+use crate::session::{SignedIn, Visitor};
+
+/// Accounts a holder search looks at.
+const HOLDERS_SEARCHED: u64 = 20;
+/// The longest revocation reason, as the API takes it.
+const MAX_REASON_CHARS: usize = 500;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    pub q: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_certificates.html")]
+pub struct FindPage {
+    chrome: Chrome,
+    q: String,
+    q_error: Option<&'static str>,
+    /// `None` before a search.
+    results: Option<Vec<CertificateCard>>,
+}
+
+async fn find(state: &AppState, q: &str) -> Result<Vec<Certificate>, PageError> {
+    match parse_code(q) {
+        Some(Code::Hash(hash)) => Ok(certify_certificates::find_by_hash(&state.db, &hash)
+            .await?
+            .into_iter()
+            .collect()),
+        Some(Code::CredentialId(id)) => {
+            let by_credential = certify_certificates::find_by_credential_id(&state.db, id).await?;
+            let by_id = match certify_certificates::get_certificate(&state.db, id).await {
+                Ok(certificate) => Some(certificate),
+                Err(CertificateError::NotFound(_)) => None,
+                Err(other) => return Err(other.into()),
+            };
+            Ok(by_credential.or(by_id).into_iter().collect())
+        }
+        None => {
+            let holders = certify_accounts::search_accounts(&state.db, q, HOLDERS_SEARCHED)
+                .await
+                .map_err(PageError::internal)?;
+            let mut found = Vec::new();
+            for holder in holders {
+                found.extend(certify_certificates::certificates_of(&state.db, holder.id).await?);
+            }
+            Ok(found)
+        }
+    }
+}
+
+/// The search form and, with `?q=`, what it finds.
+pub async fn search(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    Query(query): Query<FindQuery>,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let q = query.q.trim().to_owned();
+    let (q_error, results) = match q.chars().count() {
+        0 => (None, None),
+        1 => (
+            Some("Type at least two characters of a name or e-mail address, or a whole code."),
+            None,
+        ),
+        201.. => (Some("Search with at most 200 characters."), None),
+        _ => {
+            let now = state.clock.now();
+            let found = find(&state, &q).await?;
+            (None, Some(found.into_iter().map(|c| card(&state, c, now)).collect()))
+        }
+    };
+    let status = if q_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+    Ok((
+        status,
+        jar,
+        FindPage {
+            chrome,
+            q,
+            q_error,
+            results,
+        },
+    )
+        .into_response())
+}
+
+/// One event of a certificate's history, in words.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    pub at: String,
+    pub what: String,
+}
+
+fn history_line(event: certify_certificates::CertificateEvent) -> HistoryLine {
+    let what = match event.kind {
+        EventKind::Issued => "Issued".to_owned(),
+        EventKind::Reissued => "Reissued in place of a certificate with another holder name".to_owned(),
+        EventKind::Superseded => "Replaced by a reissued certificate".to_owned(),
+        EventKind::Revoked => "Revoked".to_owned(),
+    };
+    let what = match event.detail {
+        Some(detail) if !detail.is_empty() => format!("{what}: {detail}"),
+        _ => what,
+    };
+    HistoryLine {
+        at: date_time(event.at),
+        what,
+    }
+}
+
+/// What the certificate page's forms say back.
+#[derive(Debug, Clone, Default)]
+pub struct Forms {
+    pub reason: String,
+    pub reason_error: Option<String>,
+    pub name: String,
+    pub name_error: Option<String>,
+    /// The revocation awaits its confirmation.
+    pub confirming: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_certificate.html")]
+pub struct CertificatePage {
+    chrome: Chrome,
+    certificate: CertificateCard,
+    history: Vec<HistoryLine>,
+    /// Only a valid certificate can be revoked or corrected.
+    changeable: bool,
+    forms: Forms,
+    done: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+async fn certificate_page(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    id: Uuid,
+    forms: Forms,
+    done: Option<&'static str>,
+) -> Result<(CookieJar, CertificatePage), PageError> {
+    let now = state.clock.now();
+    let certificate = certify_certificates::get_certificate(&state.db, id).await?;
+    let changeable = certificate.standing_at(now) == certify_certificates::Standing::Valid;
+    let history = certify_certificates::history_of(&state.db, id).await?;
+    let forms = Forms {
+        name: if forms.name.is_empty() {
+            certificate.holder_name.clone()
+        } else {
+            forms.name.clone()
+        },
+        ..forms
+    };
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    Ok((
+        jar,
+        CertificatePage {
+            chrome,
+            certificate: card(state, certificate, now),
+            history: history.into_iter().map(history_line).collect(),
+            changeable,
+            forms,
+            done,
+        },
+    ))
+}
+
+/// A certificate with its history and what staff can do with it.
+pub async fn certificate(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let done = match query.done.as_deref() {
+        Some("revoked") => Some("The certificate was revoked. Anyone who verifies it now sees the reason."),
+        Some("reissued") => Some("The certificate was reissued with the corrected name; this is the new one."),
+        _ => None,
+    };
+    Ok(certificate_page(&state, jar, &visitor, id, Forms::default(), done)
+        .await?
+        .into_response())
+}
+
+/// Revokes, in two steps: the first post shows what will happen and asks to confirm; only a
+/// post with `confirmed=yes` revokes.
+pub async fn revoke(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+    form: CheckedForm,
+) -> Result<Response, PageError> {
+    let staff_id = visitor.staff()?;
+    let raw = form.value("reason").unwrap_or_default();
+    let reason = match certify_core::text::parse_display_text(raw, MAX_REASON_CHARS) {
+        Ok(reason) => reason,
+        Err(err) => {
+            let forms = Forms {
+                reason: raw.to_owned(),
+                reason_error: Some(format!("The reason {err}: write what verifiers should read.")),
+                ..Forms::default()
+            };
+            let page = certificate_page(&state, jar, &visitor, id, forms, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    if form.value("confirmed") != Some("yes") {
+        let forms = Forms {
+            reason,
+            confirming: true,
+            ..Forms::default()
+        };
+        return Ok(certificate_page(&state, jar, &visitor, id, forms, None)
+            .await?
+            .into_response());
+    }
+    certify_certificates::revoke_certificate(&state.db, state.clock.now(), id, staff_id, &reason).await?;
+    state.refresh_verification_answers().await;
+    Ok(Redirect::to(&format!("/staff/certificates/{id}?done=revoked")).into_response())
+}
+
+/// Reissues the certificate with the corrected holder name and shows the new one.
+pub async fn correct_name(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+    form: CheckedForm,
+) -> Result<Response, PageError> {
+    let staff_id = visitor.staff()?;
+    let raw = form.value("holder_name").unwrap_or_default();
+    let name = match certify_core::DisplayName::parse(raw) {
+        Ok(name) => name,
+        Err(err) => {
+            let forms = Forms {
+                name: raw.to_owned(),
+                name_error: Some(format!("The name {err}.")),
+                ..Forms::default()
+            };
+            let page = certificate_page(&state, jar, &visitor, id, forms, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let reissued = certify_certificates::correct_holder_name(
+        &state.db,
+        state.clock.now(),
+        &state.issuer,
+        id,
+        staff_id,
+        name.as_str(),
+    )
+    .await?;
+    state.refresh_verification_answers().await;
+    Ok(Redirect::to(&format!("/staff/certificates/{}?done=reissued", reissued.id)).into_response())
+}
