@@ -216,6 +216,18 @@ pub async fn certificate(
         .into_response())
 }
 
+/// The certificate page again, with a form's value and its problem beside the field.
+async fn refused(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    id: Uuid,
+    forms: Forms,
+) -> Result<Response, PageError> {
+    let page = certificate_page(state, jar, visitor, id, forms, None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 /// Revokes, in two steps: the first post shows what will happen and asks to confirm; only a
 /// post with `confirmed=yes` revokes.
 pub async fn revoke(
@@ -235,8 +247,7 @@ pub async fn revoke(
                 reason_error: Some(format!("The reason {err}: write what verifiers should read.")),
                 ..Forms::default()
             };
-            let page = certificate_page(&state, jar, &visitor, id, forms, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return refused(&state, jar, &visitor, id, forms).await;
         }
     };
     if form.value("confirmed") != Some("yes") {
@@ -272,8 +283,7 @@ pub async fn correct_name(
                 name_error: Some(format!("The name {err}.")),
                 ..Forms::default()
             };
-            let page = certificate_page(&state, jar, &visitor, id, forms, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return refused(&state, jar, &visitor, id, forms).await;
         }
     };
     let reissued = certify_certificates::correct_holder_name(
