@@ -315,3 +315,96 @@ async fn a_roster_upload_lists_every_bad_row_changes_nothing_then_imports_when_f
     );
     assert_eq!(roster_size(&app, &portal).await, 33);
 }
+
+#[tokio::test]
+async fn expiring_soon_lists_whose_certificates_end_within_the_window() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    // Certificates last 24 months: 22 months on, 01–03 end within 90 days; 04 is new.
+    app.clock.advance(Duration::days(22 * 30));
+    certify(&app, "c04@northwind.example", portal.track_id).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let base = format!("/firms/{}/consultants", portal.firm_id);
+    let (status, _, page) = browser.get(&format!("{base}?expiring=90&sort=expiring")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(names(&page), ["Consultant 01", "Consultant 02", "Consultant 03"]);
+    assert!(
+        page.contains(r#"<option value="90" selected>Within 90 days</option>"#),
+        "{page}"
+    );
+    let (_, _, csv) = browser.get(&link_to_export(&page)).await;
+    assert_eq!(csv.lines().count(), 4, "a header and the three: {csv}");
+    let (_, _, page) = browser.get(&format!("{base}?expiring=30")).await;
+    assert!(names(&page).is_empty(), "none ends within 30 days: {page}");
+    let (status, _, page) = browser.get(&format!("{base}?expiring=1000")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="expiring-error""#), "{page}");
+}
+
+#[tokio::test]
+async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_beside_the_field() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let path = format!("/firms/{}/domains", portal.firm_id);
+    let csrf = browser.csrf();
+    let (status, _, page) = browser
+        .post(&path, &[("csrf", &csrf), ("domain", "not a domain")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="domain-error""#) && page.contains(r#"value="not a domain""#),
+        "{page}"
+    );
+    let (status, _, _) = browser
+        .post(&path, &[("csrf", &csrf), ("domain", "@Northwind.Example")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(&path).await;
+    assert!(
+        page.contains("<strong>northwind.example</strong>") && page.contains("Pending"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/verification\""),
+        "a firm admin cannot verify its own claim"
+    );
+
+    let mut other = Browser::signed_in(&app, "admin@bluefield.example").await;
+    let other_path = format!("/firms/{}/domains", portal.other_firm_id);
+    let other_csrf = other.csrf();
+    let (status, _, page) = other
+        .post(&other_path, &[("csrf", &other_csrf), ("domain", "northwind.example")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is claimed by another firm"), "{page}");
+    let (status, _, _) = other
+        .post(
+            &format!("{path}/northwind.example/withdrawal"),
+            &[("csrf", &other_csrf)],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another firm's claim cannot be withdrawn"
+    );
+
+    let mut staff = Browser::signed_in(&app, "staff@certify.example").await;
+    let staff_csrf = staff.csrf();
+    let (status, _, _) = staff
+        .post(
+            &format!("{path}/northwind.example/verification"),
+            &[("csrf", &staff_csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(&path).await;
+    assert!(page.contains("Verified on"), "{page}");
+    let (status, _, _) = browser
+        .post(&format!("{path}/northwind.example/withdrawal"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(&path).await;
+    assert!(page.contains("has not claimed a domain yet"), "{page}");
+}

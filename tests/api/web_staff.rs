@@ -1,6 +1,7 @@
 //! Programme staff's pages over plain HTTP: the dashboard's burn-up chart, its conclusion and
-//! its table, which must say what the API's series says.
+//! its table, which must say what the API's series says; certificates; breakdowns; firms.
 
+use certify_core::Clock as _;
 use reqwest::StatusCode;
 use serde_json::Value;
 use time::Duration;
@@ -142,4 +143,116 @@ async fn staff_find_a_certificate_and_revoke_it_only_after_confirming() {
     let mut admin = Browser::signed_in(&app, "holder@consultants.example").await;
     let (status, _, _) = admin.get(&format!("/staff/certificates/{id}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only staff manage certificates");
+}
+
+#[tokio::test]
+async fn breakdowns_are_tables_with_bars_and_csv_and_are_computed_once_per_change() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let track_id = app.published_track(&staff, &[1]).await.track_id;
+    let northwind = app.create_firm(&staff, "Northwind Consulting").await;
+    let bluefield = app.create_firm(&staff, "Bluefield Systems").await;
+    let mut consultants = Vec::new();
+    for n in 0..3 {
+        let email = format!("c{n}@consultants.example");
+        let account = app.create_account(&email, certify_accounts::Role::Consultant).await;
+        let firm = if n == 0 { bluefield } else { northwind };
+        certify_firms::join_firm(&app.db, app.clock.now(), firm, account.id)
+            .await
+            .expect("joined");
+        certify(&app, &email, track_id).await;
+        consultants.push(account.id);
+    }
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = browser.get("/staff/breakdowns?by=firm").await;
+    assert_eq!(status, StatusCode::OK);
+    let northwind_row = page.find("<td>Northwind Consulting</td>").expect("a Northwind row");
+    let bluefield_row = page.find("<td>Bluefield Systems</td>").expect("a Bluefield row");
+    assert!(northwind_row < bluefield_row, "largest first");
+    assert!(
+        page.contains(r#"<td class="number">66.7 %</td>"#) && page.contains("width: 100%"),
+        "{page}"
+    );
+    let (_, _, by_name) = browser.get("/staff/breakdowns?by=firm&sort=name").await;
+    assert!(by_name.find("<td>Bluefield Systems</td>") < by_name.find("<td>Northwind Consulting</td>"));
+    let (status, headers, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        crate::page_client::header(&headers, "content-type"),
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        csv,
+        "Firm,Certified consultants\nNorthwind Consulting,2\nBluefield Systems,1\n"
+    );
+    let (status, _, _) = browser.get("/staff/breakdowns?by=planet").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A move between firms leaves the counters where they were: the breakdown shown is the one
+    // computed for them, until it is BREAKDOWN_MAX_AGE old.
+    certify_firms::join_firm(&app.db, app.clock.now(), bluefield, consultants[1])
+        .await
+        .expect("moved");
+    let (_, _, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
+    assert_eq!(
+        csv,
+        "Firm,Certified consultants\nNorthwind Consulting,2\nBluefield Systems,1\n"
+    );
+    app.clock.advance(certify_progress::BREAKDOWN_MAX_AGE);
+    let (_, _, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
+    assert_eq!(
+        csv,
+        "Firm,Certified consultants\nBluefield Systems,2\nNorthwind Consulting,1\n"
+    );
+
+    // A new certificate moves the counters' version: the next view recomputes at once.
+    let email = "c3@consultants.example";
+    let account = app.create_account(email, certify_accounts::Role::Consultant).await;
+    certify_firms::join_firm(&app.db, app.clock.now(), northwind, account.id)
+        .await
+        .expect("joined");
+    certify(&app, email, track_id).await;
+    let (_, _, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
+    assert!(csv.contains("Northwind Consulting,2"), "{csv}");
+}
+
+#[tokio::test]
+async fn staff_find_firms_by_kind_country_and_tier_beside_the_tier_distribution() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let track_id = app.published_track(&staff, &[1]).await.track_id;
+    let northwind = app.create_firm(&staff, "Northwind Consulting").await;
+    app.create_firm(&staff, "Bluefield Systems").await;
+    for n in 0..10 {
+        let email = format!("c{n}@consultants.example");
+        let account = app.create_account(&email, certify_accounts::Role::Consultant).await;
+        certify_firms::join_firm(&app.db, app.clock.now(), northwind, account.id)
+            .await
+            .expect("joined");
+        certify(&app, &email, track_id).await;
+    }
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = browser.get("/staff/firms").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("2 firms in the network") && page.contains("2 firms match"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"<a href="/firms/{northwind}">Northwind Consulting</a>"#)),
+        "{page}"
+    );
+    let (_, _, select) = browser.get("/staff/firms?tier=Select").await;
+    assert!(
+        select.contains("1 firm match") && select.contains("Northwind Consulting"),
+        "{select}"
+    );
+    let (_, _, by_name) = browser.get("/staff/firms?q=blue&country=in").await;
+    assert!(
+        by_name.contains("1 firm match") && by_name.contains("Bluefield Systems"),
+        "{by_name}"
+    );
+    let (status, _, bad) = browser.get("/staff/firms?country=India").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.contains(r#"id="country-error""#), "{bad}");
 }

@@ -4,16 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { sharedServerAndBrowser, look, signIn, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
+import { sharedServerAndBrowser, signedInContext, look, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
 
 const shared = sharedServerAndBrowser({ before, after });
 
 const NORTHWIND_ADMIN = ["admin@northwind.example", "demo-admin-password"];
 
 test("a firm admin lands on the firm's tier card with its forecast", async () => {
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, NORTHWIND_ADMIN);
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
   await page.getByRole("heading", { name: "Northwind Consulting" }).waitFor();
   await page.getByRole("heading", { name: "Partner tier: Select" }).waitFor();
   await page.getByText(/Falls below Select on .* as \d+ certificates? expires?/).waitFor();
@@ -32,9 +30,7 @@ test("another firm's page is the same not-found page as a firm that does not exi
   const token = await apiToken(shared.server.url, PASSWORDS.staff);
   const firms = await (await api(shared.server.url, token, "/api/v1/firms?limit=50")).json();
   const bluefield = firms.items.find((firm) => firm.name === "Bluefield Systems");
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, NORTHWIND_ADMIN);
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
   const other = await page.goto(`${shared.server.url}/firms/${bluefield.id}`);
   const otherText = await page.locator("main").innerText();
   await look(page, "firm-02-other-firm");
@@ -62,9 +58,7 @@ test("a roster with two bad rows changes nothing; fixed, it is imported", async 
   const northwind = firms.items.find((firm) => firm.name === "Northwind Consulting");
   const count = async () => (await (await api(shared.server.url, token, `/api/v1/firms/${northwind.id}/consultants?limit=200`)).json()).items.length;
   const before = await count();
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, NORTHWIND_ADMIN);
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
   await page.getByRole("main").getByRole("link", { name: "Import a roster" }).click();
   await page.getByRole("heading", { name: "Import a roster", level: 1 }).waitFor();
   await look(page, "firm-03-roster-form");
@@ -95,9 +89,7 @@ test("a roster with two bad rows changes nothing; fixed, it is imported", async 
 });
 
 test("the certified staff filter by track and status, page both ways and export what is shown", async () => {
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, NORTHWIND_ADMIN);
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
   await page.getByRole("main").getByRole("link", { name: "Certified staff" }).click();
   await page.getByRole("heading", { name: "Certified staff", level: 1 }).waitFor();
   const names = () => page.locator("table.staff tbody tr td:first-child a").allInnerTexts();
@@ -145,9 +137,7 @@ test("Northwind's admin finds nothing at Bluefield's consultant and certificate 
   const firms = await (await api(shared.server.url, token, "/api/v1/firms?limit=50")).json();
   const bluefield = firms.items.find((firm) => firm.name === "Bluefield Systems");
   const theirs = (await (await api(shared.server.url, token, `/api/v1/firms/${bluefield.id}/consultants?status=active`)).json()).items[0];
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, NORTHWIND_ADMIN);
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
   const nothing = "00000000-0000-0000-0000-000000000000";
   const pairs = [
     [`/firms/${bluefield.id}/consultants/${theirs.account_id}`, `/firms/${nothing}/consultants/${nothing}`],
@@ -162,5 +152,25 @@ test("Northwind's admin finds nothing at Bluefield's consultant and certificate 
     assert.equal(b.status(), 404, missing);
     assert.equal(await page.locator("main").innerText(), otherText, `${other} looks like nothing`);
   }
+  await context.close();
+});
+
+test("a firm claims an e-mail domain, sees it pending, and withdraws it", async () => {
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
+  await page.getByRole("main").getByRole("link", { name: "E-mail domains" }).click();
+  await page.getByRole("heading", { name: "E-mail domains", level: 1 }).waitFor();
+  await page.getByLabel("Domain", { exact: true }).fill("not a domain");
+  await page.getByRole("button", { name: "Claim the domain" }).click();
+  await page.locator("#domain-error").waitFor();
+  await look(page, "firm-09-domain-error");
+  await page.getByLabel("Domain", { exact: true }).fill("northwind-labs.example");
+  await page.getByRole("button", { name: "Claim the domain" }).click();
+  const row = page.getByRole("row", { name: /northwind-labs\.example/ });
+  await row.getByText("Pending").waitFor();
+  await look(page, "firm-10-domains");
+  await row.getByRole("button", { name: "Withdraw" }).click();
+  await page.getByRole("row", { name: /northwind-labs\.example/ }).waitFor({ state: "detached" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertNoHorizontalScroll(page, "the domains page");
   await context.close();
 });

@@ -91,7 +91,7 @@ export async function launchBrowser() {
     ],
   });
   return {
-    newContext: () => browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } }),
+    newContext: (options = {}) => browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, ...options }),
     close: () => browser.close(),
   };
 }
@@ -133,16 +133,39 @@ export async function signIn(page, baseUrl, [email, password]) {
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
 }
 
-/** A bearer token for the API, as a script or the test's own staff member uses it. */
+/** A new context already signed in as `user` and on its home page: one sign-in per user per
+ * test file, reused through the cookies it left (the sign-in budget allows five a minute for an
+ * account, and a file's tests would use them up). */
+export async function signedInContext(shared, user) {
+  shared.sessions ??= {};
+  if (!shared.sessions[user[0]]) {
+    const context = await shared.browser.newContext();
+    await signIn(await context.newPage(), shared.server.url, user);
+    shared.sessions[user[0]] = await context.storageState();
+    await context.close();
+  }
+  const context = await shared.browser.newContext({ storageState: shared.sessions[user[0]] });
+  const page = await context.newPage();
+  await page.goto(`${shared.server.url}/home`);
+  return { context, page };
+}
+
+/** A bearer token for the API, as a script or the test's own staff member uses it; one sign-in
+ * per server and account, for the same reason as signedInContext. */
+const tokens = new Map();
 export async function apiToken(baseUrl, [email, password]) {
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = await response.text();
-  assert.equal(response.status, 200, body);
-  return JSON.parse(body).token;
+  const key = `${baseUrl} ${email}`;
+  if (!tokens.has(key)) {
+    const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    const body = await response.text();
+    assert.equal(response.status, 200, body);
+    tokens.set(key, JSON.parse(body).token);
+  }
+  return tokens.get(key);
 }
 
 export async function api(baseUrl, token, path) {

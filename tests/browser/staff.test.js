@@ -3,14 +3,13 @@
 // the count that follows revocations live, without a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { sharedServerAndBrowser, look, signIn, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
+import { readFileSync } from "node:fs";
+import { sharedServerAndBrowser, signedInContext, look, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
 
 const shared = sharedServerAndBrowser({ before, after });
 
 test("the dashboard draws the burn-up and its table matches the series", async () => {
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, PASSWORDS.staff);
+  const { context, page } = await signedInContext(shared, PASSWORDS.staff);
   await page.getByRole("heading", { name: "Progress toward 300,000", level: 1 }).waitFor();
   const chart = page.locator("svg.chart");
   assert.equal(await chart.getAttribute("role"), "img");
@@ -42,14 +41,10 @@ test("staff revoke a certificate through its page and another open page's count 
   const holder = (await (await api(shared.server.url, token, `/api/v1/firms/${harbor.id}/consultants?status=active`)).json()).items
     .find((consultant) => consultant.tracks.length === 1);
 
-  const watching = await shared.browser.newContext();
-  const dashboard = await watching.newPage();
-  await signIn(dashboard, shared.server.url, PASSWORDS.staff);
+  const { context: watching, page: dashboard } = await signedInContext(shared, PASSWORDS.staff);
   const before = Number((await dashboard.locator('[data-live="certified"]').innerText()).replaceAll(",", ""));
 
-  const context = await shared.browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, shared.server.url, PASSWORDS.staff);
+  const { context, page } = await signedInContext(shared, PASSWORDS.staff);
   await page.getByRole("link", { name: "Certificates" }).click();
   await page.getByLabel("Holder, credential id or code").fill(holder.email);
   await page.getByRole("button", { name: "Find" }).click();
@@ -70,4 +65,36 @@ test("staff revoke a certificate through its page and another open page's count 
     new Intl.NumberFormat("en").format(before - 1));
   await context.close();
   await watching.close();
+});
+
+test("breakdowns show bars, sort by name and export what they show; firms filter by tier", async () => {
+  const { context, page } = await signedInContext(shared, PASSWORDS.staff);
+  await page.getByRole("link", { name: "Breakdowns" }).click();
+  await page.getByRole("heading", { name: "Certified consultants by kind of firm" }).waitFor();
+  await look(page, "staff-06-breakdown-kind");
+  await page.getByRole("link", { name: "Firm", exact: true }).click();
+  await page.getByRole("heading", { name: "Certified consultants by firm" }).waitFor();
+  await page.getByRole("link", { name: "Group" }).click();
+  await page.waitForURL(/sort=name/);
+  const shown = await page.locator("table.breakdown tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [tr.children[0].innerText, tr.children[1].innerText.replaceAll(",", "")]));
+  const sorted = [...shown].sort((a, b) => a[0].toLowerCase().localeCompare(b[0].toLowerCase()));
+  assert.deepEqual(shown.map((r) => r[0]), sorted.map((r) => r[0]), "sorted by name");
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download as CSV" }).click();
+  const csv = readFileSync(await (await download).path(), "utf8").trim().split("\n").slice(1);
+  assert.deepEqual(csv.map((line) => line.split(",")), shown, "the CSV holds the rows shown");
+  await look(page, "staff-07-breakdown-firm");
+
+  await page.getByRole("link", { name: "Firms" }).click();
+  await page.getByLabel("Tier", { exact: true }).selectOption({ label: "Select" });
+  await page.getByRole("button", { name: "Find firms" }).click();
+  await page.waitForURL(/tier=Select/);
+  await look(page, "staff-08-firms");
+  await page.getByRole("link", { name: "Northwind Consulting" }).click();
+  await page.getByRole("heading", { name: "Partner tier: Select" }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goBack();
+  await assertNoHorizontalScroll(page, "the firms page");
+  await context.close();
 });

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_exams::{Candidate, PassHook};
-use certify_progress::{Goal, LiveHeadline};
+use certify_progress::{BreakdownCache, Goal, LiveHeadline};
 use sea_orm::DatabaseConnection;
 
 /// What every handler may use. Cheap to clone: the pool and the clock are shared.
@@ -25,6 +25,8 @@ pub struct AppState {
     pub goal: Goal,
     /// The headline as this instance last read it, for live subscribers.
     pub live_headline: Arc<LiveHeadline>,
+    /// The breakdowns as this instance last computed them, per version of the counters.
+    pub breakdowns: Arc<BreakdownCache>,
     /// How often one client address may look certificates up.
     pub verify_rate_limit: RateLimit,
 }

@@ -77,16 +77,33 @@ impl MemberStanding {
 }
 
 /// Narrows [`member_standings`]. `status` applies to `track` when one is given, else to any
-/// track (`none` without a track: members with no certificate at all).
+/// track (`none` without a track: members with no certificate at all). `expiring_before` keeps
+/// members with an active certificate (on `track`, if given) that ends before that moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StandingFilter {
     pub members: MemberQuery,
     pub track_id: Option<Uuid>,
     pub status: Option<TrackStatus>,
+    pub expiring_before: Option<OffsetDateTime>,
 }
 
 impl StandingFilter {
     pub(crate) fn admits(&self, standing: &MemberStanding) -> bool {
+        self.admits_status(standing) && self.admits_expiry(standing)
+    }
+
+    fn admits_expiry(&self, standing: &MemberStanding) -> bool {
+        let Some(before) = self.expiring_before else {
+            return true;
+        };
+        standing.tracks.iter().any(|t| {
+            t.status == TrackStatus::Active
+                && t.expires_at < before
+                && self.track_id.is_none_or(|track| track == t.track_id)
+        })
+    }
+
+    fn admits_status(&self, standing: &MemberStanding) -> bool {
         match (self.track_id, self.status) {
             (Some(track), Some(status)) => standing.status_on(track) == status,
             (Some(track), None) => standing.status_on(track) != TrackStatus::None,

@@ -13,21 +13,18 @@ cd "$(dirname "$0")/../../.."
 DURATION=${DURATION:-5s}
 PORT=${PORT:-18081}
 
+# shellcheck source=lib.sh
+. crates/certify/benches/lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --workspace --bins
-certify=${CARGO_TARGET_DIR:-target}/release/certify
-work=$(mktemp -d)
-trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+bench_build
+KEEP_DIR='' bench_workdir
 base="http://127.0.0.1:$PORT"
 
 export CERTIFY_LOG_FORMAT=json RUST_LOG=warn CERTIFY_VERIFY_REQUESTS_PER_SECOND=1000000000 CERTIFY_VERIFY_BURST=1000000000
 "$certify" serve --demo --listen "127.0.0.1:$PORT" --database-url "sqlite://$work/demo.db?mode=rwc" \
   >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
-  curl -sf "$base/readyz" >/dev/null && break
-  sleep 0.1
-done
+wait_ready "$base"
 
 # A browser session is the API's session token in a cookie.
 token() {
@@ -44,18 +41,6 @@ module=$(api "$ada" "/api/v1/courses/$course" | jq -r '.modules[0].id')
 exam=$(api "$ada" "/api/v1/tracks/$track/exam" | jq -r .id)
 attempt=$(curl -sf -X POST "$base/api/v1/exams/$exam/attempts" -H "authorization: Bearer $ada" | jq -r .id)
 hash=$(api "$lin" /api/v1/me/certificates | jq -r '.[0].hash')
-
-p50_p99() {
-  local cookie=$1 path=$2 out
-  out=$(wrk -t1 -c1 -d"$DURATION" --latency -H "Cookie: certify_session=$cookie" "$base$path")
-  if echo "$out" | grep -q 'Non-2xx'; then
-    echo "$path answered with errors:" >&2
-    echo "$out" >&2
-    exit 1
-  fi
-  printf '%-28s p50 %8s   p99 %8s\n' "$3" \
-    "$(echo "$out" | awk '$1 == "50%" {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')"
-}
 
 echo "==> page latency, one connection, release build, demo data"
 p50_p99 "" / "landing"

@@ -19,17 +19,13 @@ WARMUP_LIMIT=${WARMUP_LIMIT:-600s}
 CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
 
+# shellcheck source=lib.sh
+. crates/certify/benches/lib.sh
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --workspace --bins
-certify=${CARGO_TARGET_DIR:-target}/release/certify
-if [ -n "${KEEP_DIR:-}" ]; then
-  mkdir -p "$KEEP_DIR"
-  work=$(cd "$KEEP_DIR" && pwd)
-  trap 'kill "${server:-}" 2>/dev/null || true' EXIT
-  [ -z "${HASHES:-}" ] && [ -s "$work/hashes.txt" ] && HASHES=$work/hashes.txt
-else
-  work=$(mktemp -d)
-  trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+bench_build
+bench_workdir
+if [ -n "${KEEP_DIR:-}" ] && [ -z "${HASHES:-}" ] && [ -s "$work/hashes.txt" ]; then
+  HASHES=$work/hashes.txt
 fi
 database=${1:-"sqlite://$work/bench.db?mode=rwc"}
 export CERTIFY_DATABASE_URL=$database CERTIFY_LOG_FORMAT=json RUST_LOG=warn
@@ -46,10 +42,7 @@ echo "==> serving on 127.0.0.1:$PORT (look-up rate limit lifted for the benchmar
 CERTIFY_VERIFY_REQUESTS_PER_SECOND=1000000000 CERTIFY_VERIFY_BURST=1000000000 \
   "$certify" serve --listen "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
+wait_ready "http://127.0.0.1:$PORT"
 
 rps() { awk '/Requests\/sec/ {print $2}'; }
 

@@ -74,6 +74,9 @@ struct SeedSyntheticArgs {
     /// How many consultants (one certificate each).
     #[arg(long, default_value_t = 1000)]
     consultants: usize,
+    /// Spread the consultants over this many new partner firms, round robin (0: no firm).
+    #[arg(long, default_value_t = 0)]
+    firms: usize,
     /// Write the certificates' hashes here, one per line (for load generators).
     #[arg(long, value_name = "FILE")]
     hashes_out: Option<PathBuf>,
@@ -302,7 +305,7 @@ async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
         issuer_name: settings.issuer_name.clone(),
     };
     let started = std::time::Instant::now();
-    let hashes = synthetic::seed(&db, now, &issuer, args.consultants).await?;
+    let hashes = synthetic::seed(&db, now, &issuer, args.consultants, args.firms).await?;
     println!(
         "seeded {} consultants with certificates in {:.1} s",
         hashes.len(),

@@ -71,6 +71,7 @@ impl Application {
             certificate_cache,
             goal: settings.progress_goal,
             live_headline,
+            breakdowns: Arc::default(),
             verify_rate_limit: RateLimit {
                 per_second: settings.verify_requests_per_second,
                 burst: settings.verify_burst,

@@ -12,6 +12,7 @@ use certify_accounts::{NewAccount, Role, create_account};
 use certify_certificates::{Achievement, IssueRequest, IssuerSettings, issue_certificate};
 use certify_core::{DisplayName, Email};
 use certify_courses::TrackContent;
+use certify_firms::{CountryCode, FirmKind, NewFirm};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -19,12 +20,14 @@ use uuid::Uuid;
 /// Certificates issued per transaction.
 const BATCH: usize = 500;
 
-/// Seeds `count` consultants with a certificate each and returns their certificates' hashes.
+/// Seeds `count` consultants with a certificate each, spread round robin over `firms` new
+/// partner firms (none when 0), and returns their certificates' hashes.
 pub async fn seed(
     db: &DatabaseConnection,
     now: OffsetDateTime,
     issuer: &IssuerSettings,
     count: usize,
+    firms: usize,
 ) -> anyhow::Result<Vec<String>> {
     let track = certify_courses::create_track(
         db,
@@ -39,6 +42,7 @@ pub async fn seed(
     let achievement = crate::issuance::achievement_of(db, track.id).await?;
     // Distinguishes this run's accounts from an earlier run's in the same database.
     let run = &Uuid::now_v7().simple().to_string()[20..];
+    let firm_ids = std::sync::Arc::new(seed_firms(db, now, run, firms).await?);
     // SQLite has one writer; PostgreSQL takes batches in parallel.
     let workers = match db.get_database_backend() {
         DatabaseBackend::Postgres => 4,
@@ -53,7 +57,16 @@ pub async fn seed(
             let range = next..(next + BATCH).min(count);
             next = range.end;
             let (db, issuer, achievement, run) = (db.clone(), issuer.clone(), achievement.clone(), run.to_owned());
-            batches.spawn(async move { seed_batch(&db, now, &issuer, &achievement, &run, range).await });
+            let firm_ids = firm_ids.clone();
+            batches.spawn(async move {
+                let batch = Batch {
+                    issuer: &issuer,
+                    achievement: &achievement,
+                    run: &run,
+                    firm_ids: &firm_ids,
+                };
+                seed_batch(&db, now, batch, range).await
+            });
         }
         if let Some(done) = batches.join_next().await {
             hashes.extend(done.context("a seeding task failed")??);
@@ -66,14 +79,58 @@ pub async fn seed(
     Ok(hashes)
 }
 
+/// `count` partner firms of every kind, in a few countries.
+async fn seed_firms(
+    db: &DatabaseConnection,
+    now: OffsetDateTime,
+    run: &str,
+    count: usize,
+) -> anyhow::Result<Vec<Uuid>> {
+    const KINDS: [FirmKind; 4] = [
+        FirmKind::ConsultingFirm,
+        FirmKind::SystemsIntegrator,
+        FirmKind::TechnologyProvider,
+        FirmKind::DeploymentSpecialist,
+    ];
+    const COUNTRIES: [&str; 6] = ["DE", "US", "IN", "GB", "FR", "JP"];
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let firm = certify_firms::create_firm(
+            db,
+            now,
+            NewFirm {
+                name: format!("Synthetic Firm {i} ({run})"),
+                kind: KINDS[i % KINDS.len()],
+                country: CountryCode::parse(COUNTRIES[i % COUNTRIES.len()])?,
+                website: None,
+            },
+        )
+        .await?;
+        ids.push(firm.id);
+    }
+    Ok(ids)
+}
+
+/// What every batch of one run shares.
+struct Batch<'a> {
+    issuer: &'a IssuerSettings,
+    achievement: &'a Achievement,
+    run: &'a str,
+    firm_ids: &'a [Uuid],
+}
+
 async fn seed_batch(
     db: &DatabaseConnection,
     now: OffsetDateTime,
-    issuer: &IssuerSettings,
-    achievement: &Achievement,
-    run: &str,
+    batch: Batch<'_>,
     range: std::ops::Range<usize>,
 ) -> anyhow::Result<Vec<String>> {
+    let Batch {
+        issuer,
+        achievement,
+        run,
+        firm_ids,
+    } = batch;
     let txn = certify_core::begin_write(db).await?;
     let mut hashes = Vec::with_capacity(range.len());
     for i in range {
@@ -89,6 +146,9 @@ async fn seed_batch(
             },
         )
         .await?;
+        if !firm_ids.is_empty() {
+            certify_firms::join_firm(&txn, issued, firm_ids[i % firm_ids.len()], account.id).await?;
+        }
         let request = IssueRequest {
             account_id: account.id,
             achievement: achievement.clone(),

@@ -5,16 +5,21 @@
 //! between groups at once; these are grouped at read time over the maintained tables (the
 //! certified consultants and their holdings), never over the certificates.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use certify_courses::entity::track;
 use certify_firms::entity::{firm, membership};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Func, JoinType, Order, Query, SelectStatement};
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::ProgressError;
 use crate::entity::{consultant, holding};
+use crate::ledger::{Headline, headline};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dimension {
     FirmKind,
     Firm,
@@ -88,6 +93,60 @@ pub async fn breakdown(db: &impl ConnectionTrait, by: Dimension) -> Result<Vec<G
         .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
     groups.sort_by(|a, b| b.certified.cmp(&a.certified).then_with(|| a.label.cmp(&b.label)));
     Ok(groups)
+}
+
+/// How long a breakdown is served while the counters stand still: a roster move changes the
+/// firm and country groups without moving the counters.
+pub const BREAKDOWN_MAX_AGE: Duration = Duration::seconds(30);
+
+/// Each dimension's breakdown on this instance, computed once per change of the counters (their
+/// version) rather than once per viewer: many staff can keep a dashboard open with live updates
+/// at the cost of one O(1) read of the counters each. A breakdown is never older than the
+/// counters it is shown beside, and never older than [`BREAKDOWN_MAX_AGE`].
+#[derive(Debug, Default)]
+pub struct BreakdownCache {
+    entries: Mutex<HashMap<Dimension, Cached>>,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    version: i64,
+    computed_at: OffsetDateTime,
+    groups: Arc<Vec<Group>>,
+}
+
+impl BreakdownCache {
+    /// The headline and the breakdown `by`, as of `now`.
+    pub async fn breakdown(
+        &self,
+        db: &impl ConnectionTrait,
+        now: OffsetDateTime,
+        by: Dimension,
+    ) -> Result<(Headline, Arc<Vec<Group>>), ProgressError> {
+        let headline = headline(db).await?;
+        if let Some(cached) = self.fresh(by, headline.version, now) {
+            return Ok((headline, cached));
+        }
+        // Computed after the counters were read, so at least as new as the version it is filed
+        // under; a change in between only costs one more computation.
+        let groups = Arc::new(breakdown(db, by).await?);
+        let cached = Cached {
+            version: headline.version,
+            computed_at: now,
+            groups: groups.clone(),
+        };
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(by, cached);
+        Ok((headline, groups))
+    }
+
+    fn fresh(&self, by: Dimension, version: i64, now: OffsetDateTime) -> Option<Arc<Vec<Group>>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = entries.get(&by)?;
+        (cached.version == version && now - cached.computed_at < BREAKDOWN_MAX_AGE).then(|| cached.groups.clone())
+    }
 }
 
 /// Certified consultants grouped by what their current membership says.

@@ -25,7 +25,7 @@ use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{certificates, exam, firm, firm_staff, learning, roster, staff_certificates};
+use pages::{breakdowns, certificates, domains, exam, firm, firm_staff, firms, learning, roster, staff_certificates};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -88,7 +88,13 @@ fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(roster_upload_limit())),
         )
         .route("/firms/{id}/roster/template.csv", get(roster::template))
+        .route("/firms/{id}/domains", get(domains::domains).post(domains::claim))
+        .route("/firms/{id}/domains/{domain}/withdrawal", post(domains::withdraw))
+        .route("/firms/{id}/domains/{domain}/verification", post(domains::verify))
         .route("/certificates", get(certificates::my_certificates))
+        .route("/staff/breakdowns", get(breakdowns::breakdowns))
+        .route("/staff/breakdowns.csv", get(breakdowns::export))
+        .route("/staff/firms", get(firms::firms))
         .route("/staff/certificates", get(staff_certificates::search))
         .route("/staff/certificates/{id}", get(staff_certificates::certificate))
         .route("/staff/certificates/{id}/revocation", post(staff_certificates::revoke))

@@ -131,16 +131,15 @@ pub async fn breakdown(
         let known: Vec<&str> = Dimension::ALL.iter().map(|d| d.name()).collect();
         ApiError::invalid_field("by", format!("unknown dimension; use one of {}", known.join(", ")))
     })?;
-    let groups = certify_progress::breakdown(&state.db, by).await?;
-    let headline = certify_progress::headline(&state.db).await?;
+    let (headline, groups) = state.breakdowns.breakdown(&state.db, state.clock.now(), by).await?;
     Ok(Json(BreakdownView {
         by: by.name().to_owned(),
         certified: headline.certified,
         groups: groups
-            .into_iter()
+            .iter()
             .map(|g| GroupView {
-                key: g.key,
-                label: g.label,
+                key: g.key.clone(),
+                label: g.label.clone(),
                 certified: g.certified,
             })
             .collect(),

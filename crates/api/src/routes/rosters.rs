@@ -262,6 +262,7 @@ impl ConsultantsQuery {
                 },
                 track_id: self.track_id,
                 status: status?,
+                expiring_before: None,
             })
         })();
         v.finish(parsed)

@@ -201,7 +201,7 @@ async fn headcount_by_track(
 }
 
 /// A tier as people write it: "Select".
-fn tier_label(tier: Tier) -> &'static str {
+pub(crate) fn tier_label(tier: Tier) -> &'static str {
     match tier {
         Tier::Registered => "Registered",
         Tier::Select => "Select",
@@ -210,7 +210,7 @@ fn tier_label(tier: Tier) -> &'static str {
     }
 }
 
-fn kind_label(kind: FirmKind) -> &'static str {
+pub(crate) fn kind_label(kind: FirmKind) -> &'static str {
     match kind {
         FirmKind::ConsultingFirm => "Consulting firm",
         FirmKind::SystemsIntegrator => "Systems integrator",

@@ -20,6 +20,7 @@ use certify_certificates::staff_table::{
 use certify_courses::{Audience, PublicationStatus};
 use certify_firms::{CountryCode, MemberQuery};
 use serde::Deserialize;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::certificates::{CertificateCard, cards_of};
@@ -43,6 +44,9 @@ pub struct StaffQuery {
     pub country: String,
     #[serde(default)]
     pub q: String,
+    /// Days within which an active certificate ends: 30, 60 or 90.
+    #[serde(default)]
+    pub expiring: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -58,6 +62,7 @@ pub struct FilterErrors {
     pub status: Option<&'static str>,
     pub country: Option<&'static str>,
     pub q: Option<&'static str>,
+    pub expiring: Option<&'static str>,
     pub sort: Option<&'static str>,
     pub page: Option<&'static str>,
 }
@@ -69,6 +74,7 @@ impl FilterErrors {
             &self.status,
             &self.country,
             &self.q,
+            &self.expiring,
             &self.sort,
             &self.page,
         ]
@@ -84,7 +90,10 @@ struct ParsedQuery {
     at: StaffPageAt,
 }
 
-fn parse(query: &StaffQuery) -> Result<ParsedQuery, FilterErrors> {
+/// The windows the "expiring" filter offers, in days.
+const EXPIRING_WINDOWS: [i64; 3] = [30, 60, 90];
+
+fn parse(query: &StaffQuery, now: OffsetDateTime) -> Result<ParsedQuery, FilterErrors> {
     let mut errors = FilterErrors::default();
     let blank = |s: &str| s.trim().is_empty();
     let track_id = if blank(&query.track) {
@@ -107,6 +116,17 @@ fn parse(query: &StaffQuery) -> Result<ParsedQuery, FilterErrors> {
         CountryCode::parse(query.country.trim())
             .map_err(|_| errors.country = Some("Choose a country from the list."))
             .ok()
+    };
+    let expiring_before = if blank(&query.expiring) {
+        None
+    } else {
+        match query.expiring.trim().parse::<i64>() {
+            Ok(days) if EXPIRING_WINDOWS.contains(&days) => Some(now + time::Duration::days(days)),
+            _ => {
+                errors.expiring = Some("Choose a period from the list.");
+                None
+            }
+        }
     };
     if query.q.chars().count() > 200 {
         errors.q = Some("Search with at most 200 characters.");
@@ -141,6 +161,7 @@ fn parse(query: &StaffQuery) -> Result<ParsedQuery, FilterErrors> {
             members: MemberQuery { country, search },
             track_id,
             status,
+            expiring_before,
         },
         order,
         at,
@@ -155,6 +176,7 @@ fn query_string(query: &StaffQuery, extra: &[(&str, &str)]) -> String {
         ("status", &query.status),
         ("country", &query.country),
         ("q", &query.q),
+        ("expiring", &query.expiring),
         ("sort", &query.sort),
     ];
     for (name, value) in filters {
@@ -249,6 +271,7 @@ pub struct StaffTable {
     tracks: Vec<Choice>,
     statuses: Vec<Choice>,
     countries: Vec<Choice>,
+    windows: Vec<Choice>,
     orders: Vec<Choice>,
     rows: Vec<StaffRow>,
     /// "124 consultants match", or nothing when the filter is wrong.
@@ -259,11 +282,16 @@ pub struct StaffTable {
     filtered: bool,
 }
 
-async fn filter_choices(
-    state: &AppState,
-    firm_id: Uuid,
-    query: &StaffQuery,
-) -> Result<(Vec<Choice>, Vec<Choice>, Vec<Choice>, Vec<Choice>), PageError> {
+/// The choices of each filter's list, the current ones marked.
+struct FilterChoices {
+    tracks: Vec<Choice>,
+    statuses: Vec<Choice>,
+    countries: Vec<Choice>,
+    windows: Vec<Choice>,
+    orders: Vec<Choice>,
+}
+
+async fn filter_choices(state: &AppState, firm_id: Uuid, query: &StaffQuery) -> Result<FilterChoices, PageError> {
     let page = certify_core::PageRequest {
         after: None,
         size: certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?,
@@ -283,12 +311,14 @@ async fn filter_choices(
         (StaffOrder::ExpiringSoonest, "Expiring soonest"),
     ]
     .map(|(order, label)| (order.name().to_owned(), label.to_owned()));
-    Ok((
-        choices(tracks, &query.track),
-        choices(statuses, &query.status),
-        choices(countries.into_iter().map(|c| (c.clone(), c)), &query.country),
-        choices(orders, &query.sort),
-    ))
+    let windows = EXPIRING_WINDOWS.map(|days| (days.to_string(), format!("Within {days} days")));
+    Ok(FilterChoices {
+        tracks: choices(tracks, &query.track),
+        statuses: choices(statuses, &query.status),
+        countries: choices(countries.into_iter().map(|c| (c.clone(), c)), &query.country),
+        windows: choices(windows, &query.expiring),
+        orders: choices(orders, &query.sort),
+    })
 }
 
 /// The certified-staff table.
@@ -300,9 +330,15 @@ pub async fn staff(
     Query(query): Query<StaffQuery>,
 ) -> Result<Response, PageError> {
     let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
-    let (tracks, statuses, countries, orders) = filter_choices(&state, firm_id, &query).await?;
+    let FilterChoices {
+        tracks,
+        statuses,
+        countries,
+        windows,
+        orders,
+    } = filter_choices(&state, firm_id, &query).await?;
     let base = format!("/firms/{firm_id}/consultants");
-    let (rows, matching, previous_url, next_url, errors) = match parse(&query) {
+    let (rows, matching, previous_url, next_url, errors) = match parse(&query, state.clock.now()) {
         Ok(parsed) => {
             let page = staff_table(
                 &state.db,
@@ -332,7 +368,7 @@ pub async fn staff(
         }
         Err(errors) => (Vec::new(), None, None, None, errors),
     };
-    let filtered = [&query.track, &query.status, &query.country, &query.q]
+    let filtered = [&query.track, &query.status, &query.country, &query.q, &query.expiring]
         .iter()
         .any(|v| !v.trim().is_empty());
     let status = if matching.is_some() {
@@ -351,6 +387,7 @@ pub async fn staff(
         tracks,
         statuses,
         countries,
+        windows,
         orders,
         rows,
         matching,
@@ -369,7 +406,7 @@ pub async fn export(
     Query(query): Query<StaffQuery>,
 ) -> Result<Response, PageError> {
     certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
-    let parsed = parse(&query).map_err(|_| {
+    let parsed = parse(&query, state.clock.now()).map_err(|_| {
         PageError::Api(certify_api::ApiError::new(
             certify_api::ProblemType::ValidationFailed,
             "the table's filters are not valid; correct them on the table's page, then export again",

@@ -1,0 +1,156 @@
+//! A firm's e-mail domains: the claims with their status (pending until programme staff verify
+//! them), a form to claim one, withdrawal, and — for staff — verification. A verified domain is
+//! what lets a roster bring in consultants at that address.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_accounts::Role;
+use certify_api::AppState;
+use certify_firms::{EmailDomain, FirmError};
+use uuid::Uuid;
+
+use super::{Chrome, chrome_for, long_date};
+use crate::csrf::CheckedForm;
+use crate::error::PageError;
+use crate::extract::PagePath;
+use crate::session::{SignedIn, Visitor};
+
+/// One claimed domain.
+#[derive(Debug, Clone)]
+pub struct DomainLine {
+    pub domain: String,
+    pub verified: bool,
+    /// "Verified on 3 March 2026" or "Claimed on 1 March 2026; waiting for programme staff".
+    pub status: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "domains.html")]
+pub struct DomainsPage {
+    chrome: Chrome,
+    firm_id: Uuid,
+    firm_name: String,
+    domains: Vec<DomainLine>,
+    /// Programme staff verify claims.
+    staff: bool,
+    domain: String,
+    domain_error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    firm_id: Uuid,
+    domain: String,
+    domain_error: Option<String>,
+) -> Result<(CookieJar, DomainsPage), PageError> {
+    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
+    let domains = certify_firms::domains_of(&state.db, firm_id)
+        .await?
+        .into_iter()
+        .map(|claim| DomainLine {
+            verified: claim.verified_at.is_some(),
+            status: match claim.verified_at {
+                Some(at) => format!("Verified on {}", long_date(at.date())),
+                None => format!(
+                    "Claimed on {}; waiting for programme staff to verify it",
+                    long_date(claim.claimed_at.date())
+                ),
+            },
+            domain: claim.domain,
+        })
+        .collect();
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    Ok((
+        jar,
+        DomainsPage {
+            chrome,
+            firm_id,
+            firm_name: firm.name,
+            domains,
+            staff: visitor.account.role == Role::ProgrammeStaff,
+            domain,
+            domain_error,
+        },
+    ))
+}
+
+/// The firm's domains.
+pub async fn domains(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(firm_id): PagePath<Uuid>,
+) -> Result<Response, PageError> {
+    Ok(page(&state, jar, &visitor, firm_id, String::new(), None)
+        .await?
+        .into_response())
+}
+
+/// Claims the domain typed in the form; a wrong or taken one is answered beside the field.
+pub async fn claim(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(firm_id): PagePath<Uuid>,
+    form: CheckedForm,
+) -> Result<Response, PageError> {
+    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let raw = form.value("domain").unwrap_or_default().to_owned();
+    let claimed = match EmailDomain::parse(raw.trim_start_matches('@')) {
+        Err(_) => {
+            Err("Type a domain such as northwind.example: the part of your e-mail addresses after the @.".to_owned())
+        }
+        Ok(domain) => {
+            match certify_firms::claim_domain(&state.db, state.clock.now(), firm_id, &domain, visitor.account.id).await
+            {
+                Ok(_) => Ok(()),
+                Err(FirmError::DomainTaken(_)) => Err(format!(
+                    "{domain} is claimed by another firm. If it is yours, contact the programme team."
+                )),
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    match claimed {
+        Ok(()) => Ok(Redirect::to(&format!("/firms/{firm_id}/domains")).into_response()),
+        Err(message) => {
+            let page = page(&state, jar, &visitor, firm_id, raw, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+fn domain_in_path(raw: &str) -> Result<EmailDomain, PageError> {
+    EmailDomain::parse(raw).map_err(|_| PageError::not_found(format!("no claimed domain {raw}")))
+}
+
+/// Withdraws a claim; consultants who joined through it stay.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    SignedIn(visitor): SignedIn,
+    PagePath((firm_id, domain)): PagePath<(Uuid, String)>,
+    _form: CheckedForm,
+) -> Result<Redirect, PageError> {
+    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    certify_firms::release_domain(&state.db, firm_id, &domain_in_path(&domain)?).await?;
+    Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))
+}
+
+/// Programme staff verify a claim.
+pub async fn verify(
+    State(state): State<AppState>,
+    SignedIn(visitor): SignedIn,
+    PagePath((firm_id, domain)): PagePath<(Uuid, String)>,
+    _form: CheckedForm,
+) -> Result<Redirect, PageError> {
+    let staff_id = visitor.staff()?;
+    let domain = domain_in_path(&domain)?;
+    certify_firms::verify_domain(&state.db, state.clock.now(), firm_id, &domain, staff_id).await?;
+    Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))
+}

@@ -1,0 +1,195 @@
+//! Programme staff's firms: search and filter by name, kind, country and tier, the tier
+//! distribution as a bar chart, and each firm's portal one click away.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+use certify_certificates::firm_view::{active_certifications, tier_distribution, tier_forecast};
+use certify_core::{PageRequest, PageSize};
+use certify_firms::{CountryCode, Firm, FirmKind, FirmQuery, Tier};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::firm::{kind_label, tier_label};
+use super::firm_staff::Choice;
+use super::{Chrome, chrome_for, thousands};
+use crate::error::PageError;
+use crate::session::SignedIn;
+
+/// Rows the table shows; a search narrows the rest.
+const SHOWN: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FirmsQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub tier: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FirmRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: &'static str,
+    pub country: String,
+    pub tier: &'static str,
+    pub active: String,
+}
+
+/// One bar of the tier distribution.
+#[derive(Debug, Clone)]
+pub struct TierBar {
+    pub tier: &'static str,
+    pub firms: String,
+    pub percent: u8,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "firms.html")]
+pub struct FirmsPage {
+    chrome: Chrome,
+    q: String,
+    kinds: Vec<Choice>,
+    country: String,
+    tiers: Vec<Choice>,
+    country_error: Option<&'static str>,
+    /// The lists of this form cannot hold a wrong value: an unknown one means "any".
+    no_error: Option<&'static str>,
+    distribution: Vec<TierBar>,
+    total_firms: String,
+    rows: Vec<FirmRow>,
+    matching: String,
+    more: Option<String>,
+}
+
+const KINDS: [FirmKind; 4] = [
+    FirmKind::ConsultingFirm,
+    FirmKind::SystemsIntegrator,
+    FirmKind::TechnologyProvider,
+    FirmKind::DeploymentSpecialist,
+];
+
+fn kind_value(kind: FirmKind) -> &'static str {
+    match kind {
+        FirmKind::ConsultingFirm => "consulting_firm",
+        FirmKind::SystemsIntegrator => "systems_integrator",
+        FirmKind::TechnologyProvider => "technology_provider",
+        FirmKind::DeploymentSpecialist => "deployment_specialist",
+    }
+}
+
+/// Every firm the query names, in creation order.
+async fn matching_firms(state: &AppState, query: &FirmQuery) -> Result<Vec<Firm>, PageError> {
+    let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
+    let mut firms = Vec::new();
+    let mut after = None;
+    loop {
+        let page = certify_firms::list_firms(&state.db, query, PageRequest { after, size }).await?;
+        firms.extend(page.items);
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok(firms),
+        }
+    }
+}
+
+pub async fn firms(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    Query(query): Query<FirmsQuery>,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let kind = KINDS.into_iter().find(|k| kind_value(*k) == query.kind.trim());
+    let tier = Tier::ALL
+        .into_iter()
+        .find(|t| tier_label(*t).eq_ignore_ascii_case(query.tier.trim()));
+    let (country, country_error) = match query.country.trim() {
+        "" => (None, None),
+        raw => match CountryCode::parse(raw) {
+            Ok(code) => (Some(code), None),
+            Err(_) => (None, Some("Type a two-letter country code, such as DE.")),
+        },
+    };
+    let thresholds = certify_firms::thresholds::tier_thresholds(&state.db).await?.thresholds;
+    let active = active_certifications(&state.db, state.clock.now(), None).await?;
+    let all_ids = certify_firms::all_firm_ids(&state.db).await?;
+    let distribution = tier_distribution(&thresholds, &all_ids, &active);
+    let largest = distribution.values().copied().max().unwrap_or(0).max(1);
+    let firm_query = FirmQuery {
+        search: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        kind,
+        country,
+    };
+    let mut rows = Vec::new();
+    if country_error.is_none() {
+        for firm in matching_firms(&state, &firm_query).await? {
+            let own: Vec<_> = active.iter().filter(|a| a.firm_id == firm.id).cloned().collect();
+            let forecast = tier_forecast(&thresholds, &own);
+            if tier.is_some_and(|t| t != forecast.tier) {
+                continue;
+            }
+            rows.push((forecast.active, firm, forecast.tier));
+        }
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let matching = rows.len();
+    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+    let page = FirmsPage {
+        chrome,
+        kinds: KINDS
+            .into_iter()
+            .map(|k| (kind_value(k).to_owned(), kind_label(k).to_owned(), Some(k) == kind))
+            .collect(),
+        country: query.country.clone(),
+        tiers: Tier::ALL
+            .into_iter()
+            .map(|t| (tier_label(t).to_owned(), tier_label(t).to_owned(), Some(t) == tier))
+            .collect(),
+        country_error,
+        no_error: None,
+        distribution: distribution
+            .into_iter()
+            .map(|(tier, firms)| TierBar {
+                tier: tier_label(tier),
+                firms: thousands(firms.into()),
+                percent: u8::try_from(u64::from(firms) * 100 / u64::from(largest)).unwrap_or(100),
+            })
+            .collect(),
+        total_firms: thousands(i64::try_from(all_ids.len()).unwrap_or(i64::MAX)),
+        matching: format!(
+            "{} firm{} match",
+            thousands(matching as i64),
+            if matching == 1 { "" } else { "s" }
+        ),
+        more: (matching > SHOWN).then(|| format!("and {} more; narrow the search to see them", matching - SHOWN)),
+        rows: rows
+            .into_iter()
+            .take(SHOWN)
+            .map(|(active, firm, tier)| FirmRow {
+                id: firm.id,
+                name: firm.name,
+                kind: kind_label(firm.kind),
+                country: firm.country,
+                tier: tier_label(tier),
+                active: thousands(active.into()),
+            })
+            .collect(),
+        q: query.q,
+    };
+    let status = if page.country_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, jar, page).into_response())
+}
