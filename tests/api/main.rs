@@ -23,6 +23,7 @@ mod progress;
 mod rosters;
 mod sessions;
 mod web;
+mod web_catalogue;
 mod web_firms;
 mod web_journeys;
 mod web_staff;

@@ -256,3 +256,62 @@ async fn staff_find_firms_by_kind_country_and_tier_beside_the_tier_distribution(
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.contains(r#"id="country-error""#), "{bad}");
 }
+
+#[tokio::test]
+async fn staff_create_accounts_with_errors_beside_fields_and_find_them_with_their_memberships() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let northwind = app.create_firm(&staff, "Northwind Consulting").await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let csrf = browser.csrf();
+    let northwind_id = northwind.to_string();
+    let (status, _, page) = browser
+        .post(
+            "/staff/accounts",
+            &[
+                ("csrf", &csrf),
+                ("email", "not-an-address"),
+                ("name", "Ada"),
+                ("role", "firm_admin"),
+                ("firm", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="email-error""#) && page.contains(r#"id="firm-error""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"value="not-an-address""#) && page.contains(r#"<option value="firm_admin" selected>"#),
+        "{page}"
+    );
+
+    let consultant = [
+        ("csrf", csrf.as_str()),
+        ("email", "ada@northwind.example"),
+        ("name", "Ada Lovelace"),
+        ("role", "consultant"),
+        ("firm", northwind_id.as_str()),
+        ("password", crate::helpers::PASSWORD),
+    ];
+    let (status, headers, _) = browser.post("/staff/accounts", &consultant).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(crate::page_client::header(&headers, "location")).await;
+    assert!(
+        page.contains("<h1>Ada Lovelace</h1>") && page.contains("Northwind Consulting</a> <span class=\"muted\">since"),
+        "{page}"
+    );
+    let (status, _, page) = browser.post("/staff/accounts", &consultant).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("already exists"), "{page}");
+    let (_, _, found) = browser.get("/staff/accounts?q=lovelace").await;
+    assert!(
+        found.contains("1 account found") && found.contains("ada@northwind.example"),
+        "{found}"
+    );
+
+    let mut ada = Browser::signed_in(&app, "ada@northwind.example").await;
+    let (status, _, _) = ada.get("/staff/accounts").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -98,3 +98,48 @@ test("breakdowns show bars, sort by name and export what they show; firms filter
   await assertNoHorizontalScroll(page, "the firms page");
   await context.close();
 });
+
+test("staff edit a module with a preview, and an item bank with an error is rejected with that error shown", async () => {
+  const { context, page } = await signedInContext(shared, PASSWORDS.staff);
+  await page.getByRole("link", { name: "Catalogue" }).click();
+  await page.getByRole("heading", { name: "Catalogue", level: 1 }).waitFor();
+  await look(page, "staff-09-catalogue");
+
+  await page.getByRole("link", { name: "Edit" }).first().click();
+  await page.getByLabel("Text (Markdown)").fill("## What changed\n\nA **bold** claim.");
+  await page.getByRole("button", { name: "Preview" }).click();
+  await page.getByRole("heading", { name: "Preview (not saved yet)" }).waitFor();
+  assert.equal(await page.locator(".prose strong").innerText(), "bold");
+  await look(page, "staff-10-module-preview");
+
+  await page.getByRole("link", { name: "Catalogue" }).first().click();
+  await page.getByRole("link", { name: "Exam, items and scores" }).first().click();
+  await page.getByRole("heading", { name: "Blueprint" }).waitFor();
+  const bank = { items: [{ domain: "No such domain", kind: "single_choice", stem: "A question",
+    options: [{ id: "a", text: "One" }, { id: "b", text: "Two" }, { id: "c", text: "Three" }], key: ["a"] }] };
+  await page.getByLabel("Bank document (JSON)").setInputFiles({ name: "bank.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(bank)) });
+  await page.getByRole("button", { name: "Import the bank" }).click();
+  await page.getByRole("heading", { name: "The item bank has 1 problem; nothing was imported" }).waitFor();
+  assert.match(await page.locator("table.problems tbody").innerText(), /Item 1\s+domain\s+no domain named `No such domain`/);
+  await look(page, "staff-11-bank-rejected");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertNoHorizontalScroll(page, "the exam page");
+  await context.close();
+});
+
+test("staff create a firm administrator and find the account", async () => {
+  const { context, page } = await signedInContext(shared, PASSWORDS.staff);
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await page.getByLabel("E-mail address").fill("new.admin@lumen.example");
+  await page.getByLabel("Name", { exact: true }).fill("Noor Admin");
+  await page.getByLabel("Role").selectOption({ label: "Firm administrator" });
+  await page.getByRole("button", { name: "Create the account" }).click();
+  await page.locator("#firm-error").waitFor();
+  await look(page, "staff-12-account-error");
+  await page.getByLabel("Firm").selectOption({ label: "Lumen Technologies" });
+  await page.getByRole("button", { name: "Create the account" }).click();
+  await page.getByRole("heading", { name: "Noor Admin", level: 1 }).waitFor();
+  assert.match(await page.locator("main").innerText(), /Firm administrator of Lumen Technologies/);
+  await look(page, "staff-13-account");
+  await context.close();
+});

@@ -179,6 +179,49 @@ impl TimeChart {
     }
 }
 
+/// One bar of a [`histogram`].
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+}
+
+/// Vertical bars side by side, each labelled underneath and its value printed above it.
+pub fn histogram(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
+    let highest = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1.0);
+    let slot = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
+    let floor = HEIGHT - BOTTOM;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    for (i, bar) in bars.iter().enumerate() {
+        let height = (floor - TOP - 16.0) * bar.value / highest;
+        let x = LEFT + slot * i as f64;
+        let middle = x + slot / 2.0;
+        let _ = write!(
+            out,
+            r#"<rect class="column" x="{:.1}" y="{:.1}" width="{:.1}" height="{height:.1}"/><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            x + slot * 0.1,
+            floor - height,
+            slot * 0.8,
+            floor - height - 4.0,
+            crate::pages::thousands(bar.value.round() as i64),
+            floor + 20.0,
+            escape(&bar.label)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<line class="axis" x1="{LEFT}" x2="{:.1}" y1="{floor}" y2="{floor}"/></svg>"#,
+        WIDTH - RIGHT
+    );
+    out
+}
+
 /// The first day of every month after `from` up to `to`.
 fn month_ticks(from: Date, to: Date) -> Vec<Date> {
     let mut ticks = Vec::new();
@@ -298,6 +341,23 @@ mod tests {
         assert_eq!(chart.x(date!(2026 - 12 - 31)), WIDTH - RIGHT);
         assert_eq!(chart.y(0.0, y_max), HEIGHT - BOTTOM);
         assert_eq!(chart.y(y_max, y_max), TOP);
+    }
+
+    #[test]
+    fn a_histogram_draws_a_bar_per_band_with_its_count() {
+        let bars = [
+            Bar {
+                label: "100–199".to_owned(),
+                value: 0.0,
+            },
+            Bar {
+                label: "700–799".to_owned(),
+                value: 12.0,
+            },
+        ];
+        let svg = histogram("h", "Scores", "Two bands", &bars);
+        assert_eq!(svg.matches("<rect class=\"column\"").count(), 2);
+        assert!(svg.contains(">12</text>") && svg.contains(">700–799</text>"));
     }
 
     #[test]

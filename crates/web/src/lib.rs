@@ -25,7 +25,10 @@ use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{breakdowns, certificates, domains, exam, firm, firm_staff, firms, learning, roster, staff_certificates};
+use pages::{
+    accounts_admin, breakdowns, catalogue_admin, certificates, domains, exam, exam_admin, firm, firm_staff, firms,
+    learning, roster, staff_certificates,
+};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -95,6 +98,20 @@ fn router() -> Router<AppState> {
         .route("/staff/breakdowns", get(breakdowns::breakdowns))
         .route("/staff/breakdowns.csv", get(breakdowns::export))
         .route("/staff/firms", get(firms::firms))
+        .route(
+            "/staff/accounts",
+            get(accounts_admin::accounts).post(accounts_admin::create),
+        )
+        .route("/staff/accounts/{id}", get(accounts_admin::account))
+        .route("/staff/catalogue", get(catalogue_admin::catalogue))
+        .route("/staff/catalogue/{kind}/{id}/status", post(catalogue_admin::set_status))
+        .route(
+            "/staff/modules/{id}/edit",
+            get(catalogue_admin::edit_module).post(catalogue_admin::save_module),
+        )
+        .route("/staff/exams/{id}", get(exam_admin::exam))
+        .route("/staff/exams/{id}/bank", post(exam_admin::import))
+        .route("/staff/exams/{id}/bank.json", get(exam_admin::export))
         .route("/staff/certificates", get(staff_certificates::search))
         .route("/staff/certificates/{id}", get(staff_certificates::certificate))
         .route("/staff/certificates/{id}/revocation", post(staff_certificates::revoke))

@@ -226,6 +226,12 @@ pub async fn export_bank(
     _staff: Staff,
     ApiPath(exam_id): ApiPath<Uuid>,
 ) -> Result<Json<BankDocument>, ApiError> {
+    Ok(Json(bank_document(&state, exam_id).await?))
+}
+
+/// The exam's whole bank as the export writes it and the import reads it; the web edge's
+/// download is the same document.
+pub async fn bank_document(state: &AppState, exam_id: Uuid) -> Result<BankDocument, ApiError> {
     let exam = certify_exams::get_exam(&state.db, exam_id).await?;
     let items = certify_exams::export_bank(&state.db, exam_id).await?;
     let domain_name = |id: Uuid| {
@@ -235,7 +241,7 @@ pub async fn export_bank(
             .map(|d| d.name.clone())
             .unwrap_or_default()
     };
-    Ok(Json(BankDocument {
+    Ok(BankDocument {
         items: items
             .into_iter()
             .map(|item| BankItem {
@@ -248,7 +254,7 @@ pub async fn export_bank(
                 status: Some(item.status.into()),
             })
             .collect(),
-    }))
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,11 +1,14 @@
 //! The handlers. Each builds a small view of what its page shows, already formatted, and a
 //! template lays it out; templates hold no rules.
 
+pub mod accounts_admin;
 pub mod breakdowns;
+pub mod catalogue_admin;
 pub mod certificates;
 pub mod dashboard;
 pub mod domains;
 pub mod exam;
+pub mod exam_admin;
 pub mod firm;
 pub mod firm_staff;
 pub mod firms;

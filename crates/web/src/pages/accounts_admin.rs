@@ -1,0 +1,328 @@
+//! Programme staff's accounts: find one by name or e-mail, see its role and firm memberships,
+//! and create staff, consultants (optionally on a firm's roster) and firm admins. A consultant
+//! created with a firm gets the account and the membership in one transaction.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_accounts::{Account, AccountError, NewAccount, Password, Role};
+use certify_api::AppState;
+use certify_core::{DisplayName, Email, PageRequest, PageSize};
+use certify_firms::FirmQuery;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::firm_staff::Choice;
+use super::{Chrome, chrome_for, date_time, long_date};
+use crate::csrf::CheckedForm;
+use crate::error::PageError;
+use crate::extract::PagePath;
+use crate::session::{SignedIn, Visitor};
+
+/// Accounts a search lists.
+const FOUND: u64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    pub q: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+}
+
+/// The create form's values and what is wrong with them.
+#[derive(Debug, Clone, Default)]
+pub struct CreateForm {
+    pub email: String,
+    pub email_error: Option<String>,
+    pub name: String,
+    pub name_error: Option<String>,
+    pub role: String,
+    pub firm: String,
+    pub firm_error: Option<String>,
+    pub password_error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts_admin.html")]
+pub struct AccountsPage {
+    chrome: Chrome,
+    q: String,
+    results: Option<Vec<AccountRow>>,
+    roles: Vec<Choice>,
+    firms: Vec<Choice>,
+    form: CreateForm,
+    /// The role list holds only valid choices.
+    no_error: Option<&'static str>,
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Consultant => "Consultant",
+        Role::FirmAdmin { .. } => "Firm administrator",
+        Role::ProgrammeStaff => "Programme staff",
+    }
+}
+
+const ROLES: [(&str, &str); 3] = [
+    ("consultant", "Consultant"),
+    ("firm_admin", "Firm administrator"),
+    ("programme_staff", "Programme staff"),
+];
+
+async fn firm_choices(state: &AppState, chosen: &str) -> Result<Vec<Choice>, PageError> {
+    let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
+    let firms = certify_firms::list_firms(&state.db, &FirmQuery::default(), PageRequest { after: None, size }).await?;
+    Ok(firms
+        .items
+        .into_iter()
+        .map(|f| {
+            let id = f.id.to_string();
+            let selected = id == chosen;
+            (id, f.name, selected)
+        })
+        .collect())
+}
+
+async fn accounts_page(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    q: String,
+    form: CreateForm,
+) -> Result<(CookieJar, AccountsPage), PageError> {
+    visitor.staff()?;
+    let results = if q.trim().is_empty() {
+        None
+    } else {
+        let found = certify_accounts::search_accounts(&state.db, &q, FOUND)
+            .await
+            .map_err(PageError::internal)?;
+        Some(
+            found
+                .into_iter()
+                .map(|a| AccountRow {
+                    id: a.id,
+                    name: a.display_name,
+                    email: a.email.to_string(),
+                    role: role_label(a.role),
+                })
+                .collect(),
+        )
+    };
+    let roles = ROLES
+        .iter()
+        .map(|(value, label)| ((*value).to_owned(), (*label).to_owned(), *value == form.role))
+        .collect();
+    let firms = firm_choices(state, &form.firm).await?;
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    Ok((
+        jar,
+        AccountsPage {
+            chrome,
+            q,
+            results,
+            roles,
+            firms,
+            form,
+            no_error: None,
+        },
+    ))
+}
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    Query(query): Query<FindQuery>,
+) -> Result<Response, PageError> {
+    let form = CreateForm {
+        role: "consultant".to_owned(),
+        ..CreateForm::default()
+    };
+    Ok(accounts_page(&state, jar, &visitor, query.q, form)
+        .await?
+        .into_response())
+}
+
+/// The form parsed, or the form with its problems.
+fn parse_form(form: &CheckedForm) -> Result<(NewAccount, Option<Uuid>), Box<CreateForm>> {
+    let text = |name: &str| form.value(name).unwrap_or_default().trim().to_owned();
+    let mut view = CreateForm {
+        email: text("email"),
+        name: text("name"),
+        role: text("role"),
+        firm: text("firm"),
+        ..CreateForm::default()
+    };
+    let email = Email::parse(&view.email).map_err(|e| view.email_error = Some(format!("The e-mail address {e}.")));
+    let name = DisplayName::parse(&view.name).map_err(|e| view.name_error = Some(format!("The name {e}.")));
+    let raw_password = form.value("password").unwrap_or_default();
+    let password = if raw_password.is_empty() {
+        Ok(None)
+    } else {
+        Password::parse(raw_password)
+            .map(Some)
+            .map_err(|e| view.password_error = Some(format!("The password {e}.")))
+    };
+    let firm = if view.firm.is_empty() {
+        None
+    } else {
+        Uuid::parse_str(&view.firm).ok()
+    };
+    let role = match (view.role.as_str(), firm) {
+        ("firm_admin", Some(firm_id)) => Ok(Role::FirmAdmin { firm_id }),
+        ("firm_admin", None) => Err("Choose the firm this administrator manages."),
+        ("programme_staff", None) => Ok(Role::ProgrammeStaff),
+        ("programme_staff", Some(_)) => Err("Programme staff belong to no firm."),
+        _ => Ok(Role::Consultant),
+    }
+    .map_err(|problem| view.firm_error = Some(problem.to_owned()));
+    match (email, name, password, role) {
+        (Ok(email), Ok(display_name), Ok(password), Ok(role)) => {
+            let membership = if role == Role::Consultant { firm } else { None };
+            Ok((
+                NewAccount {
+                    email,
+                    display_name,
+                    role,
+                    password,
+                },
+                membership,
+            ))
+        }
+        _ => Err(Box::new(view)),
+    }
+}
+
+/// Creates the account (and a consultant's membership, in the same transaction) and shows it.
+pub async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    form: CheckedForm,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let refused = |view: CreateForm| async {
+        let page = accounts_page(&state, jar, &visitor, String::new(), view).await?;
+        Ok::<_, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let (new, membership) = match parse_form(&form) {
+        Ok(parsed) => parsed,
+        Err(view) => return refused(*view).await,
+    };
+    let view_of = |new: &NewAccount| CreateForm {
+        email: new.email.to_string(),
+        name: new.display_name.as_str().to_owned(),
+        role: form.value("role").unwrap_or_default().to_owned(),
+        firm: form.value("firm").unwrap_or_default().to_owned(),
+        ..CreateForm::default()
+    };
+    let mut view = view_of(&new);
+    match create_with_membership(&state, new, membership).await {
+        Ok(account) => Ok(Redirect::to(&format!("/staff/accounts/{}", account.id)).into_response()),
+        Err(AccountError::EmailTaken) => {
+            view.email_error = Some("An account with this e-mail address already exists: find it above.".to_owned());
+            refused(view).await
+        }
+        Err(AccountError::FirmNotFound(_)) => {
+            view.firm_error = Some("Choose a firm from the list.".to_owned());
+            refused(view).await
+        }
+        Err(other) => Err(PageError::Api(other.into())),
+    }
+}
+
+async fn create_with_membership(
+    state: &AppState,
+    new: NewAccount,
+    membership: Option<Uuid>,
+) -> Result<Account, AccountError> {
+    let now = state.clock.now();
+    let txn = certify_core::begin_write(&state.db)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let account = certify_accounts::create_account(&txn, now, new).await?;
+    if let Some(firm_id) = membership {
+        certify_firms::join_firm(&txn, now, firm_id, account.id)
+            .await
+            .map_err(|err| match err {
+                certify_firms::FirmError::NotFound(id) => AccountError::FirmNotFound(id),
+                other => AccountError::Unexpected(other.into()),
+            })?;
+    }
+    txn.commit().await.map_err(anyhow::Error::from)?;
+    Ok(account)
+}
+
+/// One membership of an account, oldest first.
+#[derive(Debug, Clone)]
+pub struct MembershipLine {
+    pub firm_id: Uuid,
+    pub firm: String,
+    pub period: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_admin.html")]
+pub struct AccountPage {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    role: &'static str,
+    /// A firm admin's firm.
+    administers: Option<(Uuid, String)>,
+    created: String,
+    memberships: Vec<MembershipLine>,
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let account = match certify_accounts::find_account(&state.db, id).await {
+        Ok(account) => account,
+        Err(AccountError::NotFound(_)) => return Err(PageError::not_found(format!("no account {id}"))),
+        Err(other) => return Err(PageError::Api(other.into())),
+    };
+    let administers = match account.role {
+        Role::FirmAdmin { firm_id } => Some((firm_id, certify_firms::find_firm(&state.db, firm_id).await?.name)),
+        _ => None,
+    };
+    let mut memberships = Vec::new();
+    for row in certify_firms::membership_history(&state.db, id).await? {
+        let firm = certify_firms::find_firm(&state.db, row.firm_id).await?;
+        let period = match row.left_at {
+            Some(left) => format!("{} to {}", long_date(row.joined_at.date()), long_date(left.date())),
+            None => format!("since {}", long_date(row.joined_at.date())),
+        };
+        memberships.push(MembershipLine {
+            firm_id: row.firm_id,
+            firm: firm.name,
+            period,
+        });
+    }
+    let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
+    let page = AccountPage {
+        chrome,
+        name: account.display_name,
+        email: account.email.to_string(),
+        role: role_label(account.role),
+        administers,
+        created: date_time(account.created_at),
+        memberships,
+    };
+    Ok((jar, page).into_response())
+}

@@ -1,0 +1,197 @@
+//! Programme staff's catalogue and exam pages over plain HTTP: status changes and their
+//! refusals, the module editor's preview and save, and the item bank upload with its problems
+//! listed per item and field.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+use crate::certificates::pass;
+use crate::exams::exam_setup;
+use crate::helpers::spawn_app;
+use crate::page_client::{Browser, header};
+
+#[tokio::test]
+async fn staff_publish_and_retire_and_a_refused_change_is_explained() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let ids = app.published_track(&staff, &[1]).await;
+    let empty = app
+        .create(
+            "/api/v1/tracks",
+            &json!({"title": "Empty track", "description": "Nothing yet."}),
+            &staff,
+        )
+        .await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = browser.get("/staff/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Empty track") && page.contains(">Draft<"), "{page}");
+    let csrf = browser.csrf();
+    let (status, _, page) = browser
+        .post(
+            &format!("/staff/catalogue/tracks/{empty}/status"),
+            &[("csrf", &csrf), ("status", "published")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        page.contains("That change was refused") && page.contains("publish at least one course"),
+        "{page}"
+    );
+
+    let module = ids.courses[0].1[0];
+    let (status, headers, _) = browser
+        .post(
+            &format!("/staff/catalogue/modules/{module}/status"),
+            &[("csrf", &csrf), ("status", "retired")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        header(&headers, "location"),
+        format!("/staff/catalogue#module-{module}")
+    );
+    let (_, _, page) = browser.get("/staff/catalogue").await;
+    assert!(page.contains("Reinstate"), "the retired module can come back: {page}");
+    let (status, _, _) = browser
+        .post(
+            &format!("/staff/catalogue/modules/{module}/status"),
+            &[("status", "published")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, no change");
+}
+
+#[tokio::test]
+async fn the_module_editor_previews_safely_and_saves_a_new_version() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let ids = app.published_track(&staff, &[1]).await;
+    let module = ids.courses[0].1[0];
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let path = format!("/staff/modules/{module}/edit");
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Version 1"), "{page}");
+    let csrf = browser.csrf();
+    let body = "# Prompts\n\nWrite **clear** prompts.<script>alert(1)</script>";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("title", "Prompting"),
+        ("minutes", "15"),
+        ("body", body),
+    ];
+    let (status, _, page) = browser
+        .post(&path, &[&form[..], &[("action", "preview")]].concat())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<h2>Prompts</h2>") && page.contains("<strong>clear</strong>"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"), "the preview is sanitised");
+    let (status, _, page) = browser
+        .post(
+            &path,
+            &[
+                ("csrf", csrf.as_str()),
+                ("title", " "),
+                ("minutes", "0"),
+                ("body", body),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="title-error""#) && page.contains(r#"id="minutes-error""#),
+        "{page}"
+    );
+    assert!(page.contains("Write **clear** prompts."), "the text typed is kept");
+    let (status, headers, _) = browser.post(&path, &[&form[..], &[("action", "save")]].concat()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(header(&headers, "location")).await;
+    assert!(
+        page.contains("Saved.") && page.contains("Version 2"),
+        "a published module gets a new version: {page}"
+    );
+}
+
+fn bank_form(csrf: &str, bank: &serde_json::Value) -> Form {
+    Form::new().text("csrf", csrf.to_owned()).part(
+        "file",
+        Part::bytes(bank.to_string().into_bytes())
+            .file_name("bank.json")
+            .mime_str("application/json")
+            .expect("mime"),
+    )
+}
+
+#[tokio::test]
+async fn an_item_bank_upload_lists_each_problem_by_item_and_field_and_imports_when_fixed() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    pass(&app, &setup).await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let path = format!("/staff/exams/{}", setup.exam_id);
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Blueprint") && page.contains("Architecture") && page.contains("<rect class=\"column\""),
+        "{page}"
+    );
+    assert!(page.contains("1 finished attempts; 100 % passed"), "{page}");
+    let (status, _, exported) = browser.get(&format!("{path}/bank.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let exported: serde_json::Value = serde_json::from_str(&exported).expect("a bank document");
+    assert_eq!(
+        exported["items"].as_array().map(Vec::len),
+        Some(8),
+        "the setup's 5 + 3 items"
+    );
+
+    let good = json!({"domain": "Architecture", "kind": "single_choice", "stem": "A new question",
+        "options": [{"id": "a", "text": "Right"}, {"id": "b", "text": "Wrong"}, {"id": "c", "text": "Also wrong"}],
+        "key": ["a"]});
+    let mut bad_key = good.clone();
+    bad_key["key"] = json!(["z"]);
+    let mut bad_domain = good.clone();
+    bad_domain["domain"] = json!("Astrology");
+    let csrf = browser.csrf();
+    let (status, _, page) = browser
+        .post_multipart(
+            &format!("{path}/bank"),
+            bank_form(&csrf, &json!({"items": [good, bad_key, bad_domain]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("The item bank has 2 problems; nothing was imported"),
+        "{page}"
+    );
+    assert!(page.contains("<td>Item 2</td><td><code>key</code></td>"), "{page}");
+    assert!(page.contains("<td>Item 3</td><td><code>domain</code></td>"), "{page}");
+
+    let (status, _, page) = browser
+        .post_multipart(&format!("{path}/bank"), bank_form(&csrf, &json!({"questions": []})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("This is not an item bank document") && page.contains(r#"id="file-error""#),
+        "{page}"
+    );
+    let (status, _, _) = browser
+        .post_multipart(&format!("{path}/bank"), bank_form("forged", &json!({"items": [good]})))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, _, page) = browser
+        .post_multipart(&format!("{path}/bank"), bank_form(&csrf, &json!({"items": [good]})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("The item bank was imported") && page.contains("<dt>New items</dt><dd>1</dd>"),
+        "{page}"
+    );
+}
