@@ -140,6 +140,33 @@ async fn staff_find_a_certificate_and_revoke_it_only_after_confirming() {
     let headline: Value = app.get("/api/v1/progress", None).await.json().await.expect("json");
     assert_eq!(headline["certified"], 0);
 
+    let (status, headers, csv) = browser
+        .get("/staff/certificates/export?status=revoked&track=&firm=&format=csv")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        crate::page_client::header(&headers, "content-type"),
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "the header and the one revoked certificate: {csv}"
+    );
+    assert!(csv.contains("Exam content shared"), "{csv}");
+    let (status, headers, _) = browser.get("/staff/certificates/export?status=valid&format=zip").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(crate::page_client::header(&headers, "content-type"), "application/zip");
+    let (status, _, page) = browser
+        .get("/staff/certificates/export?issued_from=2026-12-01&issued_until=2026-01-01&format=csv")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="export-problem""#) && page.contains("issued_until"),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="2026-12-01""#), "the form keeps its values");
+
     let mut admin = Browser::signed_in(&app, "holder@consultants.example").await;
     let (status, _, _) = admin.get(&format!("/staff/certificates/{id}")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only staff manage certificates");

@@ -113,6 +113,7 @@ fn router() -> Router<AppState> {
         .route("/staff/exams/{id}/bank", post(exam_admin::import))
         .route("/staff/exams/{id}/bank.json", get(exam_admin::export))
         .route("/staff/certificates", get(staff_certificates::search))
+        .route("/staff/certificates/export", get(staff_certificates::export))
         .route("/staff/certificates/{id}", get(staff_certificates::certificate))
         .route("/staff/certificates/{id}/revocation", post(staff_certificates::revoke))
         .route(

@@ -115,6 +115,12 @@ pub async fn export_csv(
     _staff: Staff,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    csv_export(state, query).await
+}
+
+/// The CSV export as a streamed download, for whoever already checked the caller is staff (this
+/// route and the web edge's export).
+pub async fn csv_export(state: AppState, query: ExportQuery) -> Result<Response, ApiError> {
     let (filter, now, first) = start_export(&state, query).await?;
     let first_chunk = csv_chunk(&first.certificates, &state.issuer, now, true).map_err(ApiError::internal)?;
     let rest = stream::unfold(first.next, move |after| {
@@ -204,6 +210,11 @@ pub async fn export_zip(
     _staff: Staff,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
+    zip_export(state, query).await
+}
+
+/// The ZIP export as a streamed download, for whoever already checked the caller is staff.
+pub async fn zip_export(state: AppState, query: ExportQuery) -> Result<Response, ApiError> {
     let (filter, now, first) = start_export(&state, query).await?;
     // Two chunks in flight at most: a slow client holds the producer back.
     let (chunks, received) = mpsc::channel::<std::io::Result<Bytes>>(2);

@@ -13,7 +13,12 @@ use certify_certificates::{Certificate, CertificateError, EventKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use certify_api::routes::certificate_exports::{self, ExportQuery};
+use certify_core::{PageRequest, PageSize};
+use certify_courses::Audience;
+
 use super::certificates::{CertificateCard, card};
+use super::firm_staff::Choice;
 use super::verify::{Code, parse_code};
 use super::{Chrome, chrome_for, date_time};
 use crate::csrf::CheckedForm;
@@ -40,6 +45,145 @@ pub struct FindPage {
     q_error: Option<&'static str>,
     /// `None` before a search.
     results: Option<Vec<CertificateCard>>,
+    export: ExportForm,
+    /// The export's lists hold only valid choices; a wrong filter is named above them.
+    no_error: Option<&'static str>,
+}
+
+/// The bulk export's filters, as typed, with the lists they choose from.
+#[derive(Debug, Clone, Default)]
+pub struct ExportForm {
+    pub tracks: Vec<Choice>,
+    pub firms: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub issued_from: String,
+    pub issued_until: String,
+    /// Why the export could not start.
+    pub problem: Option<String>,
+}
+
+/// The export form's address: every value is text, blank meaning "any".
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportParams {
+    #[serde(default)]
+    pub track: String,
+    #[serde(default)]
+    pub firm: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub issued_from: String,
+    #[serde(default)]
+    pub issued_until: String,
+    #[serde(default)]
+    pub format: String,
+}
+
+const EXPORT_STATUSES: [(&str, &str); 4] = [
+    ("valid", "Valid"),
+    ("expired", "Expired"),
+    ("revoked", "Revoked"),
+    ("superseded", "Replaced"),
+];
+
+async fn export_form(
+    state: &AppState,
+    params: &ExportParams,
+    problem: Option<String>,
+) -> Result<ExportForm, PageError> {
+    let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
+    let page = PageRequest { after: None, size };
+    let chosen = |value: &str, current: &str| value == current.trim();
+    let tracks = certify_courses::list_tracks(&state.db, Audience::Staff, None, page)
+        .await?
+        .items
+        .into_iter()
+        .map(|t| {
+            let id = t.id.to_string();
+            let selected = chosen(&id, &params.track);
+            (id, t.title, selected)
+        })
+        .collect();
+    let firms = certify_firms::list_firms(&state.db, &certify_firms::FirmQuery::default(), page)
+        .await?
+        .items
+        .into_iter()
+        .map(|f| {
+            let id = f.id.to_string();
+            let selected = chosen(&id, &params.firm);
+            (id, f.name, selected)
+        })
+        .collect();
+    Ok(ExportForm {
+        tracks,
+        firms,
+        statuses: EXPORT_STATUSES
+            .iter()
+            .map(|(value, label)| ((*value).to_owned(), (*label).to_owned(), chosen(value, &params.status)))
+            .collect(),
+        issued_from: params.issued_from.clone(),
+        issued_until: params.issued_until.clone(),
+        problem,
+    })
+}
+
+/// The filtered certificates as CSV or as a ZIP of their PDFs, streamed; a filter that does not
+/// parse re-renders the page with the problem beside the export form.
+pub async fn export(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    SignedIn(visitor): SignedIn,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, PageError> {
+    visitor.staff()?;
+    let blank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let id = |field: &'static str, raw: &str| match blank(raw) {
+        None => Ok(None),
+        Some(text) => Uuid::parse_str(&text)
+            .map(Some)
+            .map_err(|_| format!("Choose a {field} from the list.")),
+    };
+    let query = id("track", &params.track).and_then(|track_id| {
+        Ok(ExportQuery {
+            track_id,
+            firm_id: id("firm", &params.firm)?,
+            status: blank(&params.status),
+            issued_from: blank(&params.issued_from),
+            issued_until: blank(&params.issued_until),
+        })
+    });
+    let started = match (query, params.format.as_str()) {
+        (Ok(query), "zip") => certificate_exports::zip_export(state.clone(), query).await,
+        (Ok(query), _) => certificate_exports::csv_export(state.clone(), query).await,
+        (Err(problem), _) => return refused_export(&state, jar, &visitor, &params, problem).await,
+    };
+    match started {
+        Ok(download) => Ok(download),
+        Err(err) if err.kind() == certify_api::ProblemType::ValidationFailed => {
+            refused_export(&state, jar, &visitor, &params, format!("{}.", err.detail())).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn refused_export(
+    state: &AppState,
+    jar: CookieJar,
+    visitor: &Visitor,
+    params: &ExportParams,
+    problem: String,
+) -> Result<Response, PageError> {
+    let export = export_form(state, params, Some(problem)).await?;
+    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    let page = FindPage {
+        chrome,
+        q: String::new(),
+        q_error: None,
+        results: None,
+        export,
+        no_error: None,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
 }
 
 async fn find(state: &AppState, q: &str) -> Result<Vec<Certificate>, PageError> {
@@ -97,6 +241,7 @@ pub async fn search(
     } else {
         StatusCode::OK
     };
+    let export = export_form(&state, &ExportParams::default(), None).await?;
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
     Ok((
         status,
@@ -106,6 +251,8 @@ pub async fn search(
             q,
             q_error,
             results,
+            export,
+            no_error: None,
         },
     )
         .into_response())
