@@ -232,13 +232,20 @@ async fn breakdowns_are_tables_with_bars_and_csv_and_are_computed_once_per_chang
         "Firm,Certified consultants\nBluefield Systems,2\nNorthwind Consulting,1\n"
     );
 
-    // A new certificate moves the counters' version: the next view recomputes at once.
+    // A new certificate moves the counters' version: once the breakdown is BREAKDOWN_MIN_AGE
+    // old, the next view recomputes.
     let email = "c3@consultants.example";
     let account = app.create_account(email, certify_accounts::Role::Consultant).await;
     certify_firms::join_firm(&app.db, app.clock.now(), northwind, account.id)
         .await
         .expect("joined");
     certify(&app, email, track_id).await;
+    let (_, _, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
+    assert!(
+        csv.contains("Northwind Consulting,1"),
+        "not recomputed within the minimum age: {csv}"
+    );
+    app.clock.advance(certify_progress::BREAKDOWN_MIN_AGE);
     let (_, _, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
     assert!(csv.contains("Northwind Consulting,2"), "{csv}");
 }

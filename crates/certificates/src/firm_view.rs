@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::entity::certificate;
 use crate::error::CertificateError;
-use crate::store::{Certificate, Standing, certificate_from};
+use crate::store::{Certificate, certificate_from};
 
 /// A consultant's standing on one track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,17 +170,39 @@ pub(crate) async fn standings_of(
     if members.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = certificate::Entity::find()
+    // Only the columns a standing needs, all in `idx_certificates_standing`: the credential
+    // itself (kilobytes of JSON per row) is never read.
+    type Row = (Uuid, Uuid, Uuid, String, OffsetDateTime, Option<OffsetDateTime>);
+    let rows: Vec<Row> = certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::Id)
+        .column(certificate::Column::AccountId)
+        .column(certificate::Column::TrackId)
+        .column(certificate::Column::AchievementName)
+        .column(certificate::Column::ExpiresAt)
+        .column(certificate::Column::RevokedAt)
         .filter(certificate::Column::AccountId.is_in(members.iter().map(|m| m.account_id)))
         .filter(certificate::Column::SupersededBy.is_null())
         .order_by_asc(certificate::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
     let mut by_account: HashMap<Uuid, BTreeMap<Uuid, TrackStanding>> = HashMap::new();
-    for row in rows {
-        let certificate = certificate_from(row)?;
-        let standing = track_standing(&certificate, now);
-        let tracks = by_account.entry(certificate.account_id).or_default();
+    for (certificate_id, account_id, track_id, achievement_name, expires_at, revoked_at) in rows {
+        // Superseded certificates are left out above; the rest as `Standing::of` decides.
+        let status = match revoked_at {
+            Some(_) => TrackStatus::Revoked,
+            None if now >= expires_at => TrackStatus::Expired,
+            None => TrackStatus::Active,
+        };
+        let standing = TrackStanding {
+            track_id,
+            achievement_name,
+            status,
+            certificate_id,
+            expires_at,
+        };
+        let tracks = by_account.entry(account_id).or_default();
         // An active certificate decides; otherwise the newest one does (rows come oldest first).
         let keep_old = tracks
             .get(&standing.track_id)
@@ -199,22 +221,6 @@ pub(crate) async fn standings_of(
             MemberStanding { member, tracks }
         })
         .collect())
-}
-
-/// Superseded certificates never get here: the query leaves them out.
-fn track_standing(certificate: &Certificate, now: OffsetDateTime) -> TrackStanding {
-    let status = match certificate.standing_at(now) {
-        Standing::Valid => TrackStatus::Active,
-        Standing::Expired | Standing::Superseded { .. } => TrackStatus::Expired,
-        Standing::Revoked { .. } => TrackStatus::Revoked,
-    };
-    TrackStanding {
-        track_id: certificate.track_id,
-        achievement_name: certificate.achievement_name.clone(),
-        status,
-        certificate_id: certificate.id,
-        expires_at: certificate.expires_at,
-    }
 }
 
 /// One active certificate of a current member of some firm.
@@ -259,24 +265,43 @@ pub async fn active_certifications(
         .collect())
 }
 
-/// How many of `firm_id`'s current members held an active certificate at each of `moments`
-/// (in the order given). It follows today's roster back in time: people who have left are not
-/// counted, people who joined are counted with certificates earned before they joined.
-pub async fn headcount_history(
+/// One certificate of a current member of a firm, as long as it counts: from its issue until
+/// it expired, was revoked or was replaced (a replacement starts where it ends, so a corrected
+/// name leaves no gap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateSpan {
+    pub account_id: Uuid,
+    pub track_id: Uuid,
+    pub issued_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    /// When it stopped counting early: revoked or replaced.
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+impl CertificateSpan {
+    fn counts_at(&self, at: OffsetDateTime) -> bool {
+        self.issued_at <= at && at < self.expires_at && self.ended_at.is_none_or(|ended| at < ended)
+    }
+}
+
+/// Every certificate of `firm_id`'s current members, in one read of the standing index: what
+/// the firm's home needs for its tier card and its history alike.
+pub async fn certificate_spans(
     db: &impl ConnectionTrait,
     firm_id: Uuid,
-    moments: &[OffsetDateTime],
-) -> Result<Vec<u32>, CertificateError> {
-    type Span = (
+) -> Result<Vec<CertificateSpan>, CertificateError> {
+    type Row = (
+        Uuid,
         Uuid,
         OffsetDateTime,
         OffsetDateTime,
         Option<OffsetDateTime>,
         Option<OffsetDateTime>,
     );
-    let spans: Vec<Span> = certificate::Entity::find()
+    let rows: Vec<Row> = certificate::Entity::find()
         .select_only()
         .column(certificate::Column::AccountId)
+        .column(certificate::Column::TrackId)
         .column(certificate::Column::IssuedAt)
         .column(certificate::Column::ExpiresAt)
         .column(certificate::Column::RevokedAt)
@@ -287,30 +312,49 @@ pub async fn headcount_history(
         .into_tuple()
         .all(db)
         .await?;
-    // Each certificate counts from its issue until it expired, was revoked or was replaced
-    // (a replacement starts where it ends, so a corrected name leaves no gap).
-    let spans: Vec<(Uuid, OffsetDateTime, OffsetDateTime)> = spans
+    Ok(rows
         .into_iter()
-        .map(|(account, issued, expires, revoked, superseded)| {
-            let end = [Some(expires), revoked, superseded]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(expires);
-            (account, issued, end)
+        .map(
+            |(account_id, track_id, issued_at, expires_at, revoked, superseded)| CertificateSpan {
+                account_id,
+                track_id,
+                issued_at,
+                expires_at,
+                ended_at: [revoked, superseded].into_iter().flatten().min(),
+            },
+        )
+        .collect())
+}
+
+/// The spans that count at `now`, as active certifications of `firm_id`.
+pub fn active_at(firm_id: Uuid, spans: &[CertificateSpan], now: OffsetDateTime) -> Vec<ActiveCertification> {
+    spans
+        .iter()
+        .filter(|span| span.ended_at.is_none() && now < span.expires_at)
+        .map(|span| ActiveCertification {
+            firm_id,
+            account_id: span.account_id,
+            track_id: span.track_id,
+            expires_at: span.expires_at,
         })
-        .collect();
-    Ok(moments
+        .collect()
+}
+
+/// How many consultants held a certificate that counted at each of `moments` (in the order
+/// given). It follows today's roster back in time: people who have left are not counted, people
+/// who joined are counted with certificates earned before they joined.
+pub fn headcount_history(spans: &[CertificateSpan], moments: &[OffsetDateTime]) -> Vec<u32> {
+    moments
         .iter()
         .map(|at| {
             let holders: HashSet<Uuid> = spans
                 .iter()
-                .filter(|(_, from, until)| from <= at && at < until)
-                .map(|(account, _, _)| *account)
+                .filter(|span| span.counts_at(*at))
+                .map(|span| span.account_id)
                 .collect();
             count(holders.len())
         })
-        .collect())
+        .collect()
 }
 
 /// A firm's active certified headcount, in all and per track.

@@ -14,7 +14,7 @@ pub mod live;
 pub mod reconcile;
 pub mod series;
 
-pub use breakdown::{BREAKDOWN_MAX_AGE, BreakdownCache, Dimension, Group, breakdown};
+pub use breakdown::{BREAKDOWN_MAX_AGE, BREAKDOWN_MIN_AGE, BreakdownCache, Dimension, Group, breakdown};
 pub use forecast::{BandPoint, Forecast, Goal, Outlook, Projection, WINDOW_DAYS, forecast};
 pub use ledger::{
     DayCounts, Headline, Issuance, IssuedCertificate, certificate_ended, certificate_issued, headline, hold_counters,

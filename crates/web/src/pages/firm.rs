@@ -8,7 +8,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_certificates::firm_view::{ActiveCertification, active_certifications, certified_until, summarise};
+use certify_certificates::firm_view::{
+    ActiveCertification, CertificateSpan, active_at, certificate_spans, certified_until, summarise,
+};
 use certify_firms::{FirmKind, Tier};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -69,17 +71,16 @@ pub struct HeadcountHistory {
 /// Weeks the headcount chart looks back.
 const HISTORY_WEEKS: i64 = 52;
 
-async fn headcount_history(
-    state: &AppState,
-    firm_id: Uuid,
+fn headcount_history(
+    spans: &[CertificateSpan],
+    now: OffsetDateTime,
     thresholds: &certify_firms::TierThresholds,
-) -> Result<HeadcountHistory, PageError> {
-    let now = state.clock.now();
+) -> HeadcountHistory {
     let moments: Vec<OffsetDateTime> = (0..=HISTORY_WEEKS)
         .rev()
         .map(|weeks| now - time::Duration::weeks(weeks))
         .collect();
-    let counts = certify_certificates::firm_view::headcount_history(&state.db, firm_id, &moments).await?;
+    let counts = certify_certificates::firm_view::headcount_history(spans, &moments);
     let points: Vec<(time::Date, f64)> = moments
         .iter()
         .zip(&counts)
@@ -117,14 +118,14 @@ async fn headcount_history(
         today: None,
         id: "headcount",
     };
-    Ok(HeadcountHistory {
+    HeadcountHistory {
         svg: chart.svg(),
         rows: moments
             .iter()
             .zip(counts)
             .map(|(at, n)| (long_date(at.date()), thousands(n.into())))
             .collect(),
-    })
+    }
 }
 
 async fn tier_card(
@@ -227,11 +228,13 @@ pub async fn firm_home(
     firm_id: Uuid,
 ) -> Result<Response, PageError> {
     let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
-    let active = active_certifications(&state.db, state.clock.now(), Some(&[firm_id])).await?;
+    let now = state.clock.now();
+    let spans = certificate_spans(&state.db, firm_id).await?;
+    let active = active_at(firm_id, &spans, now);
     let thresholds = certify_firms::thresholds::tier_thresholds(&state.db).await?.thresholds;
     let tier = tier_card(state, &thresholds, &active).await?;
     let by_track = headcount_by_track(state, &active).await?;
-    let history = headcount_history(state, firm_id, &thresholds).await?;
+    let history = headcount_history(&spans, now, &thresholds);
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     let page = FirmHome {
         chrome,
