@@ -18,6 +18,7 @@ mod m20261122_000008_firm_rosters;
 mod m20261201_000009_progress;
 mod m20261201_000010_recertification_window;
 mod m20261202_000011_certificate_standing_index;
+mod m20261202_000012_firm_member_order_index;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_progress::Migration),
             Box::new(m20261201_000010_recertification_window::Migration),
             Box::new(m20261202_000011_certificate_standing_index::Migration),
+            Box::new(m20261202_000012_firm_member_order_index::Migration),
         ]
     }
 }
