@@ -97,6 +97,7 @@ async fn staff_find_a_certificate_and_revoke_it_only_after_confirming() {
 
     let (status, _, found) = browser.get("/staff/certificates?q=HOLDER@consultants").await;
     assert_eq!(status, StatusCode::OK);
+    assert!(found.contains("<title>Certificates · Certify</title>"), "{found}");
     assert!(
         found.contains("1 certificate found") && found.contains(&format!("/staff/certificates/{id}")),
         "{found}"

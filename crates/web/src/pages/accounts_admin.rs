@@ -10,13 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{Account, AccountError, NewAccount, Password, Role};
 use certify_api::AppState;
-use certify_core::{DisplayName, Email, PageRequest, PageSize};
-use certify_firms::FirmQuery;
+use certify_core::{DisplayName, Email};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::firm_staff::Choice;
-use super::{Chrome, chrome_for, date_time, long_date};
+use super::{Choice, Chrome, choices, chrome_for, date_time, firm_choices, long_date};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
@@ -79,20 +77,6 @@ const ROLES: [(&str, &str); 3] = [
     ("programme_staff", "Programme staff"),
 ];
 
-async fn firm_choices(state: &AppState, chosen: &str) -> Result<Vec<Choice>, PageError> {
-    let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
-    let firms = certify_firms::list_firms(&state.db, &FirmQuery::default(), PageRequest { after: None, size }).await?;
-    Ok(firms
-        .items
-        .into_iter()
-        .map(|f| {
-            let id = f.id.to_string();
-            let selected = id == chosen;
-            (id, f.name, selected)
-        })
-        .collect())
-}
-
 async fn accounts_page(
     state: &AppState,
     jar: CookieJar,
@@ -119,10 +103,12 @@ async fn accounts_page(
                 .collect(),
         )
     };
-    let roles = ROLES
-        .iter()
-        .map(|(value, label)| ((*value).to_owned(), (*label).to_owned(), *value == form.role))
-        .collect();
+    let roles = choices(
+        ROLES
+            .iter()
+            .map(|(value, label)| ((*value).to_owned(), (*label).to_owned())),
+        &form.role,
+    );
     let firms = firm_choices(state, &form.firm).await?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     Ok((

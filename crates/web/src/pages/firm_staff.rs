@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::certificates::{CertificateCard, cards_of};
-use super::{Chrome, chrome_for, long_date, thousands};
+use super::{Choice, Chrome, choices, chrome_for, long_date, thousands};
 use crate::error::PageError;
 use crate::extract::PagePath;
 use crate::session::SignedIn;
@@ -245,19 +245,6 @@ fn row(standing: MemberStanding) -> StaffRow {
             })
             .collect(),
     }
-}
-
-/// A choice in a filter's list: value, label, chosen.
-pub type Choice = (String, String, bool);
-
-fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Choice> {
-    values
-        .into_iter()
-        .map(|(value, label)| {
-            let selected = value == chosen.trim();
-            (value, label, selected)
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]

@@ -15,8 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::firm::{kind_label, tier_label};
-use super::firm_staff::Choice;
-use super::{Chrome, chrome_for, thousands};
+use super::{Choice, Chrome, chrome_for, thousands};
 use crate::error::PageError;
 use crate::session::SignedIn;
 

@@ -79,6 +79,31 @@ pub fn chrome_for(
     ))
 }
 
+/// A choice in a form's list: value, label, chosen.
+pub type Choice = (String, String, bool);
+
+/// `values` as a list's choices, the one whose value is `chosen` (trimmed) marked.
+pub fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str) -> Vec<Choice> {
+    values
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == chosen.trim();
+            (value, label, selected)
+        })
+        .collect()
+}
+
+/// The partner firms as a list's choices (the first page of them, in creation order).
+pub async fn firm_choices(state: &AppState, chosen: &str) -> Result<Vec<Choice>, PageError> {
+    let size = certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?;
+    let page = certify_core::PageRequest { after: None, size };
+    let firms = certify_firms::list_firms(&state.db, &certify_firms::FirmQuery::default(), page).await?;
+    Ok(choices(
+        firms.items.into_iter().map(|f| (f.id.to_string(), f.name)),
+        chosen,
+    ))
+}
+
 /// A count with thousands separators, as people read it ("12,345").
 pub fn thousands(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();

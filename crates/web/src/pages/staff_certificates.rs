@@ -18,9 +18,8 @@ use certify_core::{PageRequest, PageSize};
 use certify_courses::Audience;
 
 use super::certificates::{CertificateCard, card};
-use super::firm_staff::Choice;
 use super::verify::{Code, parse_code};
-use super::{Chrome, chrome_for, date_time};
+use super::{Choice, Chrome, choices, chrome_for, date_time, firm_choices};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
@@ -93,34 +92,21 @@ async fn export_form(
 ) -> Result<ExportForm, PageError> {
     let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
     let page = PageRequest { after: None, size };
-    let chosen = |value: &str, current: &str| value == current.trim();
-    let tracks = certify_courses::list_tracks(&state.db, Audience::Staff, None, page)
-        .await?
-        .items
-        .into_iter()
-        .map(|t| {
-            let id = t.id.to_string();
-            let selected = chosen(&id, &params.track);
-            (id, t.title, selected)
-        })
-        .collect();
-    let firms = certify_firms::list_firms(&state.db, &certify_firms::FirmQuery::default(), page)
-        .await?
-        .items
-        .into_iter()
-        .map(|f| {
-            let id = f.id.to_string();
-            let selected = chosen(&id, &params.firm);
-            (id, f.name, selected)
-        })
-        .collect();
+    let tracks = certify_courses::list_tracks(&state.db, Audience::Staff, None, page).await?;
+    let tracks = choices(
+        tracks.items.into_iter().map(|t| (t.id.to_string(), t.title)),
+        &params.track,
+    );
+    let firms = firm_choices(state, &params.firm).await?;
     Ok(ExportForm {
         tracks,
         firms,
-        statuses: EXPORT_STATUSES
-            .iter()
-            .map(|(value, label)| ((*value).to_owned(), (*label).to_owned(), chosen(value, &params.status)))
-            .collect(),
+        statuses: choices(
+            EXPORT_STATUSES
+                .iter()
+                .map(|(value, label)| ((*value).to_owned(), (*label).to_owned())),
+            &params.status,
+        ),
         issued_from: params.issued_from.clone(),
         issued_until: params.issued_until.clone(),
         problem,
