@@ -5,6 +5,7 @@
 //! One test binary on purpose: each binary must be linked, and linking dominates build time.
 
 mod accounts;
+mod api_clients;
 mod catalogue;
 mod certificate_exports;
 mod certificate_pdfs;

@@ -5,6 +5,7 @@
 //!
 //! Everything here is plain Rust over sea-orm; nothing knows about HTTP.
 
+mod api_clients;
 pub mod entity;
 mod error;
 mod identities;
@@ -15,11 +16,18 @@ mod store;
 pub mod throttle;
 pub mod token;
 
+pub use api_clients::{
+    ApiClient, ApiClientError, ClientGrant, ClientSecret, ClientToken, ClientTokenSettings, GrantError,
+    MAX_CLIENT_NAME, NewApiClient, Scope, Scopes, UnknownScope, api_clients_of, create_api_client, find_api_client,
+    grant_client_token, revoke_api_client, rotate_api_client_secret,
+};
 pub use error::{AccountError, LoginError};
 pub use identities::{LinkError, account_for_external_identity, link_external_identity};
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
-pub use sessions::{LoggedIn, Principal, SessionSettings, authenticate, log_in, log_out, session_lookup};
+pub use sessions::{
+    LoggedIn, Principal, Purged, SessionSettings, authenticate, log_in, log_out, purge_expired, session_lookup,
+};
 pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,
     find_account, list_accounts, rename_account, search_accounts,

@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::api_clients::{CLIENT_TOKEN_PREFIX, ClientGrant, client_principal};
 use crate::entity::{account, session};
 use crate::token::{SessionToken, token_hash};
 use crate::{Account, LoginError, Role, password};
@@ -33,12 +34,16 @@ pub struct LoggedIn {
     pub account: Account,
 }
 
-/// Who is making a request, as proven by a live session.
+/// Who is making a request, as proven by a live session or a client's access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The person; for an API client, the person who created it.
     pub account_id: Uuid,
+    /// The session, or the client's token.
     pub session_id: Uuid,
     pub role: Role,
+    /// `Some` when an API client calls: it reaches only its firm's routes that its scopes name.
+    pub client: Option<ClientGrant>,
 }
 
 pub async fn log_in(
@@ -89,6 +94,9 @@ pub async fn authenticate(
     now: OffsetDateTime,
     presented: &str,
 ) -> anyhow::Result<Option<Principal>> {
+    if presented.starts_with(CLIENT_TOKEN_PREFIX) {
+        return client_principal(db, now, presented).await;
+    }
     let found = session_lookup(presented)
         .one(db)
         .await
@@ -105,6 +113,7 @@ pub async fn authenticate(
         account_id: account.id,
         session_id: session.id,
         role,
+        client: None,
     }))
 }
 
@@ -126,4 +135,37 @@ pub async fn log_out(db: &impl ConnectionTrait, now: OffsetDateTime, session_id:
         .await
         .context("revoking a session")?;
     Ok(())
+}
+
+/// What [`purge_expired`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub client_tokens: u64,
+}
+
+/// Deletes sessions and client tokens that expired before `now`: they can never be used again,
+/// and the token lookups stay small. Runs on the injected clock, so tests move time to test it.
+///
+/// SQLite keeps instants as RFC 3339 text in UTC, which orders like the instants except within
+/// one second (fractions are written without trailing zeros); the minute of grace keeps the
+/// comparison exact on both databases.
+pub async fn purge_expired(db: &impl ConnectionTrait, now: OffsetDateTime) -> anyhow::Result<Purged> {
+    let before = now - Duration::minutes(1);
+    let sessions = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(before))
+        .exec(db)
+        .await
+        .context("purging expired sessions")?
+        .rows_affected;
+    let client_tokens = crate::entity::api_client_token::Entity::delete_many()
+        .filter(crate::entity::api_client_token::Column::ExpiresAt.lt(before))
+        .exec(db)
+        .await
+        .context("purging expired client tokens")?
+        .rows_affected;
+    Ok(Purged {
+        sessions,
+        client_tokens,
+    })
 }

@@ -113,8 +113,13 @@ impl SignInThrottle {
 
     /// Spends one attempt of `client`'s budget and one of `email`'s, or says how long to wait.
     pub fn check(&self, email: &Email, client: IpAddr) -> Result<(), Throttled> {
+        self.check_key(email.as_str(), client)
+    }
+
+    /// The same for any account-like key, such as an API client's id at the token endpoint.
+    pub fn check_key(&self, key: &str, client: IpAddr) -> Result<(), Throttled> {
         self.spend(&self.per_client, &client)?;
-        self.spend(&self.per_account, &email.as_str().to_owned())
+        self.spend(&self.per_account, &key.to_owned())
     }
 
     fn spend<K: Hash + Eq + Clone>(&self, limiter: &Limiter<K>, key: &K) -> Result<(), Throttled> {

@@ -12,7 +12,11 @@ pub struct SessionToken(String);
 
 impl SessionToken {
     pub fn generate() -> Self {
-        Self(format!("{PREFIX}{}", hex::encode(random_bytes())))
+        Self(random_token(PREFIX))
+    }
+
+    pub(crate) fn from_raw(token: String) -> Self {
+        Self(token)
     }
 
     pub fn expose(&self) -> &str {
@@ -29,6 +33,11 @@ impl std::fmt::Debug for SessionToken {
 /// The lowercase hex SHA-256 of a presented token: the only form that is stored or looked up.
 pub fn token_hash(presented: &str) -> String {
     hex::encode(Sha256::digest(presented.as_bytes()))
+}
+
+/// `prefix` and 256 random bits in hex.
+pub(crate) fn random_token(prefix: &str) -> String {
+    format!("{prefix}{}", hex::encode(random_bytes()))
 }
 
 pub(crate) fn random_bytes() -> [u8; 32] {

@@ -5,12 +5,17 @@
 //!   protected unless someone deliberately makes it public.
 //! * [`Caller`], [`Staff`] and [`FirmScope`] are extractors that check the role (403) and the
 //!   tenant (404, exactly as for a firm that does not exist) before a handler runs.
+//! * An API client's token reaches only [`FirmScope`] routes whose [`ClientAccess`] names a scope
+//!   the token holds; every other extractor refuses it (403), so a new route is closed to
+//!   clients unless someone deliberately opens it.
+
+use std::marker::PhantomData;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, request::Parts};
 use axum::middleware::Next;
 use axum::response::Response;
-use certify_accounts::{Principal, Role};
+use certify_accounts::{Principal, Role, Scope};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -48,14 +53,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Absent only on a public route, where no handler should ask for a caller.
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .map(Self)
-            .ok_or_else(|| ApiError::unauthenticated("this route needs a signed-in account"))
+        let principal = any_principal(parts)?;
+        if principal.client.is_some() {
+            return Err(people_only());
+        }
+        Ok(Self(principal))
     }
+}
+
+/// The principal of a person or an API client.
+fn any_principal(parts: &Parts) -> Result<Principal, ApiError> {
+    // Absent only on a public route, where no handler should ask for a caller.
+    parts
+        .extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| ApiError::unauthenticated("this route needs a signed-in account"))
+}
+
+fn people_only() -> ApiError {
+    ApiError::forbidden("API clients may not use this route; it is for people signed in to their account")
 }
 
 /// Programme staff only.
@@ -74,16 +91,48 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
     }
 }
 
+/// Which API clients a firm route admits: the scope their token must hold, or none at all.
+pub trait ClientAccess {
+    const SCOPE: Option<Scope>;
+}
+
+/// Markers for [`FirmScope`]'s parameter, one per scope, and [`PeopleOnly`].
+pub mod scopes {
+    use certify_accounts::Scope;
+
+    use super::ClientAccess;
+
+    macro_rules! scope_marker {
+        ($($marker:ident => $scope:expr),* $(,)?) => {$(
+            #[derive(Debug, Clone, Copy)]
+            pub struct $marker;
+            impl ClientAccess for $marker {
+                const SCOPE: Option<Scope> = $scope;
+            }
+        )*};
+    }
+
+    scope_marker! {
+        PeopleOnly => None,
+        FirmRead => Some(Scope::FirmRead),
+        ConsultantsRead => Some(Scope::ConsultantsRead),
+        CertificatesRead => Some(Scope::CertificatesRead),
+        RosterWrite => Some(Scope::RosterWrite),
+    }
+}
+
 /// Access to the firm named by the `{firm_id}` path parameter: programme staff reach every firm,
 /// a firm admin only their own, and the firm exists (handlers need not check). Another firm's id
 /// answers 404 exactly like an id that does not exist, so a firm admin cannot even learn which
-/// firms exist.
+/// firms exist. An API client of the firm passes when its token holds `A`'s scope (403 naming
+/// the scope otherwise); with [`scopes::PeopleOnly`], the default, no client passes.
 #[derive(Debug, Clone)]
-pub struct FirmScope {
+pub struct FirmScope<A: ClientAccess = scopes::PeopleOnly> {
     pub firm_id: Uuid,
     pub principal: Principal,
     /// The firm, as the check that it exists read it.
     pub firm: certify_firms::Firm,
+    access: PhantomData<A>,
 }
 
 #[derive(Deserialize)]
@@ -91,17 +140,26 @@ struct FirmIdParam {
     firm_id: Uuid,
 }
 
-impl FromRequestParts<AppState> for FirmScope {
+impl<A: ClientAccess + Send + Sync> FromRequestParts<AppState> for FirmScope<A> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        let principal = any_principal(parts)?;
         let ApiPath(FirmIdParam { firm_id }) = ApiPath::from_request_parts(parts, state).await?;
+        // Tenancy first: another firm's route is a 404 whatever the token's scopes.
         let firm = firm_in_scope(state, &principal, firm_id).await?;
+        if let Some(grant) = principal.client {
+            match A::SCOPE {
+                None => return Err(people_only()),
+                Some(scope) if !grant.scopes.contains(scope) => return Err(ApiError::insufficient_scope(scope)),
+                Some(_) => {}
+            }
+        }
         Ok(Self {
             firm_id,
             principal,
             firm,
+            access: PhantomData,
         })
     }
 }

@@ -25,6 +25,8 @@ pub enum ProblemType {
     InvalidCredentials,
     /// 403: signed in, but the role does not allow this.
     Forbidden,
+    /// 403: an API client's token lacks the scope this route needs; `required_scope` names it.
+    InsufficientScope,
     /// 404: no such resource, or no route at this address.
     NotFound,
     /// 405: the route exists but not with this method.
@@ -79,6 +81,7 @@ impl ProblemType {
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidCredentials => "invalid-credentials",
             Self::Forbidden => "forbidden",
+            Self::InsufficientScope => "insufficient-scope",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::EmailTaken => "email-taken",
@@ -107,7 +110,7 @@ impl ProblemType {
         match self {
             Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken
@@ -136,6 +139,7 @@ impl ProblemType {
             Self::Unauthenticated => "Authentication required",
             Self::InvalidCredentials => "Wrong e-mail address or password",
             Self::Forbidden => "Not allowed for this account",
+            Self::InsufficientScope => "The token lacks a scope",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::EmailTaken => "E-mail address already in use",
@@ -261,6 +265,18 @@ impl ApiError {
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(ProblemType::Forbidden, detail)
+    }
+
+    /// A 403 for an API client whose token does not hold `scope`.
+    pub fn insufficient_scope(scope: certify_accounts::Scope) -> Self {
+        Self::new(
+            ProblemType::InsufficientScope,
+            format!(
+                "this route needs the `{}` scope, which the token does not hold; a firm admin can add it to the client",
+                scope.name()
+            ),
+        )
+        .with_extension("required_scope", scope.name().into())
     }
 
     pub fn unauthenticated(detail: impl Into<String>) -> Self {

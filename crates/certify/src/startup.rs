@@ -97,6 +97,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let follower = tokio::spawn(follow_certificate_changes(self.state.clone()));
         let progress = tokio::spawn(follow_progress(self.state.clone()));
+        let purger = tokio::spawn(purge_expired_credentials(self.state.clone()));
         let live_headline = Arc::clone(&self.state.live_headline);
         // Live streams never end by themselves; end them so in-flight requests can finish.
         let shutdown = async move {
@@ -113,6 +114,7 @@ impl Application {
             .context("serving HTTP");
         follower.abort();
         progress.abort();
+        purger.abort();
         served
     }
 }
@@ -149,6 +151,23 @@ async fn follow_progress(state: AppState) {
         }
         if let Err(err) = state.live_headline.refresh(&state.db).await {
             tracing::warn!(error = %err, "could not read the progress headline; retrying");
+        }
+    }
+}
+
+/// How often an instance deletes expired sessions and client tokens. Every instance does it;
+/// deleting what another instance already deleted is harmless.
+const PURGE_INTERVAL: Duration = Duration::from_secs(600);
+
+/// Keeps the session and client-token tables to what can still be used.
+async fn purge_expired_credentials(state: AppState) {
+    let mut ticks = tokio::time::interval(PURGE_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match certify_accounts::purge_expired(&state.db, state.clock.now()).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired sessions and client tokens"),
+            Err(err) => tracing::warn!(error = %err, "could not purge expired sessions; retrying"),
         }
     }
 }

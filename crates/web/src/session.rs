@@ -92,6 +92,10 @@ pub async fn visitor(state: &AppState, jar: &CookieJar) -> Result<Option<Visitor
     else {
         return Ok(None);
     };
+    // An API client's token is for the API only: in a cookie it signs nobody in.
+    if principal.client.is_some() {
+        return Ok(None);
+    }
     let account = certify_accounts::find_account(&state.db, principal.account_id)
         .await
         .map_err(PageError::internal)?;

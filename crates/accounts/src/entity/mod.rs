@@ -3,5 +3,7 @@
 //! searched by name and e-mail).
 
 pub mod account;
+pub mod api_client;
+pub mod api_client_token;
 pub mod external_identity;
 pub mod session;

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::auth::scopes::FirmRead;
 use crate::auth::{ConsultantScope, FirmScope, Staff};
 use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, Validation};
@@ -86,7 +87,7 @@ pub async fn create_firm(
         (status = NOT_FOUND, description = "no such firm, or not the caller's firm", body = Problem, content_type = PROBLEM_JSON),
     )
 )]
-pub async fn get_firm(scope: FirmScope) -> Result<Json<FirmView>, ApiError> {
+pub async fn get_firm(scope: FirmScope<FirmRead>) -> Result<Json<FirmView>, ApiError> {
     Ok(Json(scope.firm.into()))
 }
 

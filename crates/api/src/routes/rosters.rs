@@ -27,6 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::FirmScope;
+use crate::auth::scopes::{CertificatesRead, ConsultantsRead, FirmRead, RosterWrite};
 use crate::error::PROBLEM_JSON;
 use crate::error::{ApiError, Problem, ProblemType, Validation};
 use crate::extract::{ApiQuery, media_type_of};
@@ -128,7 +129,7 @@ fn too_large() -> ApiError {
 )]
 pub async fn import(
     State(state): State<AppState>,
-    scope: FirmScope,
+    scope: FirmScope<RosterWrite>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<RosterReportView>, ApiError> {
@@ -356,7 +357,7 @@ impl From<MemberStanding> for ConsultantView {
 )]
 pub async fn list_consultants(
     State(state): State<AppState>,
-    scope: FirmScope,
+    scope: FirmScope<ConsultantsRead>,
     ApiQuery(query): ApiQuery<ConsultantsQuery>,
 ) -> Result<Json<PageView<ConsultantView>>, ApiError> {
     let filter = query.filter()?;
@@ -386,7 +387,7 @@ pub async fn list_consultants(
 )]
 pub async fn export_consultants(
     State(state): State<AppState>,
-    scope: FirmScope,
+    scope: FirmScope<ConsultantsRead>,
     ApiQuery(query): ApiQuery<ExportConsultantsQuery>,
 ) -> Result<Response, ApiError> {
     let filter = ConsultantsQuery::from(query).filter()?;
@@ -500,7 +501,10 @@ pub struct FirmSummaryView {
         NotFound,
     )
 )]
-pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<Json<FirmSummaryView>, ApiError> {
+pub async fn summary(
+    State(state): State<AppState>,
+    scope: FirmScope<FirmRead>,
+) -> Result<Json<FirmSummaryView>, ApiError> {
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
         .await
         .map_err(ApiError::internal)?;
@@ -534,7 +538,7 @@ pub async fn summary(State(state): State<AppState>, scope: FirmScope) -> Result<
 )]
 pub async fn firm_certificates(
     State(state): State<AppState>,
-    scope: FirmScope,
+    scope: FirmScope<CertificatesRead>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<PageView<CertificateView>>, ApiError> {
     let page = page_request(query.after, query.limit)?;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::auth::scopes::FirmRead;
 use crate::auth::{Caller, FirmScope, Staff};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -118,7 +119,7 @@ pub struct TierView {
     responses((status = OK, body = TierView),
         Forbidden,
         NotFound))]
-pub async fn firm_tier(State(state): State<AppState>, scope: FirmScope) -> Result<Json<TierView>, ApiError> {
+pub async fn firm_tier(State(state): State<AppState>, scope: FirmScope<FirmRead>) -> Result<Json<TierView>, ApiError> {
     let configured = configured(&state).await?;
     let active = active_certifications(&state.db, state.clock.now(), Some(&[scope.firm_id]))
         .await
