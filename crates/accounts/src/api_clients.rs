@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionSession as _, TransactionTrait,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -280,13 +281,17 @@ pub async fn find_api_client(
 }
 
 /// A new secret for a live client; the old secret and every token it bought stop working.
-pub async fn rotate_api_client_secret(
-    db: &impl ConnectionTrait,
+pub async fn rotate_api_client_secret<C: TransactionTrait>(
+    db: &C,
     now: OffsetDateTime,
     firm_id: Uuid,
     client_id: Uuid,
 ) -> Result<(ApiClient, ClientSecret), ApiClientError> {
-    let row = client_row(db, firm_id, client_id).await?;
+    // The new secret and the end of the old tokens land together, or neither does.
+    let txn = certify_core::begin_write(db)
+        .await
+        .context("starting a secret rotation")?;
+    let row = client_row(&txn, firm_id, client_id).await?;
     if row.revoked_at.is_some() {
         return Err(ApiClientError::Revoked);
     }
@@ -294,27 +299,30 @@ pub async fn rotate_api_client_secret(
     let mut active = row.into_active_model();
     active.secret_hash = Set(token_hash(secret.expose()));
     active.secret_rotated_at = Set(now);
-    let row = active.update(db).await.context("rotating a client secret")?;
-    end_tokens_of(db, client_id).await?;
+    let row = active.update(&txn).await.context("rotating a client secret")?;
+    end_tokens_of(&txn, client_id).await?;
+    txn.commit().await.context("committing a secret rotation")?;
     Ok((client_from(row)?, secret))
 }
 
 /// Revokes a client: its secret and tokens stop working at once. Revoking twice is harmless.
-pub async fn revoke_api_client(
-    db: &impl ConnectionTrait,
+pub async fn revoke_api_client<C: TransactionTrait>(
+    db: &C,
     now: OffsetDateTime,
     firm_id: Uuid,
     client_id: Uuid,
 ) -> Result<ApiClient, ApiClientError> {
-    let row = client_row(db, firm_id, client_id).await?;
+    let txn = certify_core::begin_write(db).await.context("starting a revocation")?;
+    let row = client_row(&txn, firm_id, client_id).await?;
     let row = if row.revoked_at.is_none() {
         let mut active = row.into_active_model();
         active.revoked_at = Set(Some(now));
-        active.update(db).await.context("revoking an API client")?
+        active.update(&txn).await.context("revoking an API client")?
     } else {
         row
     };
-    end_tokens_of(db, client_id).await?;
+    end_tokens_of(&txn, client_id).await?;
+    txn.commit().await.context("committing a revocation")?;
     Ok(client_from(row)?)
 }
 
@@ -349,16 +357,19 @@ pub struct ClientToken {
 
 /// Exchanges a client's credentials for an access token holding `requested` (all the client's
 /// scopes when `None`).
-pub async fn grant_client_token(
-    db: &impl ConnectionTrait,
+pub async fn grant_client_token<C: TransactionTrait>(
+    db: &C,
     now: OffsetDateTime,
     settings: ClientTokenSettings,
     client_id: Uuid,
     secret: &str,
     requested: Option<Scopes>,
 ) -> Result<ClientToken, GrantError> {
+    // Read and write in one transaction: a rotation or revocation committed meanwhile cannot
+    // be followed by a token bought with the old secret.
+    let txn = certify_core::begin_write(db).await.context("starting a token grant")?;
     let row = api_client::Entity::find_by_id(client_id)
-        .one(db)
+        .one(&txn)
         .await
         .context("reading an API client")?;
     // Comparing digests, not secrets: how long the comparison takes says nothing about the
@@ -388,10 +399,11 @@ pub async fn grant_client_token(
         issued_at: Set(now),
         expires_at: Set(expires_at),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .context("storing a client token")?;
-    mark_used(db, now, &row).await?;
+    mark_used(&txn, now, &row).await?;
+    txn.commit().await.context("committing a token grant")?;
     Ok(ClientToken {
         token,
         expires_at,
