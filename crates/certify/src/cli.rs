@@ -271,20 +271,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
-    println!("Certify is running at {base_url}/");
-    println!("  API documentation: {base_url}/docs/");
-    println!("  Stop with ctrl-c.");
+    announce(&format!(
+        "Certify is running at {base_url}/\n  API documentation: {base_url}/docs/\n  Stop with ctrl-c."
+    ));
     app.run_until(shutdown_signal()).await
 }
 
 fn print_demo_accounts(heading: &str) {
-    println!("{heading}:");
+    let mut text = format!("{heading}:");
     for account in DEMO_ACCOUNTS {
-        println!(
-            "  {:<36} {:<26} password: {}",
+        text.push_str(&format!(
+            "\n  {:<36} {:<26} password: {}",
             account.role, account.email, account.password
-        );
+        ));
     }
+    announce(&text);
+}
+
+/// Prints the server's start-up banner. Unlike `println!`, a closed stdout (whoever started the
+/// server stopped reading it) is ignored: the server keeps serving instead of panicking.
+fn announce(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }
 
 async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
