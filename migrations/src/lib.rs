@@ -20,6 +20,7 @@ mod m20261201_000010_recertification_window;
 mod m20261202_000011_certificate_standing_index;
 mod m20261202_000012_firm_member_order_index;
 mod m20261202_000013_api_clients;
+mod m20261202_000014_identity_providers;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_certificate_standing_index::Migration),
             Box::new(m20261202_000012_firm_member_order_index::Migration),
             Box::new(m20261202_000013_api_clients::Migration),
+            Box::new(m20261202_000014_identity_providers::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ use certify_accounts::{
 };
 use certify_core::Clock as _;
 use reqwest::StatusCode;
+use serde_json::{Value, json};
 use time::Duration;
 use uuid::Uuid;
 
@@ -193,4 +194,253 @@ async fn expired_tokens_and_sessions_are_purged_on_the_clock() {
     app.clock.advance(Duration::hours(13));
     let sessions = purge_expired(&app.db, app.clock.now()).await.expect("purged");
     assert_eq!(sessions.sessions, 2, "the staff's and the admin's 12-hour sessions");
+}
+
+/// `POST /oauth/token` with `form`, authenticating with HTTP Basic when `basic` is given.
+async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/oauth/token")).form(form);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
+    }
+    request.send().await.expect("sent")
+}
+
+async fn oauth_error(response: reqwest::Response, status: StatusCode, error: &str) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"], error, "{body}");
+    assert!(
+        body["error_description"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_client_whose_secret_buys_a_token_at_the_token_endpoint() {
+    let app = spawn_app().await;
+    let firms = two_firms(&app).await;
+    let admin = app.log_in("admin@northwind.example", crate::helpers::PASSWORD).await;
+    let clients = format!("/api/v1/firms/{}/api-clients", firms.a);
+    let created = app
+        .post_json(
+            &clients,
+            &json!({"name": "Staffing system", "scopes": ["consultants:read", "firm:read"]}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    let id = created["client"]["id"].as_str().expect("id").to_owned();
+    let secret = created["client_secret"].as_str().expect("secret").to_owned();
+    assert_eq!(created["client"]["scopes"], json!(["firm:read", "consultants:read"]));
+    assert_eq!(created["client"]["last_used_at"], Value::Null);
+
+    // Both ways of authenticating; all the client's scopes unless it asks for fewer.
+    let basic = token_request(&app, Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(basic.status(), StatusCode::OK);
+    assert_eq!(basic.headers()["cache-control"], "no-store");
+    let basic: Value = basic.json().await.expect("json");
+    assert_eq!(
+        (&basic["token_type"], &basic["expires_in"], &basic["scope"]),
+        (&json!("Bearer"), &json!(900), &json!("firm:read consultants:read"))
+    );
+    let post = token_request(
+        &app,
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+            ("scope", "consultants:read"),
+        ],
+    )
+    .await;
+    assert_eq!(post.status(), StatusCode::OK);
+    let token = post.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let staff = app
+        .get(&format!("/api/v1/firms/{}/consultants", firms.a), Some(&token))
+        .await;
+    assert_eq!(staff.status(), StatusCode::OK);
+
+    // The list shows when it was used, and never a secret.
+    let listed = app.get(&clients, Some(&admin)).await.text().await.expect("list");
+    assert!(!listed.contains(&secret) && !listed.contains("secret\""), "{listed}");
+    let listed: Value = serde_json::from_str(&listed).expect("json");
+    assert_eq!(listed[0]["last_used_at"], json!("2026-11-22T09:00:00Z"));
+
+    // Another firm's admin cannot see, rotate or revoke it.
+    let bluefield = app
+        .token_for("admin@bluefield.example", Role::FirmAdmin { firm_id: firms.b })
+        .await;
+    let theirs = app.get(&clients, Some(&bluefield)).await;
+    assert_problem(theirs, StatusCode::NOT_FOUND, "not-found").await;
+    let wrong_firm = app
+        .client
+        .delete(app.url(&format!("/api/v1/firms/{}/api-clients/{id}", firms.b)))
+        .bearer_auth(&bluefield)
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(wrong_firm, StatusCode::NOT_FOUND, "not-found").await;
+
+    // Rotating ends the old secret and its tokens; revoking ends the client.
+    let rotated = app
+        .post_json(&format!("{clients}/{id}/secret"), &json!({}), Some(&admin))
+        .await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let new_secret = rotated.json::<Value>().await.expect("json")["client_secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let old = token_request(&app, Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
+    oauth_error(old, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let ended = app
+        .get(&format!("/api/v1/firms/{}/consultants", firms.a), Some(&token))
+        .await;
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    let revoked = app
+        .client
+        .delete(app.url(&format!("{clients}/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let revoked: Value = revoked.json().await.expect("json");
+    assert_eq!(revoked["revoked_at"], json!("2026-11-22T09:00:00Z"));
+    let after = token_request(&app, Some((&id, &new_secret)), &[("grant_type", "client_credentials")]).await;
+    oauth_error(after, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let again = app
+        .post_json(&format!("{clients}/{id}/secret"), &json!({}), Some(&admin))
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "invalid-state").await;
+}
+
+#[tokio::test]
+async fn the_token_endpoint_answers_each_bad_request_as_rfc_6749_says() {
+    let app = spawn_app().await;
+    let firms = two_firms(&app).await;
+    let (client, secret, _) = client_token(&app, &firms, &[Scope::FirmRead]).await;
+    let id = client.to_string();
+    let grant = ("grant_type", "client_credentials");
+
+    let wrong = token_request(&app, Some((&id, "ccs_wrong")), &[grant]).await;
+    assert_eq!(wrong.headers()["www-authenticate"], "Basic realm=\"certify\"");
+    oauth_error(wrong, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let unknown = token_request(&app, Some((&Uuid::now_v7().to_string(), &secret)), &[grant]).await;
+    oauth_error(unknown, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let anonymous = token_request(&app, None, &[grant]).await;
+    oauth_error(anonymous, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let both = token_request(&app, Some((&id, &secret)), &[grant, ("client_id", &id)]).await;
+    oauth_error(both, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let no_grant = token_request(&app, Some((&id, &secret)), &[]).await;
+    oauth_error(no_grant, StatusCode::BAD_REQUEST, "invalid_request").await;
+    let password = token_request(&app, Some((&id, &secret)), &[("grant_type", "password")]).await;
+    oauth_error(password, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
+    let wider = token_request(&app, Some((&id, &secret)), &[grant, ("scope", "roster:write")]).await;
+    let wider = oauth_error(wider, StatusCode::BAD_REQUEST, "invalid_scope").await;
+    assert!(
+        wider["error_description"]
+            .as_str()
+            .expect("text")
+            .contains("roster:write")
+    );
+    let made_up = token_request(&app, Some((&id, &secret)), &[grant, ("scope", "everything")]).await;
+    oauth_error(made_up, StatusCode::BAD_REQUEST, "invalid_scope").await;
+    let json_body = app
+        .client
+        .post(app.url("/oauth/token"))
+        .basic_auth(&id, Some(&secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .expect("sent");
+    oauth_error(json_body, StatusCode::BAD_REQUEST, "invalid_request").await;
+    // An empty `scope` is no scope list at all: the client's scopes.
+    let empty_scope = token_request(&app, Some((&id, &secret)), &[grant, ("scope", "")]).await;
+    assert_eq!(empty_scope.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn guessing_a_clients_secret_is_throttled_per_client_id() {
+    let app = spawn_app().await;
+    let firms = two_firms(&app).await;
+    let (client, secret, _) = client_token(&app, &firms, &[Scope::FirmRead]).await;
+    let id = client.to_string();
+    let grant = ("grant_type", "client_credentials");
+    for _ in 0..10 {
+        let guess = token_request(&app, Some((&id, "ccs_guess")), &[grant]).await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    let throttled = token_request(&app, Some((&id, &secret)), &[grant]).await;
+    let retry_after: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=6).contains(&retry_after), "{retry_after}");
+    assert_problem(throttled, StatusCode::TOO_MANY_REQUESTS, "too-many-requests").await;
+
+    app.clock.advance(Duration::seconds(6));
+    let later = token_request(&app, Some((&id, &secret)), &[grant]).await;
+    assert_eq!(later.status(), StatusCode::OK, "the budget refills on the clock");
+}
+
+/// The OpenAPI document and the routes agree: every route documented with a `firm_client` scope
+/// refuses a token lacking exactly that scope, and every other firm route refuses clients.
+#[tokio::test]
+async fn every_firm_route_enforces_the_scope_its_document_names() {
+    let app = spawn_app().await;
+    let firms = two_firms(&app).await;
+    let mut all_but = std::collections::HashMap::new();
+    for missing in Scope::ALL {
+        let held: Vec<Scope> = Scope::ALL.into_iter().filter(|scope| *scope != missing).collect();
+        all_but.insert(missing.name(), client_token(&app, &firms, &held).await.2);
+    }
+    let (_, _, every_scope) = client_token(&app, &firms, &Scope::ALL).await;
+    let document = serde_json::to_value(certify_api::openapi()).expect("json");
+    let mut checked = 0;
+    for (template, item) in document["paths"].as_object().expect("paths") {
+        if !template.contains("{firm_id}") {
+            continue;
+        }
+        let path = template
+            .replace("{firm_id}", &firms.a.to_string())
+            .replace("{domain}", "northwind.example")
+            .replace("{account_id}", &Uuid::now_v7().to_string())
+            .replace("{client_id}", &Uuid::now_v7().to_string());
+        for (method, operation) in item.as_object().expect("operations") {
+            let Ok(method) = method.to_uppercase().parse::<reqwest::Method>() else {
+                continue;
+            };
+            let scope = operation["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|requirement| requirement["firm_client"][0].as_str());
+            let (token, expected) = match scope {
+                Some(scope) => (&all_but[scope], "insufficient-scope"),
+                None => (&every_scope, "forbidden"),
+            };
+            let response = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("sent");
+            let problem = assert_problem(response, StatusCode::FORBIDDEN, expected).await;
+            if let Some(scope) = scope {
+                assert_eq!(problem["required_scope"], scope, "{method} {template}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} firm operations found");
 }

@@ -23,6 +23,7 @@ mod page_client;
 mod progress;
 mod rosters;
 mod sessions;
+mod sso;
 mod web;
 mod web_catalogue;
 mod web_firms;

@@ -408,3 +408,96 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
     let (_, _, page) = browser.get(&path).await;
     assert!(page.contains("has not claimed a domain yet"), "{page}");
 }
+
+/// How the token endpoint answers a client's id and secret.
+async fn token_status(app: &TestApp, id: &str, secret: &str) -> StatusCode {
+    app.client
+        .post(app.url("/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
+/// The value of the read-only field `id` on a page.
+fn field_value(page: &str, id: &str) -> String {
+    let start = page.find(&format!(r#"id="{id}""#)).expect("the field");
+    let value = &page[start..];
+    let value = &value[value.find("value=\"").expect("a value") + 7..];
+    value[..value.find('"').expect("closed")].to_owned()
+}
+
+#[tokio::test]
+async fn a_firm_admin_creates_an_api_client_sees_its_secret_once_and_revokes_it() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let mut browser = Browser::signed_in(&app, "admin@northwind.example").await;
+    let path = format!("/firms/{}/api-clients", portal.firm_id);
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("no API clients yet"), "{page}");
+    let csrf = browser.csrf();
+
+    let (status, _, page) = browser
+        .post(&path, &[("csrf", &csrf), ("name", "  "), ("scope", "roster:write")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="name-error""#), "{page}");
+    assert!(
+        page.contains(r#"value="roster:write" checked"#),
+        "the ticked scope stays ticked: {page}"
+    );
+    let (status, _, page) = browser.post(&path, &[("csrf", &csrf), ("name", "HR")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="scopes-error""#), "{page}");
+    let (_, _, page) = browser.post(&path, &[("name", "HR"), ("scope", "firm:read")]).await;
+    assert!(!page.contains("client-secret"), "no client without the form token");
+
+    let (status, _, page) = browser
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("name", "Staffing system"),
+                ("scope", "consultants:read"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = field_value(&page, "client-id");
+    let secret = field_value(&page, "client-secret");
+    assert!(secret.starts_with("ccs_"), "{secret}");
+    assert_eq!(
+        token_status(&app, &id, &secret).await,
+        StatusCode::OK,
+        "the secret on the page works"
+    );
+
+    let (_, _, page) = browser.get(&path).await;
+    assert!(!page.contains(&secret), "the secret is shown only once");
+    assert!(
+        page.contains("Staffing system")
+            && page.contains(r#"<code class="scope">consultants:read</code>"#)
+            && !page.contains("Never"),
+        "listed with its scope and when it was used: {page}"
+    );
+
+    let mut other = Browser::signed_in(&app, "admin@bluefield.example").await;
+    let (status, _, _) = other.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another firm's clients are not found");
+
+    let (status, headers, _) = browser
+        .post(&format!("{path}/{id}/revocation"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(header(&headers, "location"), path);
+    let (_, _, page) = browser.get(&path).await;
+    assert!(page.contains("Revoked on"), "{page}");
+    assert_eq!(
+        token_status(&app, &id, &secret).await,
+        StatusCode::UNAUTHORIZED,
+        "a revoked client gets no token"
+    );
+}

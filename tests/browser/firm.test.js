@@ -174,3 +174,29 @@ test("a firm claims an e-mail domain, sees it pending, and withdraws it", async 
   await assertNoHorizontalScroll(page, "the domains page");
   await context.close();
 });
+
+test("a firm admin creates an API client, copies its secret once, and revokes it", async () => {
+  const { context, page } = await signedInContext(shared, NORTHWIND_ADMIN);
+  await page.getByRole("main").getByRole("link", { name: "API clients" }).click();
+  await page.getByRole("heading", { name: "API clients", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Create the client" }).click();
+  await page.locator("#name-error").waitFor();
+  await page.locator("#scopes-error").waitFor();
+  await look(page, "firm-11-api-client-errors");
+  await page.getByLabel("Name").fill("Staffing system");
+  await page.getByRole("checkbox", { name: /certified-staff list/ }).check();
+  await page.getByRole("button", { name: "Create the client" }).click();
+  const secret = await page.getByLabel("Client secret").inputValue();
+  assert.match(secret, /^ccs_[0-9a-f]{64}$/);
+  await look(page, "firm-12-api-client-secret");
+  await page.goto(page.url());
+  assert.equal(await page.getByLabel("Client secret").count(), 0, "opening the page again does not show the secret");
+  const row = page.getByRole("row", { name: /Staffing system/ });
+  await row.getByText("Revoke", { exact: true }).click();
+  await look(page, "firm-13-api-client-revoke");
+  await row.getByRole("button", { name: "Revoke Staffing system" }).click();
+  await page.getByRole("row", { name: /Staffing system/ }).getByText("Revoked on").waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertNoHorizontalScroll(page, "the API clients page");
+  await context.close();
+});

@@ -82,7 +82,7 @@ impl Scope {
 pub struct Scopes(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a scope (known: firm:read, consultants:read, certificates:read, roster:write)")]
+#[error("`{0}` is not a scope (known: {known})", known = Scope::ALL.map(Scope::name).join(", "))]
 pub struct UnknownScope(pub String);
 
 impl Scopes {
@@ -190,6 +190,8 @@ pub enum ApiClientError {
     InvalidName,
     #[error("choose at least one scope")]
     NoScopes,
+    #[error(transparent)]
+    UnknownScope(#[from] UnknownScope),
     /// Unknown, or another firm's: the same answer.
     #[error("no API client with id {0}")]
     NotFound(Uuid),

@@ -27,6 +27,7 @@ pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
 pub use sessions::{
     LoggedIn, Principal, Purged, SessionSettings, authenticate, log_in, log_out, purge_expired, session_lookup,
+    start_session,
 };
 pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,

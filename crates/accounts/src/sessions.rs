@@ -67,12 +67,22 @@ pub async fn log_in(
     let Some(row) = row.filter(|row| matches && row.password_hash.is_some()) else {
         return Err(LoginError::InvalidCredentials);
     };
+    Ok(start_session(db, now, settings, Account::try_from(row)?).await?)
+}
 
+/// A new session for an account whose holder proved who they are some other way (their firm's
+/// identity provider).
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    settings: SessionSettings,
+    account: Account,
+) -> anyhow::Result<LoggedIn> {
     let token = SessionToken::generate();
     let expires_at = now + settings.lifetime;
     session::ActiveModel {
         id: Set(Uuid::now_v7()),
-        account_id: Set(row.id),
+        account_id: Set(account.id),
         token_hash: Set(token_hash(token.expose())),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -84,7 +94,7 @@ pub async fn log_in(
     Ok(LoggedIn {
         token,
         expires_at,
-        account: Account::try_from(row)?,
+        account,
     })
 }
 

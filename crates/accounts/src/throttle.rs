@@ -48,6 +48,20 @@ impl Default for SignInLimits {
     }
 }
 
+impl SignInLimits {
+    /// The budgets of API clients' token requests: per client id (a secret guesser, or a client
+    /// that asks for a token per call instead of reusing one for its lifetime) and per address.
+    pub fn token_requests() -> Self {
+        Self {
+            per_account: AttemptBudget {
+                burst: 10,
+                refill_every: StdDuration::from_secs(6),
+            },
+            ..Self::default()
+        }
+    }
+}
+
 /// Too many attempts; the next may come after `retry_after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("too many sign-in attempts; try again in {} s", retry_after.as_secs().max(1))]
@@ -120,6 +134,12 @@ impl SignInThrottle {
     pub fn check_key(&self, key: &str, client: IpAddr) -> Result<(), Throttled> {
         self.spend(&self.per_client, &client)?;
         self.spend(&self.per_account, &key.to_owned())
+    }
+
+    /// Spends one attempt of `client`'s budget only: for returns from a firm's identity
+    /// provider, which name no account until they are checked.
+    pub fn check_address(&self, client: IpAddr) -> Result<(), Throttled> {
+        self.spend(&self.per_client, &client)
     }
 
     fn spend<K: Hash + Eq + Clone>(&self, limiter: &Limiter<K>, key: &K) -> Result<(), Throttled> {

@@ -3,7 +3,7 @@
 //!
 //! In every mapping, `Unexpected` is a 500 whose cause is logged and never sent.
 
-use certify_accounts::{AccountError, LoginError};
+use certify_accounts::{AccountError, ApiClientError, LoginError};
 use certify_certificates::CertificateError;
 use certify_courses::CourseError;
 use certify_exams::ExamError;
@@ -24,6 +24,32 @@ impl From<AccountError> for ApiError {
             AccountError::FirmNotFound(firm_id) => Self::invalid_field("firm_id", format!("no firm with id {firm_id}")),
             AccountError::NotFound(id) => Self::not_found(format!("no account with id {id}")),
             AccountError::Unexpected(cause) => Self::internal(cause),
+        }
+    }
+}
+
+/// 422 per field; 404 for another firm's or an unknown client; 409 for a revoked one.
+impl From<ApiClientError> for ApiError {
+    fn from(err: ApiClientError) -> Self {
+        match err {
+            ApiClientError::InvalidName => Self::invalid_field("name", err.to_string()),
+            ApiClientError::NoScopes | ApiClientError::UnknownScope(_) => {
+                Self::invalid_field("scopes", err.to_string())
+            }
+            ApiClientError::NotFound(_) => Self::not_found(err.to_string()),
+            ApiClientError::Revoked => Self::new(ProblemType::InvalidState, err.to_string()),
+            ApiClientError::Unexpected(cause) => Self::internal(cause),
+        }
+    }
+}
+
+/// 422 on the field to correct (an unreachable provider is a problem with `issuer`); 404.
+impl From<certify_sso::ProviderError> for ApiError {
+    fn from(err: certify_sso::ProviderError) -> Self {
+        match err {
+            certify_sso::ProviderError::Invalid { field, message } => Self::invalid_field(field, message),
+            certify_sso::ProviderError::NotFound(_) => Self::not_found(err.to_string()),
+            certify_sso::ProviderError::Unexpected(cause) => Self::internal(cause),
         }
     }
 }

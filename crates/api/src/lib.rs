@@ -27,7 +27,9 @@ use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi as _;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{OpenApi, Ref, RefOr, ResponseBuilder, content::ContentBuilder};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -38,6 +40,10 @@ pub use state::{AppState, RateLimit};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 const BEARER: &str = "bearer";
+/// API clients' tokens; a route open to them names the scope it needs under this scheme.
+const FIRM_CLIENT: &str = "firm_client";
+/// HTTP Basic, one of the two ways a client authenticates at the token endpoint.
+const CLIENT_BASIC: &str = "client_basic";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -160,7 +166,8 @@ fn rate_limit_config(limit: state::RateLimit) -> GovernorConfig<PeerIpKeyExtract
 
 /// One document of the three routers: every protected operation marked as needing the bearer
 /// token (and as able to answer 401), every rate-limited look-up as able to answer 429, so the
-/// document states exactly what the router enforces.
+/// document states exactly what the router enforces. A protected operation open to API clients
+/// already names its scope under [`FIRM_CLIENT`]; a person's bearer token is the alternative.
 fn merge_documents(public: OpenApi, mut verification: OpenApi, mut protected: OpenApi) -> OpenApi {
     for operation in operations_of(&mut verification) {
         add_problem(
@@ -170,7 +177,10 @@ fn merge_documents(public: OpenApi, mut verification: OpenApi, mut protected: Op
         );
     }
     for operation in operations_of(&mut protected) {
-        operation.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+        operation
+            .security
+            .get_or_insert_default()
+            .insert(0, SecurityRequirement::new(BEARER, Vec::<String>::new()));
         add_problem(
             operation,
             "401",
@@ -194,7 +204,36 @@ fn merge_documents(public: OpenApi, mut verification: OpenApi, mut protected: Op
                 .build(),
         ),
     );
+    let components = doc.components.get_or_insert_default();
+    components.add_security_scheme(FIRM_CLIENT, firm_client_scheme());
+    components.add_security_scheme(
+        CLIENT_BASIC,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Basic)
+                .description(Some(
+                    "An API client's id and secret at the token endpoint (`client_secret_basic`).",
+                ))
+                .build(),
+        ),
+    );
     doc
+}
+
+/// The client credentials flow of firms' API clients, with every scope they may hold.
+fn firm_client_scheme() -> SecurityScheme {
+    let scopes = certify_accounts::Scope::ALL
+        .into_iter()
+        .map(|scope| (scope.name(), scope.description()));
+    let mut scheme = OAuth2::new([Flow::ClientCredentials(ClientCredentials::new(
+        routes::oauth::TOKEN_PATH,
+        utoipa::openapi::security::Scopes::from_iter(scopes),
+    ))]);
+    scheme.description = Some(
+        "A firm's own systems: a token from `POST /oauth/token` reaches only the client's firm, and only routes naming a scope it holds."
+            .to_owned(),
+    );
+    SecurityScheme::OAuth2(scheme)
 }
 
 fn operations_of(doc: &mut OpenApi) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
@@ -282,7 +321,7 @@ fn speaks_problems(path: &str) -> bool {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
     matches!(
         first,
-        "api" | ".well-known" | "issuer" | "healthz" | "readyz" | "openapi.json" | "docs" | "problems"
+        "api" | "oauth" | ".well-known" | "issuer" | "healthz" | "readyz" | "openapi.json" | "docs" | "problems"
     )
 }
 
@@ -295,10 +334,13 @@ fn explain_bare_errors(
     error_page: fn(axum::http::StatusCode) -> Response,
 ) -> Response {
     let status = response.status();
-    // A problem, or a page for people, already says what went wrong.
+    // A problem, a page for people, or an OAuth2 error (JSON, which only our handlers write)
+    // already says what went wrong.
     let already_explained = response.headers().get(header::CONTENT_TYPE).is_some_and(|value| {
         let value = value.as_bytes();
-        value.starts_with(error::PROBLEM_JSON.as_bytes()) || value.starts_with(b"text/html")
+        [error::PROBLEM_JSON.as_bytes(), b"application/json", b"text/html"]
+            .iter()
+            .any(|explained| value.starts_with(explained))
     });
     if !(status.is_client_error() || status.is_server_error()) || already_explained {
         return response;

@@ -1,4 +1,4 @@
-use certify_accounts::{SessionSettings, SignInThrottle};
+use certify_accounts::{ClientTokenSettings, SessionSettings, SignInThrottle};
 use std::sync::Arc;
 
 use certify_certificates::{IssuerSettings, VerificationCache};
@@ -15,6 +15,12 @@ pub struct AppState {
     pub sessions: SessionSettings,
     /// Password-guessing budgets per e-mail address and per client address.
     pub sign_in_throttle: Arc<SignInThrottle>,
+    /// Token-request budgets per API client id and per client address.
+    pub token_throttle: Arc<SignInThrottle>,
+    /// How long an API client's access token lives.
+    pub client_tokens: ClientTokenSettings,
+    /// Firms' identity providers as this instance discovered them, and the client that asks.
+    pub sso: Arc<certify_sso::Directory>,
     /// Runs inside the transaction that finalises a passed attempt.
     pub pass_hook: Arc<dyn PassHook>,
     /// Who issues certificates and where they are verified.
@@ -32,6 +38,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Where identity providers send people back: register this at the provider.
+    pub fn sso_redirect_uri(&self) -> String {
+        format!(
+            "{}/sign-in/sso/callback",
+            self.issuer.public_base_url.trim_end_matches('/')
+        )
+    }
+
     /// A consultant's dealings with their attempts as of now.
     pub fn candidate(&self, account_id: uuid::Uuid) -> Candidate<'_, DatabaseConnection> {
         Candidate {

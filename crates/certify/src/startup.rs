@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::serve::ListenerExt as _;
-use certify_accounts::{SessionSettings, SignInLimits, SignInThrottle};
+use certify_accounts::{ClientTokenSettings, SessionSettings, SignInLimits, SignInThrottle};
 use certify_api::{AppState, RateLimit};
 use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
@@ -54,6 +54,7 @@ impl Application {
         let certificate_cache = Arc::new(VerificationCache::new(settings.verification_cache_capacity));
         certificate_cache.follow_changes(&db).await?;
         let sign_in_throttle = Arc::new(SignInThrottle::new(SignInLimits::default(), clock.clone()));
+        let token_throttle = Arc::new(SignInThrottle::new(SignInLimits::token_requests(), clock.clone()));
         let pass_hook = Arc::new(IssueOnPass {
             settings: issuer.clone(),
             db: db.clone(),
@@ -63,6 +64,9 @@ impl Application {
             db,
             clock,
             sign_in_throttle,
+            token_throttle,
+            client_tokens: ClientTokenSettings::default(),
+            sso: Arc::new(certify_sso::Directory::new()?),
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },
@@ -168,6 +172,9 @@ async fn purge_expired_credentials(state: AppState) {
         match certify_accounts::purge_expired(&state.db, state.clock.now()).await {
             Ok(purged) => tracing::debug!(?purged, "purged expired sessions and client tokens"),
             Err(err) => tracing::warn!(error = %err, "could not purge expired sessions; retrying"),
+        }
+        if let Err(err) = certify_sso::purge_abandoned(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %err, "could not purge abandoned sign-ins; retrying");
         }
     }
 }

@@ -18,6 +18,12 @@ pub enum PageError {
     Forgery,
     /// Anything the API's error type describes.
     Api(ApiError),
+    /// A failure this edge words itself, such as a sign-in a firm's provider did not complete.
+    Explained {
+        status: StatusCode,
+        heading: String,
+        explanation: String,
+    },
 }
 
 impl PageError {
@@ -48,6 +54,7 @@ macro_rules! through_the_api {
 }
 
 through_the_api!(
+    certify_accounts::ApiClientError,
     certify_courses::CourseError,
     certify_exams::ExamError,
     certify_certificates::CertificateError,
@@ -81,6 +88,11 @@ impl IntoResponse for PageError {
                     .to_owned(),
                 None,
             ),
+            Self::Explained {
+                status,
+                heading,
+                explanation,
+            } => (status, heading, explanation, None),
             Self::Api(mut err) => {
                 if let Some(cause) = err.take_cause() {
                     tracing::error!(error = ?cause, "a page failed");

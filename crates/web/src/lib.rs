@@ -26,8 +26,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
 use pages::{
-    accounts_admin, breakdowns, catalogue_admin, certificates, domains, exam, exam_admin, firm, firm_staff, firms,
-    learning, roster, staff_certificates,
+    accounts_admin, api_clients, breakdowns, catalogue_admin, certificates, domains, exam, exam_admin, firm,
+    firm_staff, firms, learning, roster, staff_certificates,
 };
 
 /// The stylesheet every page uses, compiled into the binary.
@@ -45,6 +45,13 @@ const EXAM_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../
 /// here; inline `style` attributes are allowed for progress bars' widths.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// [`CONTENT_SECURITY_POLICY`] for a page whose forms may also lead to `origins`: a form's
+/// redirect is held to `form-action` too, so the sign-in page names the firms' providers.
+pub(crate) fn content_security_policy_with_form_targets<'a>(origins: impl IntoIterator<Item = &'a str>) -> String {
+    let extra: String = origins.into_iter().map(|origin| format!(" {origin}")).collect();
+    CONTENT_SECURITY_POLICY.replace("form-action 'self'", &format!("form-action 'self'{extra}"))
+}
 
 /// Every page of the web edge, as the API mounts them beside itself (`certify::startup` hands
 /// them over).
@@ -66,6 +73,8 @@ fn router() -> Router<AppState> {
         .route("/home", get(pages::home::home))
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
         .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/sign-in/firm", post(pages::sso::start))
+        .route("/sign-in/sso/callback", get(pages::sso::callback))
         .route("/catalogue", get(learning::catalogue))
         .route("/tracks/{id}", get(learning::track))
         .route("/tracks/{id}/enrolment", post(learning::enrol_in_track))
@@ -94,6 +103,15 @@ fn router() -> Router<AppState> {
         .route("/firms/{id}/domains", get(domains::domains).post(domains::claim))
         .route("/firms/{id}/domains/{domain}/withdrawal", post(domains::withdraw))
         .route("/firms/{id}/domains/{domain}/verification", post(domains::verify))
+        .route(
+            "/firms/{id}/api-clients",
+            get(api_clients::clients).post(api_clients::create),
+        )
+        .route("/firms/{id}/api-clients/{client_id}/secret", post(api_clients::rotate))
+        .route(
+            "/firms/{id}/api-clients/{client_id}/revocation",
+            post(api_clients::revoke),
+        )
         .route("/certificates", get(certificates::my_certificates))
         .route("/staff/breakdowns", get(breakdowns::breakdowns))
         .route("/staff/breakdowns.csv", get(breakdowns::export))

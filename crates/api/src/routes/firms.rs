@@ -78,7 +78,7 @@ pub async fn create_firm(
 /// One firm: programme staff see any, a firm admin only their own.
 #[utoipa::path(
     get,
-    path = "/api/v1/firms/{firm_id}",
+    path = "/api/v1/firms/{firm_id}", security(("firm_client" = ["firm:read"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path, description = "The firm's id")),
     responses(

@@ -2,6 +2,7 @@
 //! everything in [`protected`] sits behind [`crate::auth::require_session`].
 
 pub mod accounts;
+pub mod api_clients;
 pub mod attempts;
 pub mod catalogue;
 pub mod certificate_exports;
@@ -10,8 +11,10 @@ pub mod exams;
 pub mod firm_domains;
 pub mod firms;
 pub mod health;
+pub mod identity_providers;
 pub mod item_bank;
 pub mod learning;
+pub mod oauth;
 pub mod pages;
 pub mod progress;
 pub mod rosters;
@@ -30,6 +33,7 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(session::log_in))
+        .routes(routes!(oauth::token))
         .routes(routes!(verification::jwks))
         .routes(routes!(verification::issuer_profile))
         .routes(routes!(progress::headline))
@@ -61,6 +65,14 @@ pub fn protected() -> OpenApiRouter<AppState> {
         .routes(routes!(firm_domains::release_domain))
         .routes(routes!(firm_domains::verify_domain))
         .routes(routes!(firm_domains::my_firm, firm_domains::join_my_firm))
+        .routes(routes!(api_clients::list_clients, api_clients::create_client))
+        .routes(routes!(api_clients::rotate_secret))
+        .routes(routes!(api_clients::revoke_client))
+        .routes(routes!(
+            identity_providers::get_provider,
+            identity_providers::set_provider,
+            identity_providers::remove_provider
+        ))
         .routes(routes!(rosters::import))
         .routes(routes!(rosters::list_consultants))
         .routes(routes!(rosters::export_consultants))

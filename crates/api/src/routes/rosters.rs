@@ -114,7 +114,7 @@ fn too_large() -> ApiError {
 /// matched to consultants by e-mail.
 #[utoipa::path(
     post,
-    path = "/api/v1/firms/{firm_id}/roster",
+    path = "/api/v1/firms/{firm_id}/roster", security(("firm_client" = ["roster:write"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path)),
     request_body(content = String, content_type = "text/csv", description = "email,full_name,country,employee_id"),
@@ -345,7 +345,7 @@ impl From<MemberStanding> for ConsultantView {
 /// programme staff), keyset-paginated in account order.
 #[utoipa::path(
     get,
-    path = "/api/v1/firms/{firm_id}/consultants",
+    path = "/api/v1/firms/{firm_id}/consultants", security(("firm_client" = ["consultants:read"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path), ConsultantsQuery),
     responses(
@@ -375,7 +375,7 @@ pub async fn list_consultants(
 /// consultants without certificates), streamed page by page.
 #[utoipa::path(
     get,
-    path = "/api/v1/firms/{firm_id}/consultants/export.csv",
+    path = "/api/v1/firms/{firm_id}/consultants/export.csv", security(("firm_client" = ["consultants:read"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path), ExportConsultantsQuery),
     responses(
@@ -492,7 +492,7 @@ pub struct FirmSummaryView {
 /// A firm's active certified headcount, in all and by track (firm admin or programme staff).
 #[utoipa::path(
     get,
-    path = "/api/v1/firms/{firm_id}/summary",
+    path = "/api/v1/firms/{firm_id}/summary", security(("firm_client" = ["firm:read"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path)),
     responses(
@@ -526,7 +526,7 @@ pub async fn summary(
 /// (firm admin or programme staff).
 #[utoipa::path(
     get,
-    path = "/api/v1/firms/{firm_id}/certificates",
+    path = "/api/v1/firms/{firm_id}/certificates", security(("firm_client" = ["certificates:read"])),
     tag = "firms",
     params(("firm_id" = Uuid, Path), PageQuery),
     responses(

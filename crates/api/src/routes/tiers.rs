@@ -115,7 +115,7 @@ pub struct TierView {
 }
 
 /// A firm's tier and tier forecast (firm admin or programme staff).
-#[utoipa::path(get, path = "/api/v1/firms/{firm_id}/tier", tag = "firms", params(("firm_id" = uuid::Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/firms/{firm_id}/tier", security(("firm_client" = ["firm:read"])), tag = "firms", params(("firm_id" = uuid::Uuid, Path)),
     responses((status = OK, body = TierView),
         Forbidden,
         NotFound))]

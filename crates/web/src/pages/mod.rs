@@ -2,6 +2,7 @@
 //! template lays it out; templates hold no rules.
 
 pub mod accounts_admin;
+pub mod api_clients;
 pub mod breakdowns;
 pub mod catalogue_admin;
 pub mod certificates;
@@ -16,6 +17,7 @@ pub mod home;
 pub mod learning;
 pub mod roster;
 pub mod sign_in;
+pub mod sso;
 pub mod staff_certificates;
 pub mod verify;
 

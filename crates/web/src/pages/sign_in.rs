@@ -34,6 +34,57 @@ pub struct SignInPage {
     problem: Option<String>,
     email_error: Option<String>,
     password_error: Option<String>,
+    /// The firms whose sign-in people may use instead of a password.
+    providers: Vec<super::sso::ProviderChoice>,
+    firm_email: String,
+    firm_problem: Option<String>,
+}
+
+impl SignInPage {
+    /// The page with a policy that lets its firm sign-in form lead to the firms' providers.
+    fn respond(self, status: StatusCode, jar: CookieJar) -> Response {
+        let policy = crate::content_security_policy_with_form_targets(
+            self.providers.iter().map(|provider| provider.origin.as_str()),
+        );
+        let mut response = (status, jar, self).into_response();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+        response
+    }
+
+    async fn new(state: &AppState, chrome: Chrome, next: String) -> Result<Self, PageError> {
+        Ok(Self {
+            chrome,
+            next,
+            email: String::new(),
+            problem: None,
+            email_error: None,
+            password_error: None,
+            providers: super::sso::provider_choices(state).await?,
+            firm_email: String::new(),
+            firm_problem: None,
+        })
+    }
+}
+
+/// The sign-in page with a problem beside the "Sign in with your firm" field.
+pub async fn with_firm_problem(
+    state: &AppState,
+    jar: CookieJar,
+    next: String,
+    firm_email: String,
+    problem: String,
+) -> Result<Response, PageError> {
+    let (jar, chrome) = chrome(state, jar).await?;
+    let page = SignInPage {
+        firm_email,
+        firm_problem: Some(problem),
+        ..SignInPage::new(state, chrome, next).await?
+    };
+    Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY, jar))
 }
 
 pub async fn form(
@@ -46,15 +97,8 @@ pub async fn form(
         return Ok(Redirect::to(&next).into_response());
     }
     let (jar, chrome) = chrome(&state, jar).await?;
-    let page = SignInPage {
-        chrome,
-        next,
-        email: String::new(),
-        problem: None,
-        email_error: None,
-        password_error: None,
-    };
-    Ok((jar, page).into_response())
+    let page = SignInPage::new(&state, chrome, next).await?;
+    Ok(page.respond(StatusCode::OK, jar))
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,14 +130,13 @@ pub async fn submit(
             async move {
                 let (jar, chrome) = chrome(&state, jar).await?;
                 let page = SignInPage {
-                    chrome,
-                    next,
                     email,
                     problem,
                     email_error,
                     password_error,
+                    ..SignInPage::new(&state, chrome, next).await?
                 };
-                Ok::<Response, PageError>((status, jar, page).into_response())
+                Ok::<Response, PageError>(page.respond(status, jar))
             }
         };
     let password_error = form.password.is_empty().then(|| "Enter your password.".to_owned());
@@ -144,6 +187,18 @@ pub async fn sign_out(
             .await
             .map_err(PageError::internal)?;
     }
-    let gone = site_cookie(&state, SESSION, String::new());
-    Ok((jar.remove(gone), Redirect::to("/")).into_response())
+    let provider = match jar
+        .get(&session::cookie_name(&state, super::sso::SIGNED_IN_THROUGH))
+        .and_then(|cookie| uuid::Uuid::parse_str(cookie.value()).ok())
+    {
+        Some(id) => certify_sso::find_provider(&state.db, id).await.ok(),
+        None => None,
+    };
+    let jar = jar
+        .remove(site_cookie(&state, SESSION, String::new()))
+        .remove(site_cookie(&state, super::sso::SIGNED_IN_THROUGH, String::new()));
+    match super::sso::signed_out_page(&state, jar.clone(), provider).await? {
+        Some(page) => Ok(page),
+        None => Ok((jar, Redirect::to("/")).into_response()),
+    }
 }

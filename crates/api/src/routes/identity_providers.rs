@@ -1,0 +1,130 @@
+//! Each firm's OpenID Connect provider, configured by programme staff. The client secret is
+//! accepted, never returned.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use certify_sso::{Provider, ProviderSettings};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{FirmScope, Staff};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::problem_responses::{Forbidden, Invalid, NotFound};
+use crate::state::AppState;
+
+/// A firm's provider as staff see it: never its client secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdentityProviderView {
+    pub id: Uuid,
+    pub firm_id: Uuid,
+    /// What the sign-in button says: "Sign in with …".
+    #[schema(example = "Northwind Consulting")]
+    pub name: String,
+    #[schema(example = "https://login.northwind.example")]
+    pub issuer: String,
+    pub client_id: String,
+    #[schema(example = json!(["northwind.example"]))]
+    pub domains: Vec<String>,
+    /// The redirect URI to register at the provider for this client.
+    #[schema(example = "https://certify.example/sign-in/sso/callback")]
+    pub redirect_uri: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl IdentityProviderView {
+    fn of(provider: Provider, state: &AppState) -> Self {
+        Self {
+            id: provider.id,
+            firm_id: provider.firm_id,
+            name: provider.name,
+            issuer: provider.issuer,
+            client_id: provider.client_id,
+            domains: provider.domains.iter().map(ToString::to_string).collect(),
+            redirect_uri: state.sso_redirect_uri(),
+            updated_at: provider.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityProviderRequest {
+    #[schema(example = "Northwind Consulting", min_length = 1, max_length = 100)]
+    pub name: String,
+    /// https, or http on a loopback address. Its discovery document is fetched and checked
+    /// before the configuration is saved.
+    #[schema(example = "https://login.northwind.example")]
+    pub issuer: String,
+    pub client_id: String,
+    /// Required the first time; when changing a provider, leave it out to keep the stored one.
+    pub client_secret: Option<String>,
+    /// E-mail domains the provider speaks for; each must be verified by the firm.
+    #[schema(example = json!(["northwind.example"]), min_items = 1)]
+    pub domains: Vec<String>,
+}
+
+/// The firm's identity provider (programme staff, or the firm's admin).
+#[utoipa::path(get, path = "/api/v1/firms/{firm_id}/identity-provider", tag = "firms", params(("firm_id" = Uuid, Path)),
+    responses((status = OK, body = IdentityProviderView), Forbidden, NotFound))]
+pub async fn get_provider(
+    State(state): State<AppState>,
+    scope: FirmScope,
+) -> Result<Json<IdentityProviderView>, ApiError> {
+    let provider = certify_sso::provider_of_firm(&state.db, scope.firm_id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("the firm has no identity provider"))?;
+    Ok(Json(IdentityProviderView::of(provider, &state)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FirmPath {
+    pub firm_id: Uuid,
+}
+
+/// Set the firm's identity provider (programme staff). The provider's discovery document is
+/// fetched and checked first: an unreachable or misconfigured provider is a 422 on `issuer`.
+#[utoipa::path(put, path = "/api/v1/firms/{firm_id}/identity-provider", tag = "firms", params(("firm_id" = Uuid, Path)),
+    request_body = IdentityProviderRequest,
+    responses((status = OK, body = IdentityProviderView), Forbidden, NotFound, Invalid))]
+pub async fn set_provider(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiPath(path): ApiPath<FirmPath>,
+    ApiJson(request): ApiJson<IdentityProviderRequest>,
+) -> Result<Json<IdentityProviderView>, ApiError> {
+    let settings = ProviderSettings {
+        name: request.name,
+        issuer: request.issuer,
+        client_id: request.client_id,
+        client_secret: request.client_secret,
+        domains: request.domains,
+    };
+    let provider =
+        certify_sso::configure_provider(&state.db, &state.sso, state.clock.now(), path.firm_id, settings).await?;
+    Ok(Json(IdentityProviderView::of(provider, &state)))
+}
+
+/// Remove the firm's identity provider (programme staff). Identities linked through it stay
+/// linked, for when a provider with the same issuer returns.
+#[utoipa::path(delete, path = "/api/v1/firms/{firm_id}/identity-provider", tag = "firms", params(("firm_id" = Uuid, Path)),
+    responses((status = NO_CONTENT, description = "the firm's people sign in with passwords again"), Forbidden, NotFound))]
+pub async fn remove_provider(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiPath(path): ApiPath<FirmPath>,
+) -> Result<StatusCode, ApiError> {
+    if certify_sso::remove_provider(&state.db, path.firm_id)
+        .await
+        .map_err(ApiError::internal)?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("the firm has no identity provider"))
+    }
+}

@@ -1,0 +1,273 @@
+//! The authorization code flow with PKCE (S256), `state` and `nonce`, as a relying party.
+//!
+//! [`begin`] records what the return must match — a hash of `state`, the `nonce`, the PKCE
+//! verifier and the provider chosen — and hands back the provider's address to send the browser
+//! to, and the `state` for the browser to keep in a cookie. [`complete`] takes that record once
+//! (a second return with the same `state` finds nothing), checks that the browser's cookie holds
+//! the same `state`, that the response's `iss` is the chosen provider's (so one provider cannot
+//! answer for another), exchanges the code, and validates the ID token (signature, issuer,
+//! audience, expiry on the injected clock, nonce) with `openidconnect`.
+
+use anyhow::Context as _;
+use certify_accounts::token::token_hash;
+use openidconnect::ProviderMetadataWithLogout as ProviderDocument;
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims};
+use openidconnect::{
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
+    TokenResponse as _,
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::discovery::{Directory, DiscoveryFailure};
+use crate::entity::pending_sign_in;
+use crate::providers::{Provider, find_provider};
+
+/// How long a person has at their provider before the sign-in must be started again.
+pub const PENDING_FOR: Duration = Duration::minutes(10);
+
+/// Why a sign-in through a provider did not happen. Nothing was created and no session begun.
+#[derive(Debug, thiserror::Error)]
+pub enum SsoError {
+    #[error("this sign-in was not started in this browser, has already been used, or took longer than 10 minutes")]
+    UnknownState,
+    #[error("the answer came from a different sign-in service than the one this sign-in was sent to")]
+    WrongIssuer,
+    #[error("the sign-in service declined: {0}")]
+    ProviderDeclined(String),
+    #[error("the sign-in service's answer is missing its code")]
+    MissingCode,
+    #[error("the sign-in service did not accept the sign-in code (it may have been used already): {0}")]
+    CodeRefused(String),
+    #[error("the sign-in service's identity token is not valid: {0}")]
+    InvalidIdToken(String),
+    #[error(transparent)]
+    Unavailable(#[from] DiscoveryFailure),
+    #[error("{0}")]
+    NotAdmitted(#[from] crate::accounts::NotAdmitted),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Where to send the browser, and the `state` it must bring back (keep it in a cookie).
+#[derive(Debug)]
+pub struct Begun {
+    pub authorization_url: url::Url,
+    pub state: String,
+}
+
+/// A client of a discovered provider: its authorization endpoint is known, its token endpoint
+/// may be (the code exchange says so if not).
+type RelyingParty =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+fn client(provider: &Provider, doc: &ProviderDocument, redirect: &RedirectUrl) -> RelyingParty {
+    CoreClient::from_provider_metadata(
+        doc.clone(),
+        ClientId::new(provider.client_id.clone()),
+        Some(ClientSecret::new(provider.client_secret.clone())),
+    )
+    .set_redirect_uri(redirect.clone())
+}
+
+/// Starts a sign-in through `provider`; once signed in the person goes on to `next`.
+pub async fn begin(
+    db: &impl ConnectionTrait,
+    directory: &Directory,
+    now: OffsetDateTime,
+    provider: &Provider,
+    redirect: &RedirectUrl,
+    next: &str,
+) -> Result<Begun, SsoError> {
+    let doc = directory.metadata(&provider.issuer, now).await?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state, nonce) = client(provider, &doc, redirect)
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".to_owned()))
+        .add_scope(Scope::new("profile".to_owned()))
+        .set_pkce_challenge(challenge)
+        .url();
+    pending_sign_in::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        state_hash: Set(token_hash(state.secret())),
+        provider_id: Set(provider.id),
+        nonce: Set(nonce.secret().clone()),
+        pkce_verifier: Set(verifier.secret().clone()),
+        next_path: Set(next.to_owned()),
+        expires_at: Set(now + PENDING_FOR),
+    }
+    .insert(db)
+    .await
+    .context("recording a sign-in in progress")?;
+    Ok(Begun {
+        authorization_url: url,
+        state: state.secret().clone(),
+    })
+}
+
+/// What the provider sent the browser back with (the callback's query).
+#[derive(Debug, Clone, Default)]
+pub struct ProviderAnswer {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// Who the provider vouched for.
+#[derive(Debug, Clone)]
+pub struct VouchedIdentity {
+    pub provider: Provider,
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    /// Where the person was going when they started.
+    pub next: String,
+}
+
+/// Finishes a sign-in: `browser_state` is what the browser's cookie holds.
+pub async fn complete(
+    db: &impl ConnectionTrait,
+    directory: &Directory,
+    now: OffsetDateTime,
+    answer: &ProviderAnswer,
+    browser_state: Option<&str>,
+    redirect: &RedirectUrl,
+) -> Result<VouchedIdentity, SsoError> {
+    let state = answer.state.as_deref().ok_or(SsoError::UnknownState)?;
+    // The cookie binds the answer to the browser that asked (no one can sign another person in
+    // by sending them an answer of their own).
+    if browser_state.map(token_hash) != Some(token_hash(state)) {
+        return Err(SsoError::UnknownState);
+    }
+    let pending = take_pending(db, now, state).await?;
+    let provider = find_provider(db, pending.provider_id)
+        .await
+        .map_err(|_| SsoError::UnknownState)?;
+    if answer.iss.as_deref().is_some_and(|iss| iss != provider.issuer) {
+        return Err(SsoError::WrongIssuer);
+    }
+    if let Some(error) = &answer.error {
+        let why = answer.error_description.as_deref().unwrap_or(error);
+        return Err(SsoError::ProviderDeclined(why.to_owned()));
+    }
+    let code = answer.code.clone().ok_or(SsoError::MissingCode)?;
+    let doc = directory.metadata(&provider.issuer, now).await?;
+    let response = client(&provider, &doc, redirect)
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|err| SsoError::CodeRefused(err.to_string()))?
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
+        .request_async(directory.http())
+        .await
+        .map_err(|err| SsoError::CodeRefused(describe_token_error(&err)))?;
+    let id_token = response
+        .id_token()
+        .ok_or_else(|| SsoError::InvalidIdToken("the answer holds no ID token".to_owned()))?;
+    let nonce = Nonce::new(pending.nonce.clone());
+    let claims = match verified_claims(&provider, &doc, redirect, now, id_token, &nonce) {
+        // A key the kept set does not have: the provider rotated its keys. Fetch them once more.
+        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+            let fresh = directory.discover(&provider.issuer, now).await?;
+            verified_claims(&provider, &fresh, redirect, now, id_token, &nonce)
+        }
+        other => other,
+    }
+    .map_err(|err| SsoError::InvalidIdToken(err.to_string()))?;
+    Ok(VouchedIdentity {
+        subject: claims.subject().as_str().to_owned(),
+        email: claims.email().map(|email| email.as_str().to_owned()),
+        email_verified: claims.email_verified() == Some(true),
+        name: claims
+            .name()
+            .and_then(|name| name.get(None))
+            .map(|name| name.as_str().to_owned()),
+        next: pending.next_path,
+        provider,
+    })
+}
+
+fn verified_claims(
+    provider: &Provider,
+    doc: &ProviderDocument,
+    redirect: &RedirectUrl,
+    now: OffsetDateTime,
+    id_token: &openidconnect::core::CoreIdToken,
+    nonce: &Nonce,
+) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
+    let client = client(provider, doc, redirect);
+    let at = chrono::DateTime::from_timestamp(now.unix_timestamp(), 0).unwrap_or_default();
+    let verifier = client.id_token_verifier().set_time_fn(move || at);
+    id_token.claims(&verifier, nonce).cloned()
+}
+
+/// Takes the pending sign-in for `state`: only one return can have it.
+async fn take_pending(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    state: &str,
+) -> Result<pending_sign_in::Model, SsoError> {
+    let hash = token_hash(state);
+    let pending = pending_sign_in::Entity::find()
+        .filter(pending_sign_in::Column::StateHash.eq(hash.as_str()))
+        .one(db)
+        .await
+        .context("reading a sign-in in progress")?
+        .ok_or(SsoError::UnknownState)?;
+    let taken = pending_sign_in::Entity::delete_by_id(pending.id)
+        .exec(db)
+        .await
+        .context("taking a sign-in in progress")?;
+    // Two returns at once: the one whose delete removed the row goes on.
+    if taken.rows_affected != 1 || pending.expires_at <= now {
+        return Err(SsoError::UnknownState);
+    }
+    Ok(pending)
+}
+
+/// Removes sign-ins that were started and never came back.
+pub async fn purge_abandoned(db: &impl ConnectionTrait, now: OffsetDateTime) -> anyhow::Result<u64> {
+    let purged = pending_sign_in::Entity::delete_many()
+        .filter(pending_sign_in::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await
+        .context("purging abandoned sign-ins")?;
+    Ok(purged.rows_affected)
+}
+
+fn describe_token_error<E: std::error::Error + 'static>(
+    err: &openidconnect::RequestTokenError<
+        E,
+        openidconnect::StandardErrorResponse<openidconnect::core::CoreErrorResponseType>,
+    >,
+) -> String {
+    match err {
+        openidconnect::RequestTokenError::ServerResponse(response) => response.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Where to send the browser to sign out at the provider too (RP-initiated logout), if the
+/// provider publishes an end-session endpoint; it comes back to `after`.
+pub async fn end_session_url(
+    directory: &Directory,
+    now: OffsetDateTime,
+    provider: &Provider,
+    after: &str,
+) -> Option<url::Url> {
+    let doc = directory.metadata(&provider.issuer, now).await.ok()?;
+    let endpoint = doc.additional_metadata().end_session_endpoint.clone()?;
+    let mut request =
+        openidconnect::LogoutRequest::from(endpoint).set_client_id(ClientId::new(provider.client_id.clone()));
+    if let Ok(after) = openidconnect::PostLogoutRedirectUrl::new(after.to_owned()) {
+        request = request.set_post_logout_redirect_uri(after);
+    }
+    Some(request.http_get_url())
+}

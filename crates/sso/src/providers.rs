@@ -1,0 +1,293 @@
+//! Which provider speaks for which firm: configured by programme staff, checked before saving
+//! (the address is https or loopback, every domain is one the firm verified, and discovery
+//! answers with a document for exactly that issuer).
+
+use anyhow::Context as _;
+use certify_firms::EmailDomain;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::discovery::{Directory, DiscoveryFailure};
+use crate::entity::identity_provider;
+
+/// A firm's provider. `Debug` leaves the secret out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub id: Uuid,
+    pub firm_id: Uuid,
+    /// What the sign-in button says: "Sign in with {name}".
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub(crate) client_secret: String,
+    pub domains: Vec<EmailDomain>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider")
+            .field("id", &self.id)
+            .field("firm_id", &self.firm_id)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Provider {
+    pub fn speaks_for(&self, domain: &EmailDomain) -> bool {
+        self.domains.contains(domain)
+    }
+}
+
+/// What staff type in. On a change, an absent secret keeps the stored one.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub domains: Vec<String>,
+}
+
+/// Why a configuration was refused; `field` names what to correct.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("no identity provider with id {0}")]
+    NotFound(Uuid),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ProviderError {
+    ProviderError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn provider_from(row: identity_provider::Model) -> anyhow::Result<Provider> {
+    let domains = row
+        .domains
+        .split_ascii_whitespace()
+        .map(|domain| EmailDomain::parse(domain).map_err(|_| anyhow::anyhow!("stored domain {domain:?}")))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Provider {
+        id: row.id,
+        firm_id: row.firm_id,
+        name: row.name,
+        issuer: row.issuer,
+        client_id: row.client_id,
+        client_secret: row.client_secret,
+        domains,
+        updated_at: row.updated_at,
+    })
+}
+
+/// An issuer address the platform may talk to: https, or http on a loopback address (for tests
+/// and local providers). No query or fragment: the issuer is compared character for character.
+pub fn check_issuer(raw: &str) -> Result<String, ProviderError> {
+    let issuer = raw.trim();
+    let url = url::Url::parse(issuer).map_err(|_| {
+        invalid(
+            "issuer",
+            "type the provider's issuer URL, such as https://login.northwind.example",
+        )
+    })?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(invalid(
+                "issuer",
+                "the issuer URL must start with https:// (http is accepted only on this machine's loopback address)",
+            ));
+        }
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(invalid("issuer", "the issuer URL has no query, fragment or user name"));
+    }
+    Ok(issuer.to_owned())
+}
+
+async fn checked_domains(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    raw: &[String],
+) -> Result<Vec<EmailDomain>, ProviderError> {
+    let verified: Vec<EmailDomain> = certify_firms::domains_of(db, firm_id)
+        .await
+        .context("reading the firm's domains")?
+        .into_iter()
+        .filter(|claim| claim.verified_at.is_some())
+        .filter_map(|claim| EmailDomain::parse(&claim.domain).ok())
+        .collect();
+    let mut domains = Vec::new();
+    for name in raw
+        .iter()
+        .flat_map(|item| item.split([' ', ',', '\n']))
+        .filter(|s| !s.trim().is_empty())
+    {
+        let domain = EmailDomain::parse(name.trim().trim_start_matches('@'))
+            .map_err(|_| invalid("domains", format!("{name} is not an e-mail domain")))?;
+        if !verified.contains(&domain) {
+            return Err(invalid(
+                "domains",
+                format!("{domain} is not a domain this firm has verified; claim it and have it verified first"),
+            ));
+        }
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    if domains.is_empty() {
+        return Err(invalid(
+            "domains",
+            "name at least one of the firm's verified e-mail domains",
+        ));
+    }
+    Ok(domains)
+}
+
+fn required(field: &'static str, value: &str, what: &str) -> Result<String, ProviderError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > 500 {
+        return Err(invalid(field, format!("give the {what} (at most 500 characters)")));
+    }
+    Ok(value.to_owned())
+}
+
+/// Saves the firm's provider (there is one per firm; saving again replaces it), after fetching
+/// and checking its discovery document.
+pub async fn configure_provider(
+    db: &impl ConnectionTrait,
+    directory: &Directory,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    settings: ProviderSettings,
+) -> Result<Provider, ProviderError> {
+    certify_firms::find_firm(db, firm_id)
+        .await
+        .map_err(|_| ProviderError::NotFound(firm_id))?;
+    let existing = provider_of_firm(db, firm_id).await?;
+    let name = required("name", &settings.name, "name people know the sign-in by")?;
+    if name.chars().count() > 100 {
+        return Err(invalid("name", "the name has at most 100 characters"));
+    }
+    let issuer = check_issuer(&settings.issuer)?;
+    let client_id = required(
+        "client_id",
+        &settings.client_id,
+        "client ID the provider gave the platform",
+    )?;
+    let client_secret = match (settings.client_secret.as_deref().map(str::trim), &existing) {
+        (Some(secret), _) if !secret.is_empty() => required("client_secret", secret, "client secret")?,
+        (_, Some(existing)) => existing.client_secret.clone(),
+        (_, None) => {
+            return Err(invalid(
+                "client_secret",
+                "give the client secret the provider gave the platform",
+            ));
+        }
+    };
+    let domains = checked_domains(db, firm_id, &settings.domains).await?;
+    directory
+        .discover(&issuer, now)
+        .await
+        .map_err(|failure| match failure {
+            DiscoveryFailure::Unreachable(why) => {
+                invalid("issuer", format!("the provider could not be reached: {why}"))
+            }
+            DiscoveryFailure::Misconfigured(why) => invalid(
+                "issuer",
+                format!("the provider's discovery document is not usable: {why}"),
+            ),
+        })?;
+    let domains_text = domains.iter().map(EmailDomain::as_str).collect::<Vec<_>>().join(" ");
+    let row = identity_provider::ActiveModel {
+        id: Set(existing.as_ref().map_or_else(Uuid::now_v7, |p| p.id)),
+        firm_id: Set(firm_id),
+        name: Set(name),
+        issuer: Set(issuer),
+        client_id: Set(client_id),
+        client_secret: Set(client_secret),
+        domains: Set(domains_text),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let saved = match existing {
+        Some(_) => {
+            let mut row = row;
+            row.created_at = sea_orm::ActiveValue::NotSet;
+            row.update(db).await
+        }
+        None => row.insert(db).await,
+    };
+    match saved {
+        Ok(row) => Ok(provider_from(row)?),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(invalid("issuer", "another firm's sign-in already uses this issuer"))
+        }
+        Err(err) => Err(anyhow::Error::new(err).context("saving an identity provider").into()),
+    }
+}
+
+/// The firm's provider, if it has one.
+pub async fn provider_of_firm(db: &impl ConnectionTrait, firm_id: Uuid) -> anyhow::Result<Option<Provider>> {
+    identity_provider::Entity::find()
+        .filter(identity_provider::Column::FirmId.eq(firm_id))
+        .one(db)
+        .await
+        .context("reading a firm's identity provider")?
+        .map(provider_from)
+        .transpose()
+}
+
+pub async fn find_provider(db: &impl ConnectionTrait, id: Uuid) -> Result<Provider, ProviderError> {
+    let row = identity_provider::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("reading an identity provider")?
+        .ok_or(ProviderError::NotFound(id))?;
+    Ok(provider_from(row)?)
+}
+
+/// Every firm's provider, by name: the list people choose from on the sign-in page.
+pub async fn all_providers(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Provider>> {
+    identity_provider::Entity::find()
+        .order_by_asc(identity_provider::Column::Name)
+        .all(db)
+        .await
+        .context("listing identity providers")?
+        .into_iter()
+        .map(provider_from)
+        .collect()
+}
+
+/// The provider that speaks for `domain`, if one does.
+pub async fn provider_for_domain(db: &impl ConnectionTrait, domain: &EmailDomain) -> anyhow::Result<Option<Provider>> {
+    Ok(all_providers(db)
+        .await?
+        .into_iter()
+        .find(|provider| provider.speaks_for(domain)))
+}
+
+/// Removes the firm's provider; accounts linked through it keep their link for when it returns.
+pub async fn remove_provider(db: &impl ConnectionTrait, firm_id: Uuid) -> anyhow::Result<bool> {
+    let deleted = identity_provider::Entity::delete_many()
+        .filter(identity_provider::Column::FirmId.eq(firm_id))
+        .exec(db)
+        .await
+        .context("removing an identity provider")?;
+    Ok(deleted.rows_affected > 0)
+}

@@ -1,0 +1,228 @@
+//! "Sign in with your firm": single sign-on through the firm's OpenID Connect provider.
+//!
+//! The sign-in page sends the person's e-mail address (or the firm they picked) here; we find
+//! the provider that speaks for it, keep the flow's `state` in a cookie, and send the browser to
+//! the provider. The provider sends it back to [`callback`], which finishes the flow with
+//! `certify_sso` and starts a session as the password sign-in does. Sign-out offers to sign out
+//! at the provider too, when it publishes an end-session endpoint.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use certify_api::AppState;
+use certify_core::Email;
+use certify_firms::EmailDomain;
+use certify_sso::{Provider, ProviderAnswer, RedirectUrl, SsoError};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Chrome, chrome};
+use crate::csrf::CheckedForm;
+use crate::error::PageError;
+use crate::session::{SESSION, local_path, site_cookie};
+
+/// The flow's `state`, kept by the browser that started it.
+const FLOW_STATE: &str = "certify_sso_state";
+/// Which provider the session came through, for signing out there too.
+pub(crate) const SIGNED_IN_THROUGH: &str = "certify_sso_provider";
+
+/// A firm whose sign-in the page lists.
+#[derive(Debug, Clone)]
+pub struct ProviderChoice {
+    pub id: Uuid,
+    pub name: String,
+    /// Where its sign-in lives (`https://login.example`), which the page's forms may lead to.
+    pub origin: String,
+}
+
+/// The firms people may sign in through, for the sign-in page.
+pub async fn provider_choices(state: &AppState) -> Result<Vec<ProviderChoice>, PageError> {
+    Ok(certify_sso::all_providers(&state.db)
+        .await
+        .map_err(PageError::internal)?
+        .into_iter()
+        .map(|provider| ProviderChoice {
+            origin: url::Url::parse(&provider.issuer)
+                .map(|url| url.origin().ascii_serialization())
+                .unwrap_or_default(),
+            id: provider.id,
+            name: provider.name,
+        })
+        .collect())
+}
+
+fn unavailable() -> PageError {
+    PageError::Explained {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        heading: "Your firm's sign-in is not available".to_owned(),
+        explanation: "The platform could not reach your firm's sign-in service just now. Try again in a few \
+                      minutes, sign in with your password, or contact your firm's administrator."
+            .to_owned(),
+    }
+}
+
+fn redirect_url(state: &AppState) -> Result<RedirectUrl, PageError> {
+    RedirectUrl::new(state.sso_redirect_uri()).map_err(PageError::internal)
+}
+
+/// Starts a sign-in through the provider for the typed e-mail address or the chosen firm.
+pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedForm) -> Result<Response, PageError> {
+    let next = local_path(form.value("next"));
+    let email = form.value("firm_email").unwrap_or_default().trim().to_owned();
+    let provider = match form.value("provider").map(Uuid::parse_str) {
+        Some(Ok(id)) => certify_sso::find_provider(&state.db, id).await.ok(),
+        _ => match Email::parse(&email) {
+            Ok(address) => certify_sso::provider_for_domain(&state.db, &EmailDomain::of(&address))
+                .await
+                .map_err(PageError::internal)?,
+            Err(_) => {
+                let problem = "Enter your work e-mail address as name@yourfirm.com.".to_owned();
+                return super::sign_in::with_firm_problem(&state, jar, next, email, problem).await;
+            }
+        },
+    };
+    let Some(provider) = provider else {
+        let problem = "No firm's sign-in is set up for that address. Sign in with your password, or ask your \
+                       firm's administrator."
+            .to_owned();
+        return super::sign_in::with_firm_problem(&state, jar, next, email, problem).await;
+    };
+    let begun = certify_sso::begin(
+        &state.db,
+        &state.sso,
+        state.clock.now(),
+        &provider,
+        &redirect_url(&state)?,
+        &next,
+    )
+    .await
+    .map_err(|err| match err {
+        SsoError::Unavailable(_) => unavailable(),
+        other => PageError::internal(other),
+    })?;
+    let mut cookie = site_cookie(&state, FLOW_STATE, begun.state);
+    cookie.set_max_age(certify_sso::PENDING_FOR);
+    Ok((jar.add(cookie), Redirect::to(begun.authorization_url.as_str())).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// Where the provider sends the browser back: finishes the flow and starts a session.
+pub async fn callback(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Response, PageError> {
+    if let Err(throttled) = state.sign_in_throttle.check_address(peer.ip()) {
+        return Err(certify_api::ApiError::too_many_requests(throttled.to_string(), throttled.retry_after).into());
+    }
+    let answer = ProviderAnswer {
+        state: query.state,
+        code: query.code,
+        iss: query.iss,
+        error: query.error,
+        error_description: query.error_description,
+    };
+    let browser_state = jar
+        .get(&crate::session::cookie_name(&state, FLOW_STATE))
+        .map(|c| c.value().to_owned());
+    let jar = jar.remove(site_cookie(&state, FLOW_STATE, String::new()));
+    let now = state.clock.now();
+    let finished = async {
+        let identity = certify_sso::complete(
+            &state.db,
+            &state.sso,
+            now,
+            &answer,
+            browser_state.as_deref(),
+            &redirect_url(&state)?,
+        )
+        .await
+        .map_err(refused)?;
+        let account = certify_sso::admit(&state.db, now, &identity).await.map_err(refused)?;
+        let logged_in = certify_accounts::start_session(&state.db, now, state.sessions, account)
+            .await
+            .map_err(PageError::internal)?;
+        Ok::<_, PageError>((identity, logged_in))
+    };
+    let (identity, logged_in) = match finished.await {
+        Ok(done) => done,
+        Err(err) => return Ok((jar, err).into_response()),
+    };
+    let mut session = site_cookie(&state, SESSION, logged_in.token.expose().to_owned());
+    session.set_max_age(state.sessions.lifetime);
+    let mut through = site_cookie(&state, SIGNED_IN_THROUGH, identity.provider.id.to_string());
+    through.set_max_age(state.sessions.lifetime);
+    Ok((jar.add(session).add(through), Redirect::to(&identity.next)).into_response())
+}
+
+/// The page for a sign-in that did not complete: what happened, in words, and no session.
+fn refused(err: SsoError) -> PageError {
+    let (status, explanation) = match err {
+        SsoError::Unavailable(_) => return unavailable(),
+        SsoError::Unexpected(cause) => return PageError::internal(cause),
+        SsoError::NotAdmitted(why) => (StatusCode::FORBIDDEN, format!("{why}.")),
+        SsoError::UnknownState => (
+            StatusCode::BAD_REQUEST,
+            "This sign-in was not started in this browser, was already used, or took longer than 10 minutes. \
+             Start again from the sign-in page."
+                .to_owned(),
+        ),
+        other => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Your firm's sign-in did not vouch for you in a way the platform can accept ({other}). Start again from the sign-in page; if it happens again, contact your firm's administrator."
+            ),
+        ),
+    };
+    tracing::info!(%explanation, "a sign-in through a firm's provider was refused");
+    PageError::Explained {
+        status,
+        heading: "You are not signed in".to_owned(),
+        explanation,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signed_out.html")]
+pub struct SignedOutPage {
+    chrome: Chrome,
+    provider_name: String,
+    end_session_url: String,
+}
+
+/// After signing out of the platform: the page offering to sign out at the firm's provider too,
+/// when the session came through one that publishes an end-session endpoint.
+pub async fn signed_out_page(
+    state: &AppState,
+    jar: CookieJar,
+    provider: Option<Provider>,
+) -> Result<Option<Response>, PageError> {
+    let Some(provider) = provider else {
+        return Ok(None);
+    };
+    let after = format!("{}/", state.issuer.public_base_url.trim_end_matches('/'));
+    let Some(url) = certify_sso::end_session_url(&state.sso, state.clock.now(), &provider, &after).await else {
+        return Ok(None);
+    };
+    let (jar, chrome) = chrome(state, jar).await?;
+    let page = SignedOutPage {
+        chrome,
+        provider_name: provider.name,
+        end_session_url: url.to_string(),
+    };
+    Ok(Some((jar, page).into_response()))
+}

@@ -1,0 +1,592 @@
+//! Single sign-on against a real OpenID provider: `oidc-provider` (tests/oidc/provider.js), two
+//! instances playing two firms' providers, driven through its login and consent pages by a
+//! cookie-keeping HTTP client. Needs `npm ci` in tests/oidc.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use certify_accounts::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
+use crate::page_client::{Browser, header};
+
+const CLIENT_ID: &str = "certify";
+const CLIENT_SECRET: &str = "a-client-secret-of-the-test-provider";
+
+/// A running provider; stopped when dropped.
+struct IdentityProvider {
+    child: Child,
+    issuer: String,
+    port: u16,
+    redirect_uri: String,
+    accounts: Value,
+}
+
+fn provider_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc/provider.js")
+}
+
+impl IdentityProvider {
+    /// Starts a provider whose accounts are `accounts` (login name → claims), on `port` (0: any).
+    fn start_on(port: u16, redirect_uri: &str, accounts: Value) -> Self {
+        let script = provider_script();
+        assert!(
+            script.with_file_name("node_modules").exists(),
+            "the test provider needs its packages: run `npm ci` in tests/oidc"
+        );
+        let mut child = Command::new("node")
+            .arg(&script)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--client-id",
+                CLIENT_ID,
+                "--client-secret",
+                CLIENT_SECRET,
+            ])
+            .args([
+                "--redirect-uri",
+                redirect_uri,
+                "--post-logout-uri",
+                &redirect_uri.replace("/sign-in/sso/callback", "/"),
+            ])
+            .args(["--accounts", &accounts.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs the provider");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the provider says where it listens");
+        // Keep reading what it prints: a provider writing to a closed pipe would die of it.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let issuer = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from the provider: {line:?}"))
+            .to_owned();
+        let port = issuer.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port");
+        Self {
+            child,
+            issuer,
+            port,
+            redirect_uri: redirect_uri.to_owned(),
+            accounts,
+        }
+    }
+
+    fn start(app: &TestApp, accounts: Value) -> Self {
+        Self::start_on(0, &app.url("/sign-in/sso/callback"), accounts)
+    }
+
+    /// Stops the provider and starts it again on the same address: its signing key is new.
+    fn restart(self) -> Self {
+        let (port, redirect_uri, accounts) = (self.port, self.redirect_uri.clone(), self.accounts.clone());
+        drop(self);
+        Self::start_on(port, &redirect_uri, accounts)
+    }
+
+    /// The next token response carries an ID token with this one flaw.
+    async fn mischief(&self, kind: &str) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/test/mischief", self.issuer))
+            .json(&json!({"kind": kind}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+}
+
+impl Drop for IdentityProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Northwind (verified northwind.example) and Bluefield (verified bluefield.example), each with
+/// its provider configured by staff.
+struct Setup {
+    staff: String,
+    northwind: Uuid,
+    bluefield: Uuid,
+    northwind_idp: IdentityProvider,
+    bluefield_idp: IdentityProvider,
+}
+
+fn person(email: &str, verified: bool) -> Value {
+    json!({"email": email, "email_verified": verified, "name": "Ada Lovelace"})
+}
+
+async fn verified_domain(app: &TestApp, staff: &str, firm: Uuid, domain: &str) {
+    let claim = app
+        .post_json(
+            &format!("/api/v1/firms/{firm}/domains"),
+            &json!({"domain": domain}),
+            Some(staff),
+        )
+        .await;
+    assert_eq!(claim.status(), StatusCode::CREATED);
+    let verify = app
+        .post_json(
+            &format!("/api/v1/firms/{firm}/domains/{domain}/verification"),
+            &json!({}),
+            Some(staff),
+        )
+        .await;
+    assert_eq!(verify.status(), StatusCode::OK);
+}
+
+async fn configure(
+    app: &TestApp,
+    staff: &str,
+    firm: Uuid,
+    name: &str,
+    issuer: &str,
+    domain: &str,
+) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/api/v1/firms/{firm}/identity-provider")))
+        .bearer_auth(staff)
+        .json(&json!({
+            "name": name, "issuer": issuer, "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET, "domains": [domain],
+        }))
+        .send()
+        .await
+        .expect("sent")
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    // ID tokens carry the provider's real time: the platform's clock must agree with it.
+    app.clock.set(certify_core::Clock::now(&certify_core::SystemClock));
+    let staff = app.staff_token().await;
+    let northwind = app.create_firm(&staff, "Northwind Consulting").await;
+    let bluefield = app.create_firm(&staff, "Bluefield Partners").await;
+    verified_domain(app, &staff, northwind, "northwind.example").await;
+    verified_domain(app, &staff, bluefield, "bluefield.example").await;
+    let accounts = json!({
+        "ada": person("ada@northwind.example", true),
+        "grace": person("grace@northwind.example", true),
+        "unverified": person("eve@northwind.example", false),
+        "roaming": person("ada@northwind.example", true),
+    });
+    let northwind_idp = IdentityProvider::start(app, accounts.clone());
+    let bluefield_idp = IdentityProvider::start(app, accounts);
+    for (firm, name, idp, domain) in [
+        (northwind, "Northwind Consulting", &northwind_idp, "northwind.example"),
+        (bluefield, "Bluefield Partners", &bluefield_idp, "bluefield.example"),
+    ] {
+        let saved = configure(app, &staff, firm, name, &idp.issuer, domain).await;
+        assert_eq!(
+            saved.status(),
+            StatusCode::OK,
+            "{}",
+            saved.text().await.unwrap_or_default()
+        );
+    }
+    Setup {
+        staff,
+        northwind,
+        bluefield,
+        northwind_idp,
+        bluefield_idp,
+    }
+}
+
+/// The person at the provider: logs in as `login` and consents, following the provider's own
+/// pages, until the provider sends the browser back to the platform. Returns that address.
+async fn at_the_provider(authorization_url: &str, login: &str) -> String {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = {
+        let url = reqwest::Url::parse(authorization_url).expect("url");
+        format!("{}://{}", url.scheme(), url.authority())
+    };
+    let mut next = authorization_url.to_owned();
+    for _ in 0..10 {
+        let response = client.get(&next).send().await.expect("sent");
+        if response.status().is_redirection() {
+            let location = header(response.headers(), "location").to_owned();
+            if location.contains("/sign-in/sso/callback") {
+                return location;
+            }
+            next = if location.starts_with('/') {
+                format!("{origin}{location}")
+            } else {
+                location
+            };
+            continue;
+        }
+        let page = response.text().await.expect("page");
+        let form: Vec<(&str, &str)> = if page.contains(r#"name="prompt" value="login""#) {
+            vec![("prompt", "login"), ("login", login), ("password", "anything")]
+        } else if page.contains(r#"name="prompt" value="consent""#) {
+            vec![("prompt", "consent")]
+        } else {
+            panic!("an unexpected page at the provider: {page}");
+        };
+        let submitted = client.post(&next).form(&form).send().await.expect("sent");
+        assert!(submitted.status().is_redirection(), "{}", submitted.status());
+        let location = header(submitted.headers(), "location").to_owned();
+        next = if location.starts_with('/') {
+            format!("{origin}{location}")
+        } else {
+            location
+        };
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// Starts "Sign in with your firm" for `email` in `browser`; returns the provider's address.
+async fn start_sign_in(browser: &mut Browser<'_>, email: &str) -> String {
+    browser.get("/sign-in").await;
+    let csrf = browser.csrf();
+    let (status, headers, page) = browser
+        .post(
+            "/sign-in/firm",
+            &[("csrf", &csrf), ("firm_email", email), ("next", "/home")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    header(&headers, "location").to_owned()
+}
+
+/// The whole flow for `login`; returns the answer to the browser's return to the platform.
+async fn sign_in(browser: &mut Browser<'_>, email: &str, login: &str) -> (StatusCode, String, String) {
+    let authorization_url = start_sign_in(browser, email).await;
+    let back = at_the_provider(&authorization_url, login).await;
+    let path = back
+        .split_once("/sign-in/sso/callback")
+        .map(|(_, rest)| format!("/sign-in/sso/callback{rest}"))
+        .expect("callback");
+    let (status, headers, page) = browser.get(&path).await;
+    let location = headers
+        .get("location")
+        .map(|l| l.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    (status, location, page)
+}
+
+async fn who_is_signed_in(browser: &mut Browser<'_>) -> Option<String> {
+    let (status, _, page) = browser.get("/home").await;
+    (status == StatusCode::OK).then_some(page)
+}
+
+/// The accounts with `email` (at most one).
+async fn accounts_with(app: &TestApp, email: &str) -> Vec<certify_accounts::Account> {
+    let email = certify_core::Email::parse(email).expect("email");
+    certify_accounts::accounts_by_email(&app.db, &[email])
+        .await
+        .expect("read")
+}
+
+#[tokio::test]
+async fn a_first_sign_in_creates_the_consultant_in_the_firm_and_the_next_finds_the_same_account() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let mut browser = Browser::new(&app);
+    let (_, headers, page) = browser.get("/sign-in").await;
+    assert!(
+        page.contains("Sign in with your firm") && page.contains("Bluefield Partners"),
+        "{page}"
+    );
+    let policy = header(&headers, "content-security-policy");
+    assert!(
+        policy.contains(&format!(
+            "form-action 'self' {} {}",
+            setup.bluefield_idp.issuer, setup.northwind_idp.issuer
+        )) || policy.contains(&format!(
+            "form-action 'self' {} {}",
+            setup.northwind_idp.issuer, setup.bluefield_idp.issuer
+        )),
+        "the sign-in form may lead to the firms' providers: {policy}"
+    );
+    let (status, location, page) = sign_in(&mut browser, "ada@northwind.example", "grace").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/home"), "{page}");
+    let home = who_is_signed_in(&mut browser).await.expect("signed in");
+    assert!(home.contains("Ada Lovelace"), "{home}");
+    let accounts = accounts_with(&app, "grace@northwind.example").await;
+    assert_eq!(accounts.len(), 1, "one consultant created: {accounts:?}");
+    assert_eq!(accounts[0].role, Role::Consultant);
+    let members: Value = app
+        .get(
+            &format!("/api/v1/firms/{}/consultants?q=grace", setup.northwind),
+            Some(&setup.staff),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(members["items"].as_array().map(Vec::len), Some(1), "{members}");
+
+    // Signing in again finds the same account by issuer and subject.
+    let mut again = Browser::new(&app);
+    let (status, _, _) = sign_in(&mut again, "grace@northwind.example", "grace").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(accounts_with(&app, "grace@northwind.example").await.len(), 1);
+    let me = again.get("/home").await.2;
+    assert!(me.contains("Ada Lovelace"), "{me}");
+}
+
+#[tokio::test]
+async fn a_roster_account_is_linked_only_through_a_verified_email() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let roster = app
+        .client
+        .post(app.url(&format!("/api/v1/firms/{}/roster", setup.northwind)))
+        .bearer_auth(&setup.staff)
+        .header("content-type", "text/csv")
+        .body("email,full_name\nada@northwind.example,Ada From The Roster\neve@northwind.example,Eve\n")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(roster.status(), StatusCode::OK);
+
+    let mut browser = Browser::new(&app);
+    let (status, _, _) = sign_in(&mut browser, "ada@northwind.example", "ada").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let home = who_is_signed_in(&mut browser).await.expect("signed in");
+    assert!(home.contains("Ada From The Roster"), "the roster's account: {home}");
+
+    // The provider does not vouch for eve's address: no link, no session.
+    let mut eve = Browser::new(&app);
+    let (status, _, page) = sign_in(&mut eve, "eve@northwind.example", "unverified").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("verified"), "{page}");
+    assert!(who_is_signed_in(&mut eve).await.is_none());
+}
+
+#[tokio::test]
+async fn a_consultant_cannot_join_a_firm_through_its_provider_without_its_verified_domain() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    // Bluefield's provider says this person is ada@northwind.example: Bluefield has not
+    // verified northwind.example, so it cannot bring her in.
+    let mut browser = Browser::new(&app);
+    let authorization_url = {
+        browser.get("/sign-in").await;
+        let csrf = browser.csrf();
+        let bluefield_provider: Value = app
+            .get(
+                &format!("/api/v1/firms/{}/identity-provider", setup.bluefield),
+                Some(&setup.staff),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = bluefield_provider["id"].as_str().expect("id").to_owned();
+        let (status, headers, _) = browser
+            .post(
+                "/sign-in/firm",
+                &[("csrf", &csrf), ("provider", &id), ("next", "/home")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        header(&headers, "location").to_owned()
+    };
+    assert!(authorization_url.starts_with(&setup.bluefield_idp.issuer));
+    let back = at_the_provider(&authorization_url, "roaming").await;
+    let path = format!(
+        "/sign-in/sso/callback{}",
+        back.split_once("/sign-in/sso/callback").expect("callback").1
+    );
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("Bluefield Partners"), "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+    assert!(
+        accounts_with(&app, "ada@northwind.example").await.is_empty(),
+        "nobody was created"
+    );
+}
+
+#[tokio::test]
+async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+
+    // A wrong state: the browser's cookie holds another.
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let back = at_the_provider(&authorization_url, "grace").await;
+    let query = back.split_once('?').expect("query").1.to_owned();
+    let forged = query.replace("state=", "state=x");
+    let (status, _, page) = browser.get(&format!("/sign-in/sso/callback?{forged}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+
+    // A replayed answer: the first use signs in, the second finds nothing to finish.
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let back = at_the_provider(&authorization_url, "grace").await;
+    let path = format!("/sign-in/sso/callback?{}", back.split_once('?').expect("query").1);
+    let state_cookie: Vec<(String, String)> = browser.cookies.clone().into_iter().collect();
+    let (status, _, _) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut replayer = Browser::new(&app);
+    replayer.cookies.extend(state_cookie);
+    replayer.cookies.retain(|name, _| !name.contains("session"));
+    let (status, _, page) = replayer.get(&path).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(who_is_signed_in(&mut replayer).await.is_none());
+
+    // ID tokens with one flaw each: another audience, another nonce, expired, a bad signature.
+    for flaw in ["audience", "nonce", "expired", "signature"] {
+        let mut browser = Browser::new(&app);
+        let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+        let back = at_the_provider(&authorization_url, "grace").await;
+        setup.northwind_idp.mischief(flaw).await;
+        let path = format!("/sign-in/sso/callback?{}", back.split_once('?').expect("query").1);
+        let (status, _, page) = browser.get(&path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{flaw}: {page}");
+        assert!(page.contains("not valid"), "{flaw}: {page}");
+        assert!(who_is_signed_in(&mut browser).await.is_none(), "{flaw}");
+    }
+
+    // Mix-up: a flow begun with Northwind's provider, answered by Bluefield's.
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let at_bluefield = authorization_url.replace(&setup.northwind_idp.issuer, &setup.bluefield_idp.issuer);
+    let back = at_the_provider(&at_bluefield, "grace").await;
+    assert!(
+        back.contains(&format!("iss={}", urlencode(&setup.bluefield_idp.issuer))),
+        "{back}"
+    );
+    let path = format!("/sign-in/sso/callback?{}", back.split_once('?').expect("query").1);
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("different sign-in service"), "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn sign_in_still_works_after_the_provider_rotates_its_keys() {
+    let app = spawn_app().await;
+    let mut setup = setup(&app).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        sign_in(&mut browser, "ada@northwind.example", "grace").await.0,
+        StatusCode::SEE_OTHER
+    );
+    setup.northwind_idp = setup.northwind_idp.restart();
+    let mut browser = Browser::new(&app);
+    let (status, _, page) = sign_in(&mut browser, "ada@northwind.example", "grace").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a new key is fetched once: {page}");
+    assert!(who_is_signed_in(&mut browser).await.is_some());
+}
+
+#[tokio::test]
+async fn staff_save_a_provider_only_when_it_answers_and_never_see_its_secret() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let path = format!("/api/v1/firms/{}/identity-provider", setup.northwind);
+    let shown = app.get(&path, Some(&setup.staff)).await.text().await.expect("text");
+    assert!(!shown.contains(CLIENT_SECRET), "{shown}");
+    let shown: Value = serde_json::from_str(&shown).expect("json");
+    assert_eq!(shown["redirect_uri"], json!(app.url("/sign-in/sso/callback")));
+
+    for (issuer, why) in [
+        ("http://provider.example", "https"),
+        ("http://127.0.0.1:9", "could not be reached"),
+        (&format!("{}/nothing-here", setup.northwind_idp.issuer), "discovery"),
+    ] {
+        let refused = configure(
+            &app,
+            &setup.staff,
+            setup.northwind,
+            "Northwind",
+            issuer,
+            "northwind.example",
+        )
+        .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert_eq!(invalid_fields(&problem), vec!["issuer".to_owned()], "{problem}");
+        assert!(problem.to_string().contains(why), "{why}: {problem}");
+    }
+    let other_domain = configure(
+        &app,
+        &setup.staff,
+        setup.northwind,
+        "Northwind",
+        &setup.northwind_idp.issuer,
+        "bluefield.example",
+    )
+    .await;
+    let problem = assert_problem(other_domain, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+    assert_eq!(invalid_fields(&problem), vec!["domains".to_owned()]);
+
+    let admin = app
+        .token_for(
+            "admin@northwind.example",
+            Role::FirmAdmin {
+                firm_id: setup.northwind,
+            },
+        )
+        .await;
+    let by_admin = configure(
+        &app,
+        &admin,
+        setup.northwind,
+        "N",
+        &setup.northwind_idp.issuer,
+        "northwind.example",
+    )
+    .await;
+    assert_problem(by_admin, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_is_a_page_saying_so_and_sign_out_offers_the_providers_too() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        sign_in(&mut browser, "ada@northwind.example", "grace").await.0,
+        StatusCode::SEE_OTHER
+    );
+    browser.get("/home").await;
+    let csrf = browser.csrf();
+    let (status, _, page) = browser.post("/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Sign out at Northwind Consulting too"), "{page}");
+    assert!(
+        page.contains(&format!("{}/session/end", setup.northwind_idp.issuer)),
+        "{page}"
+    );
+    assert!(
+        who_is_signed_in(&mut browser).await.is_none(),
+        "signed out of the platform"
+    );
+
+    // The provider goes away. Once the kept discovery document is an hour old it is fetched
+    // again, which fails: a page in plain words, not an error trace.
+    let Setup { bluefield_idp, .. } = setup;
+    drop(bluefield_idp);
+    app.clock.advance(time::Duration::hours(2));
+    let mut browser = Browser::new(&app);
+    browser.get("/sign-in").await;
+    let csrf = browser.csrf();
+    let (status, _, page) = browser
+        .post(
+            "/sign-in/firm",
+            &[("csrf", &csrf), ("firm_email", "someone@bluefield.example")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{page}");
+    assert!(page.contains("sign-in is not available"), "{page}");
+}
