@@ -441,6 +441,32 @@ async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert!(who_is_signed_in(&mut replayer).await.is_none());
 
+    // A used code under a fresh state: the provider refuses to exchange it twice.
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let used = at_the_provider(&authorization_url, "grace").await;
+    let used_code = query_value(&used, "code");
+    let (status, _, _) = browser
+        .get(&format!(
+            "/sign-in/sso/callback?{}",
+            used.split_once('?').expect("query").1
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the first exchange signs in");
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let fresh = at_the_provider(&authorization_url, "grace").await;
+    let replayed = fresh.replace(&query_value(&fresh, "code"), &used_code);
+    let (status, _, page) = browser
+        .get(&format!(
+            "/sign-in/sso/callback?{}",
+            replayed.split_once('?').expect("query").1
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("did not accept the sign-in code"), "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+
     // ID tokens with one flaw each: another audience, another nonce, expired, a bad signature.
     for flaw in ["audience", "nonce", "expired", "signature"] {
         let mut browser = Browser::new(&app);
@@ -468,6 +494,16 @@ async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert!(page.contains("different sign-in service"), "{page}");
     assert!(who_is_signed_in(&mut browser).await.is_none());
+}
+
+/// The value of `name` in the query of `url`.
+fn query_value(url: &str, name: &str) -> String {
+    reqwest::Url::parse(url)
+        .expect("url")
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
 }
 
 fn urlencode(value: &str) -> String {

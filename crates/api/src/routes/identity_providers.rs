@@ -89,6 +89,13 @@ pub struct FirmPath {
 
 /// Set the firm's identity provider (programme staff). The provider's discovery document is
 /// fetched and checked first: an unreachable or misconfigured provider is a 422 on `issuer`.
+///
+/// Register the answer's `redirect_uri` at the provider. People then sign in from the web
+/// sign-in page ("Sign in with your firm"): `POST /sign-in/firm` sends the browser to the
+/// provider's authorization endpoint (code flow, PKCE S256, `state`, `nonce`, scopes `openid
+/// email profile`); the provider returns it to `redirect_uri`, where the ID token is checked and
+/// a session cookie set. Accounts are found by the token's issuer and subject; a first sign-in
+/// links an account only through an e-mail the provider marks verified, at one of `domains`.
 #[utoipa::path(put, path = "/api/v1/firms/{firm_id}/identity-provider", tag = "firms", params(("firm_id" = Uuid, Path)),
     request_body = IdentityProviderRequest,
     responses((status = OK, body = IdentityProviderView), Forbidden, NotFound, Invalid))]
