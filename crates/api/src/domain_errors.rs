@@ -43,12 +43,13 @@ impl From<ApiClientError> for ApiError {
     }
 }
 
-/// 422 on the field to correct (an unreachable provider is a problem with `issuer`); 404.
+/// 422 on the field to correct (an unreachable provider is a problem with `issuer`); 404 for a
+/// firm that does not exist.
 impl From<certify_sso::ProviderError> for ApiError {
     fn from(err: certify_sso::ProviderError) -> Self {
         match err {
             certify_sso::ProviderError::Invalid { field, message } => Self::invalid_field(field, message),
-            certify_sso::ProviderError::NotFound(_) => Self::not_found(err.to_string()),
+            certify_sso::ProviderError::FirmNotFound(firm_id) => firm_not_found(firm_id),
             certify_sso::ProviderError::Unexpected(cause) => Self::internal(cause),
         }
     }

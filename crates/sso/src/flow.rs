@@ -149,9 +149,10 @@ pub async fn complete(
         return Err(SsoError::UnknownState);
     }
     let pending = take_pending(db, now, state).await?;
+    // The provider may have been removed since the sign-in began.
     let provider = find_provider(db, pending.provider_id)
-        .await
-        .map_err(|_| SsoError::UnknownState)?;
+        .await?
+        .ok_or(SsoError::UnknownState)?;
     if answer.iss.as_deref().is_some_and(|iss| iss != provider.issuer) {
         return Err(SsoError::WrongIssuer);
     }
@@ -161,7 +162,8 @@ pub async fn complete(
     }
     let code = answer.code.clone().ok_or(SsoError::MissingCode)?;
     let doc = directory.metadata(&provider.issuer, now).await?;
-    let response = client(&provider, &doc, redirect)
+    let relying_party = client(&provider, &doc, redirect);
+    let response = relying_party
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|err| SsoError::CodeRefused(err.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
@@ -172,11 +174,11 @@ pub async fn complete(
         .id_token()
         .ok_or_else(|| SsoError::InvalidIdToken("the answer holds no ID token".to_owned()))?;
     let nonce = Nonce::new(pending.nonce.clone());
-    let claims = match verified_claims(&provider, &doc, redirect, now, id_token, &nonce) {
+    let claims = match verified_claims(&relying_party, now, id_token, &nonce) {
         // A key the kept set does not have: the provider rotated its keys. Fetch them once more.
         Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
             let fresh = directory.discover(&provider.issuer, now).await?;
-            verified_claims(&provider, &fresh, redirect, now, id_token, &nonce)
+            verified_claims(&client(&provider, &fresh, redirect), now, id_token, &nonce)
         }
         other => other,
     }
@@ -195,14 +197,11 @@ pub async fn complete(
 }
 
 fn verified_claims(
-    provider: &Provider,
-    doc: &ProviderDocument,
-    redirect: &RedirectUrl,
+    client: &RelyingParty,
     now: OffsetDateTime,
     id_token: &openidconnect::core::CoreIdToken,
     nonce: &Nonce,
 ) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
-    let client = client(provider, doc, redirect);
     let at = chrono::DateTime::from_timestamp(now.unix_timestamp(), 0).unwrap_or_default();
     let verifier = client.id_token_verifier().set_time_fn(move || at);
     id_token.claims(&verifier, nonce).cloned()

@@ -57,8 +57,8 @@ pub struct ProviderSettings {
 pub enum ProviderError {
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
-    #[error("no identity provider with id {0}")]
-    NotFound(Uuid),
+    #[error("no firm with id {0}")]
+    FirmNotFound(Uuid),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -176,9 +176,10 @@ pub async fn configure_provider(
     firm_id: Uuid,
     settings: ProviderSettings,
 ) -> Result<Provider, ProviderError> {
-    certify_firms::find_firm(db, firm_id)
-        .await
-        .map_err(|_| ProviderError::NotFound(firm_id))?;
+    certify_firms::find_firm(db, firm_id).await.map_err(|err| match err {
+        certify_firms::FirmError::NotFound(id) => ProviderError::FirmNotFound(id),
+        other => anyhow::Error::new(other).context("reading the firm").into(),
+    })?;
     let existing = provider_of_firm(db, firm_id).await?;
     let name = required("name", &settings.name, "name people know the sign-in by")?;
     if name.chars().count() > 100 {
@@ -253,13 +254,14 @@ pub async fn provider_of_firm(db: &impl ConnectionTrait, firm_id: Uuid) -> anyho
         .transpose()
 }
 
-pub async fn find_provider(db: &impl ConnectionTrait, id: Uuid) -> Result<Provider, ProviderError> {
-    let row = identity_provider::Entity::find_by_id(id)
+/// The provider with this id, if it (still) exists.
+pub async fn find_provider(db: &impl ConnectionTrait, id: Uuid) -> anyhow::Result<Option<Provider>> {
+    identity_provider::Entity::find_by_id(id)
         .one(db)
         .await
         .context("reading an identity provider")?
-        .ok_or(ProviderError::NotFound(id))?;
-    Ok(provider_from(row)?)
+        .map(provider_from)
+        .transpose()
 }
 
 /// Every firm's provider, by name: the list people choose from on the sign-in page.

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{ApiClient, ApiClientError, ClientSecret, MAX_CLIENT_NAME, NewApiClient, Scope, Scopes};
 use certify_api::AppState;
+use certify_firms::Firm;
 use uuid::Uuid;
 
 use super::{Chrome, chrome_for, date_time};
@@ -90,12 +91,11 @@ async fn page(
     state: &AppState,
     jar: CookieJar,
     visitor: &Visitor,
-    firm_id: Uuid,
+    firm: Firm,
     draft: Draft,
     new_secret: Option<NewSecret>,
 ) -> Result<(CookieJar, ApiClientsPage), PageError> {
-    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
-    let clients = certify_accounts::api_clients_of(&state.db, firm_id)
+    let clients = certify_accounts::api_clients_of(&state.db, firm.id)
         .await
         .map_err(PageError::internal)?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
@@ -103,7 +103,7 @@ async fn page(
         jar,
         ApiClientsPage {
             chrome,
-            firm_id,
+            firm_id: firm.id,
             firm_name: firm.name,
             token_url: format!("{}/oauth/token", state.issuer.public_base_url.trim_end_matches('/')),
             clients: clients.into_iter().map(ClientLine::from).collect(),
@@ -130,7 +130,8 @@ pub async fn clients(
     SignedIn(visitor): SignedIn,
     PagePath(firm_id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    Ok(page(&state, jar, &visitor, firm_id, Draft::default(), None)
+    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    Ok(page(&state, jar, &visitor, firm, Draft::default(), None)
         .await?
         .into_response())
 }
@@ -143,7 +144,7 @@ pub async fn create(
     PagePath(firm_id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
     let mut draft = Draft {
         name: form.value("name").unwrap_or_default().to_owned(),
         ..Draft::default()
@@ -163,7 +164,7 @@ pub async fn create(
         }
     };
     match created {
-        Ok(created) => shown_once(&state, jar, &visitor, firm_id, created).await,
+        Ok(created) => shown_once(&state, jar, &visitor, firm, created).await,
         // The name is checked first; say at once if the scopes are missing too.
         Err(ApiClientError::InvalidName) => {
             draft.name_error = Some(format!(
@@ -172,15 +173,15 @@ pub async fn create(
             if draft.scopes.is_empty() {
                 draft.scopes_error = Some(NO_SCOPES.to_owned());
             }
-            refused(&state, jar, &visitor, firm_id, draft).await
+            refused(&state, jar, &visitor, firm, draft).await
         }
         Err(ApiClientError::NoScopes) => {
             draft.scopes_error = Some(NO_SCOPES.to_owned());
-            refused(&state, jar, &visitor, firm_id, draft).await
+            refused(&state, jar, &visitor, firm, draft).await
         }
         Err(ApiClientError::UnknownScope(unknown)) => {
             draft.scopes_error = Some(format!("{unknown}."));
-            refused(&state, jar, &visitor, firm_id, draft).await
+            refused(&state, jar, &visitor, firm, draft).await
         }
         Err(other) => Err(other.into()),
     }
@@ -190,10 +191,10 @@ async fn refused(
     state: &AppState,
     jar: CookieJar,
     visitor: &Visitor,
-    firm_id: Uuid,
+    firm: Firm,
     draft: Draft,
 ) -> Result<Response, PageError> {
-    let page = page(state, jar, visitor, firm_id, draft, None).await?;
+    let page = page(state, jar, visitor, firm, draft, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -202,7 +203,7 @@ async fn shown_once(
     state: &AppState,
     jar: CookieJar,
     visitor: &Visitor,
-    firm_id: Uuid,
+    firm: Firm,
     (client, secret): (ApiClient, ClientSecret),
 ) -> Result<Response, PageError> {
     let new_secret = NewSecret {
@@ -210,7 +211,7 @@ async fn shown_once(
         client_id: client.id,
         secret: secret.expose().to_owned(),
     };
-    Ok(page(state, jar, visitor, firm_id, Draft::default(), Some(new_secret))
+    Ok(page(state, jar, visitor, firm, Draft::default(), Some(new_secret))
         .await?
         .into_response())
 }
@@ -223,9 +224,9 @@ pub async fn rotate(
     PagePath((firm_id, client_id)): PagePath<(Uuid, Uuid)>,
     _form: CheckedForm,
 ) -> Result<Response, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
     let rotated = certify_accounts::rotate_api_client_secret(&state.db, state.clock.now(), firm_id, client_id).await?;
-    shown_once(&state, jar, &visitor, firm_id, rotated).await
+    shown_once(&state, jar, &visitor, firm, rotated).await
 }
 
 /// Revokes a client, from the confirmation the table folds under its "Revoke" button.

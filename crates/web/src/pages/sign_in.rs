@@ -191,7 +191,9 @@ pub async fn sign_out(
         .get(&session::cookie_name(&state, super::sso::SIGNED_IN_THROUGH))
         .and_then(|cookie| uuid::Uuid::parse_str(cookie.value()).ok())
     {
-        Some(id) => certify_sso::find_provider(&state.db, id).await.ok(),
+        Some(id) => certify_sso::find_provider(&state.db, id)
+            .await
+            .map_err(PageError::internal)?,
         None => None,
     };
     let jar = jar

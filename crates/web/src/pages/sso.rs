@@ -75,7 +75,9 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedF
     let next = local_path(form.value("next"));
     let email = form.value("firm_email").unwrap_or_default().trim().to_owned();
     let provider = match form.value("provider").map(Uuid::parse_str) {
-        Some(Ok(id)) => certify_sso::find_provider(&state.db, id).await.ok(),
+        Some(Ok(id)) => certify_sso::find_provider(&state.db, id)
+            .await
+            .map_err(PageError::internal)?,
         _ => match Email::parse(&email) {
             Ok(address) => certify_sso::provider_for_domain(&state.db, &EmailDomain::of(&address))
                 .await
