@@ -153,3 +153,53 @@ async fn a_write_transaction_is_not_failed_by_a_write_committed_meanwhile() {
         .expect("total");
     assert_eq!(total, 2);
 }
+
+async fn count_providers(app: &crate::helpers::TestApp) -> u64 {
+    use sea_orm::{EntityTrait as _, PaginatorTrait as _};
+    certify_sso::entity::identity_provider::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+/// The newest migration rebuilds a table on SQLite: rolling it back and applying it again keeps
+/// the firms' providers, and afterwards the programme may have one staff provider, not two.
+#[tokio::test]
+async fn the_staff_provider_migration_rolls_back_and_forward_keeping_firms_providers() {
+    use certify_migrations::{Migrator, MigratorTrait as _};
+    use certify_sso::entity::identity_provider;
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let firm = app.create_firm(&staff, "Northwind Consulting").await;
+    let provider = |firm_id: Option<uuid::Uuid>, issuer: &str| identity_provider::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        firm_id: Set(firm_id),
+        name: Set("Sign-in".to_owned()),
+        issuer: Set(issuer.to_owned()),
+        client_id: Set("certify".to_owned()),
+        client_secret: Set("secret".to_owned()),
+        domains: Set(String::new()),
+        created_at: Set(datetime!(2026-12-01 00:00 UTC)),
+        updated_at: Set(datetime!(2026-12-01 00:00 UTC)),
+    };
+    provider(Some(firm), "https://login.northwind.example")
+        .insert(&app.db)
+        .await
+        .expect("a firm's provider");
+
+    Migrator::down(&app.db, Some(1)).await.expect("rolled back");
+    assert_eq!(count_providers(&app).await, 1);
+    let staff_provider = provider(None, "https://login.programme.example");
+    assert!(
+        staff_provider.clone().insert(&app.db).await.is_err(),
+        "before it, a provider needs a firm"
+    );
+
+    Migrator::up(&app.db, None).await.expect("applied again");
+    assert_eq!(count_providers(&app).await, 1);
+    staff_provider.insert(&app.db).await.expect("the staff provider");
+    let second = provider(None, "https://login.elsewhere.example");
+    assert!(second.insert(&app.db).await.is_err(), "one staff provider at most");
+    assert_eq!(count_providers(&app).await, 2);
+}

@@ -248,13 +248,19 @@ async fn at_the_provider(authorization_url: &str, login: &str) -> String {
 
 /// Starts "Sign in with your firm" for `email` in `browser`; returns the provider's address.
 async fn start_sign_in(browser: &mut Browser<'_>, email: &str) -> String {
+    start_sign_in_with(browser, ("firm_email", email)).await
+}
+
+/// Starts a sign-in through the provider picked from the sign-in page's list.
+async fn start_sign_in_through(browser: &mut Browser<'_>, provider_id: &str) -> String {
+    start_sign_in_with(browser, ("provider", provider_id)).await
+}
+
+async fn start_sign_in_with(browser: &mut Browser<'_>, choice: (&str, &str)) -> String {
     browser.get("/sign-in").await;
     let csrf = browser.csrf();
     let (status, headers, page) = browser
-        .post(
-            "/sign-in/firm",
-            &[("csrf", &csrf), ("firm_email", email), ("next", "/home")],
-        )
+        .post("/sign-in/firm", &[("csrf", &csrf), choice, ("next", "/home")])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     header(&headers, "location").to_owned()
@@ -263,7 +269,12 @@ async fn start_sign_in(browser: &mut Browser<'_>, email: &str) -> String {
 /// The whole flow for `login`; returns the answer to the browser's return to the platform.
 async fn sign_in(browser: &mut Browser<'_>, email: &str, login: &str) -> (StatusCode, String, String) {
     let authorization_url = start_sign_in(browser, email).await;
-    let back = at_the_provider(&authorization_url, login).await;
+    come_back(browser, &authorization_url, login).await
+}
+
+/// Logs in as `login` at the provider and brings the browser back to the platform.
+async fn come_back(browser: &mut Browser<'_>, authorization_url: &str, login: &str) -> (StatusCode, String, String) {
+    let back = at_the_provider(authorization_url, login).await;
     let path = back
         .split_once("/sign-in/sso/callback")
         .map(|(_, rest)| format!("/sign-in/sso/callback{rest}"))
@@ -373,35 +384,19 @@ async fn a_consultant_cannot_join_a_firm_through_its_provider_without_its_verifi
     // Bluefield's provider says this person is ada@northwind.example: Bluefield has not
     // verified northwind.example, so it cannot bring her in.
     let mut browser = Browser::new(&app);
-    let authorization_url = {
-        browser.get("/sign-in").await;
-        let csrf = browser.csrf();
-        let bluefield_provider: Value = app
-            .get(
-                &format!("/api/v1/firms/{}/identity-provider", setup.bluefield),
-                Some(&setup.staff),
-            )
-            .await
-            .json()
-            .await
-            .expect("json");
-        let id = bluefield_provider["id"].as_str().expect("id").to_owned();
-        let (status, headers, _) = browser
-            .post(
-                "/sign-in/firm",
-                &[("csrf", &csrf), ("provider", &id), ("next", "/home")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        header(&headers, "location").to_owned()
-    };
+    let bluefield_provider: Value = app
+        .get(
+            &format!("/api/v1/firms/{}/identity-provider", setup.bluefield),
+            Some(&setup.staff),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = bluefield_provider["id"].as_str().expect("id");
+    let authorization_url = start_sign_in_through(&mut browser, id).await;
     assert!(authorization_url.starts_with(&setup.bluefield_idp.issuer));
-    let back = at_the_provider(&authorization_url, "roaming").await;
-    let path = format!(
-        "/sign-in/sso/callback{}",
-        back.split_once("/sign-in/sso/callback").expect("callback").1
-    );
-    let (status, _, page) = browser.get(&path).await;
+    let (status, _, page) = come_back(&mut browser, &authorization_url, "roaming").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("Bluefield Partners"), "{page}");
     assert!(who_is_signed_in(&mut browser).await.is_none());
@@ -625,4 +620,122 @@ async fn an_unreachable_provider_is_a_page_saying_so_and_sign_out_offers_the_pro
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{page}");
     assert!(page.contains("sign-in is not available"), "{page}");
+}
+
+#[tokio::test]
+async fn the_staff_sign_in_signs_in_only_accounts_staff_made() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let accounts = json!({
+        "ops": person("ops@programme.example", true),
+        "stranger": person("stranger@programme.example", true),
+        "consultant": person("learner@programme.example", true),
+    });
+    let programme_idp = IdentityProvider::start(&app, accounts);
+    let path = "/api/v1/programme/identity-provider";
+    let put = |body: Value, token: String| {
+        let request = app.client.put(app.url(path)).bearer_auth(token).json(&body);
+        async move { request.send().await.expect("sent") }
+    };
+    let settings = json!({
+        "name": "Programme account", "issuer": programme_idp.issuer,
+        "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+    });
+    let mut with_domains = settings.clone();
+    with_domains["domains"] = json!(["programme.example"]);
+    let problem = assert_problem(
+        put(with_domains, setup.staff.clone()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation-failed",
+    )
+    .await;
+    assert_eq!(invalid_fields(&problem), vec!["domains".to_owned()], "{problem}");
+    let admin = app
+        .token_for(
+            "admin@northwind.example",
+            Role::FirmAdmin {
+                firm_id: setup.northwind,
+            },
+        )
+        .await;
+    assert_problem(
+        put(settings.clone(), admin.clone()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_problem(app.get(path, Some(&admin)).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let saved = put(settings, setup.staff.clone()).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.expect("json");
+    assert!(
+        saved.get("firm_id").is_none() && !saved.to_string().contains(CLIENT_SECRET),
+        "{saved}"
+    );
+    let id = saved["id"].as_str().expect("id");
+
+    let mut browser = Browser::new(&app);
+    let (_, headers, page) = browser.get("/sign-in").await;
+    assert!(page.contains("Sign in with Programme account"), "{page}");
+    assert!(
+        header(&headers, "content-security-policy").contains(&programme_idp.issuer),
+        "the staff form may lead to the programme's provider"
+    );
+    // Nobody is made through it: an address with no account, or a consultant's, is refused.
+    app.create_account("learner@programme.example", Role::Consultant).await;
+    app.create_account("ops@programme.example", Role::ProgrammeStaff).await;
+    for (login, email) in [
+        ("stranger", "stranger@programme.example"),
+        ("consultant", "learner@programme.example"),
+    ] {
+        let mut browser = Browser::new(&app);
+        let authorization_url = start_sign_in_through(&mut browser, id).await;
+        let (status, _, page) = come_back(&mut browser, &authorization_url, login).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{login}: {page}");
+        assert!(page.contains("no programme staff account"), "{page}");
+        assert!(who_is_signed_in(&mut browser).await.is_none(), "{login}");
+        assert!(
+            accounts_with(&app, email)
+                .await
+                .iter()
+                .all(|a| a.role != Role::ProgrammeStaff)
+        );
+    }
+    assert!(accounts_with(&app, "stranger@programme.example").await.is_empty());
+
+    // The staff account with the verified address is linked, and found again by subject.
+    for _ in 0..2 {
+        let mut browser = Browser::new(&app);
+        let authorization_url = start_sign_in_through(&mut browser, id).await;
+        assert!(authorization_url.starts_with(&programme_idp.issuer));
+        let (status, location, page) = come_back(&mut browser, &authorization_url, "ops").await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/home"), "{page}");
+        let (status, _, page) = browser.get("/staff/breakdowns").await;
+        assert_eq!(status, StatusCode::OK, "a staff session opens staff pages: {page}");
+    }
+    assert_eq!(accounts_with(&app, "ops@programme.example").await.len(), 1);
+    // The list of firms' sign-ins holds firms only.
+    let sign_in_page = Browser::new(&app).get("/sign-in").await.2;
+    let firm_list = sign_in_page
+        .split("Or choose your firm")
+        .nth(1)
+        .expect("the firms' list");
+    let firm_list = firm_list.split("</details>").next().unwrap_or_default();
+    assert!(firm_list.contains("Bluefield Partners") && !firm_list.contains("Programme account"));
+
+    let removed = app
+        .client
+        .delete(app.url(path))
+        .bearer_auth(&setup.staff)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        app.get(path, Some(&setup.staff)).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    assert!(!Browser::new(&app).get("/sign-in").await.2.contains("Programme account"));
 }

@@ -2,7 +2,8 @@
 //! never by e-mail alone (some providers let people change their e-mail claim). A first sign-in
 //! links an account only through an e-mail the provider marks verified, at a domain the
 //! provider speaks for and the firm has verified: the roster's account with that address if
-//! there is one, else a new consultant in the firm.
+//! there is one, else a new consultant in the firm. The staff provider creates nobody: it
+//! signs in the staff account with the verified e-mail, if staff made one.
 
 use anyhow::Context as _;
 use certify_accounts::{Account, AccountError, NewAccount, Role};
@@ -10,8 +11,10 @@ use certify_core::{DisplayName, Email};
 use certify_firms::EmailDomain;
 use sea_orm::{ConnectionTrait, TransactionSession as _, TransactionTrait};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::flow::VouchedIdentity;
+use crate::providers::Serves;
 
 /// Why the identity may not sign in here, in words for the person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +29,10 @@ pub enum NotAdmitted {
     DomainNotVerified { firm: String, domain: String },
     #[error("{email} belongs to a programme account that cannot sign in through a firm's sign-in; use your password")]
     PrivilegedAccount { email: String },
+    #[error(
+        "no programme staff account has the address {email}; the staff sign-in is for accounts programme staff have made"
+    )]
+    NotStaff { email: String },
 }
 
 /// The account `identity` signs in as, linking or creating it on a first sign-in.
@@ -44,8 +51,23 @@ pub async fn admit<C: TransactionTrait + ConnectionTrait>(
         .filter(|_| identity.email_verified)
         .and_then(|raw| Email::parse(raw).ok())
         .ok_or(NotAdmitted::NoVerifiedEmail)?;
+    match identity.provider.serves {
+        Serves::Firm(firm_id) => admit_to_firm(db, now, identity, firm_id, email).await,
+        Serves::ProgrammeStaff => admit_staff(db, now, identity, email).await,
+    }
+}
+
+/// A first sign-in through a firm's provider: the roster's account, or a new consultant.
+async fn admit_to_firm<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    identity: &VouchedIdentity,
+    firm_id: Uuid,
+    email: Email,
+) -> Result<Account, crate::SsoError> {
+    let issuer = identity.provider.issuer.as_str();
     let domain = EmailDomain::of(&email);
-    let firm = certify_firms::find_firm(db, identity.provider.firm_id)
+    let firm = certify_firms::find_firm(db, firm_id)
         .await
         .context("reading the provider's firm")?;
     let vouched = identity.provider.speaks_for(&domain)
@@ -90,6 +112,27 @@ pub async fn admit<C: TransactionTrait + ConnectionTrait>(
         .await
         .context("linking the identity")?;
     txn.commit().await.context("committing a first sign-in")?;
+    Ok(account)
+}
+
+/// A first sign-in through the staff provider: only an existing staff account, never a new one.
+async fn admit_staff(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    identity: &VouchedIdentity,
+    email: Email,
+) -> Result<Account, crate::SsoError> {
+    let account = certify_accounts::accounts_by_email(db, std::slice::from_ref(&email))
+        .await
+        .context("looking for the staff account")?
+        .pop()
+        .filter(|account| account.role == Role::ProgrammeStaff)
+        .ok_or_else(|| NotAdmitted::NotStaff {
+            email: email.to_string(),
+        })?;
+    certify_accounts::link_external_identity(db, now, account.id, &identity.provider.issuer, &identity.subject)
+        .await
+        .context("linking the identity")?;
     Ok(account)
 }
 

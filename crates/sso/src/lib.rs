@@ -1,8 +1,9 @@
-//! Single sign-on through each partner firm's OpenID Connect provider, as a relying party built
-//! on the `openidconnect` crate (no hand-written JWT or key handling).
+//! Single sign-on through each partner firm's OpenID Connect provider (and the programme's own,
+//! for staff), as a relying party built on the `openidconnect` crate (no hand-written JWT or key
+//! handling).
 //!
-//! * [`providers`]: the provider each firm has, configured by programme staff and checked
-//!   (discovery fetched) before it is saved.
+//! * [`providers`]: the provider each firm has and the staff's, configured by programme staff
+//!   and checked (discovery fetched) before it is saved.
 //! * [`discovery`]: the documents and key sets fetched from providers, kept per instance.
 //! * [`flow`]: the authorization code flow with PKCE, `state` and `nonce`.
 //! * [`accounts`]: which account a vouched-for identity signs in as.
@@ -24,6 +25,6 @@ pub use flow::{
 /// The redirect address type the flow takes, from `openidconnect`.
 pub use openidconnect::RedirectUrl;
 pub use providers::{
-    Provider, ProviderError, ProviderSettings, all_providers, check_issuer, configure_provider, find_provider,
-    provider_for_domain, provider_of_firm, remove_provider,
+    Provider, ProviderError, ProviderSettings, Serves, check_issuer, configure_provider, find_provider, firm_providers,
+    provider_for_domain, provider_serving, remove_provider,
 };

@@ -1,6 +1,6 @@
-//! Which provider speaks for which firm: configured by programme staff, checked before saving
-//! (the address is https or loopback, every domain is one the firm verified, and discovery
-//! answers with a document for exactly that issuer).
+//! Which provider speaks for which firm, and the one programme staff sign in through: configured
+//! by programme staff, checked before saving (the address is https or loopback, every domain is
+//! one the firm verified, and discovery answers with a document for exactly that issuer).
 
 use anyhow::Context as _;
 use certify_firms::EmailDomain;
@@ -11,11 +11,29 @@ use uuid::Uuid;
 use crate::discovery::{Directory, DiscoveryFailure};
 use crate::entity::identity_provider;
 
-/// A firm's provider. `Debug` leaves the secret out.
+/// Whose people sign in through a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// A partner firm's people, at the e-mail domains the firm verified.
+    Firm(Uuid),
+    /// Programme staff. Their accounts are made by staff; the provider only vouches for them.
+    ProgrammeStaff,
+}
+
+impl Serves {
+    fn firm_id(self) -> Option<Uuid> {
+        match self {
+            Serves::Firm(id) => Some(id),
+            Serves::ProgrammeStaff => None,
+        }
+    }
+}
+
+/// A provider. `Debug` leaves the secret out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Provider {
     pub id: Uuid,
-    pub firm_id: Uuid,
+    pub serves: Serves,
     /// What the sign-in button says: "Sign in with {name}".
     pub name: String,
     pub issuer: String,
@@ -29,7 +47,7 @@ impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provider")
             .field("id", &self.id)
-            .field("firm_id", &self.firm_id)
+            .field("serves", &self.serves)
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .finish_non_exhaustive()
@@ -78,7 +96,7 @@ fn provider_from(row: identity_provider::Model) -> anyhow::Result<Provider> {
         .collect::<anyhow::Result<_>>()?;
     Ok(Provider {
         id: row.id,
-        firm_id: row.firm_id,
+        serves: row.firm_id.map_or(Serves::ProgrammeStaff, Serves::Firm),
         name: row.name,
         issuer: row.issuer,
         client_id: row.client_id,
@@ -167,20 +185,40 @@ fn required(field: &'static str, value: &str, what: &str) -> Result<String, Prov
     Ok(value.to_owned())
 }
 
-/// Saves the firm's provider (there is one per firm; saving again replaces it), after fetching
-/// and checking its discovery document.
+/// The domains a provider speaks for: for a firm, some of its verified domains; the staff
+/// provider takes none (it vouches for staff accounts by their e-mail address).
+async fn domains_for(
+    db: &impl ConnectionTrait,
+    serves: Serves,
+    raw: &[String],
+) -> Result<Vec<EmailDomain>, ProviderError> {
+    match serves {
+        Serves::Firm(firm_id) => {
+            certify_firms::find_firm(db, firm_id).await.map_err(|err| match err {
+                certify_firms::FirmError::NotFound(id) => ProviderError::FirmNotFound(id),
+                other => anyhow::Error::new(other).context("reading the firm").into(),
+            })?;
+            checked_domains(db, firm_id, raw).await
+        }
+        Serves::ProgrammeStaff if raw.iter().all(|item| item.trim().is_empty()) => Ok(Vec::new()),
+        Serves::ProgrammeStaff => Err(invalid(
+            "domains",
+            "the staff sign-in takes no domains: it signs in existing staff accounts by their verified e-mail address",
+        )),
+    }
+}
+
+/// Saves the provider for `serves` (there is one per firm and one for staff; saving again
+/// replaces it), after fetching and checking its discovery document.
 pub async fn configure_provider(
     db: &impl ConnectionTrait,
     directory: &Directory,
     now: OffsetDateTime,
-    firm_id: Uuid,
+    serves: Serves,
     settings: ProviderSettings,
 ) -> Result<Provider, ProviderError> {
-    certify_firms::find_firm(db, firm_id).await.map_err(|err| match err {
-        certify_firms::FirmError::NotFound(id) => ProviderError::FirmNotFound(id),
-        other => anyhow::Error::new(other).context("reading the firm").into(),
-    })?;
-    let existing = provider_of_firm(db, firm_id).await?;
+    let domains = domains_for(db, serves, &settings.domains).await?;
+    let existing = provider_serving(db, serves).await?;
     let name = required("name", &settings.name, "name people know the sign-in by")?;
     if name.chars().count() > 100 {
         return Err(invalid("name", "the name has at most 100 characters"));
@@ -201,7 +239,6 @@ pub async fn configure_provider(
             ));
         }
     };
-    let domains = checked_domains(db, firm_id, &settings.domains).await?;
     directory
         .discover(&issuer, now)
         .await
@@ -217,7 +254,7 @@ pub async fn configure_provider(
     let domains_text = domains.iter().map(EmailDomain::as_str).collect::<Vec<_>>().join(" ");
     let row = identity_provider::ActiveModel {
         id: Set(existing.as_ref().map_or_else(Uuid::now_v7, |p| p.id)),
-        firm_id: Set(firm_id),
+        firm_id: Set(serves.firm_id()),
         name: Set(name),
         issuer: Set(issuer),
         client_id: Set(client_id),
@@ -236,20 +273,36 @@ pub async fn configure_provider(
     };
     match saved {
         Ok(row) => Ok(provider_from(row)?),
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(invalid("issuer", "another firm's sign-in already uses this issuer"))
-        }
-        Err(err) => Err(anyhow::Error::new(err).context("saving an identity provider").into()),
+        Err(err) => match err.sql_err() {
+            // Two staff saving the first staff sign-in at once: the second finds it taken.
+            Some(SqlErr::UniqueConstraintViolation(what)) if what.contains("one_for_staff") => Err(invalid(
+                "issuer",
+                "someone has just set the staff sign-in; reload it and try again",
+            )),
+            Some(SqlErr::UniqueConstraintViolation(_)) => Err(invalid(
+                "issuer",
+                "another sign-in on the platform already uses this issuer",
+            )),
+            _ => Err(anyhow::Error::new(err).context("saving an identity provider").into()),
+        },
     }
 }
 
-/// The firm's provider, if it has one.
-pub async fn provider_of_firm(db: &impl ConnectionTrait, firm_id: Uuid) -> anyhow::Result<Option<Provider>> {
+fn serving(serves: Serves) -> sea_orm::Condition {
+    let column = identity_provider::Column::FirmId;
+    sea_orm::Condition::all().add(match serves {
+        Serves::Firm(firm_id) => column.eq(firm_id),
+        Serves::ProgrammeStaff => column.is_null(),
+    })
+}
+
+/// The firm's provider, or the staff's, if there is one.
+pub async fn provider_serving(db: &impl ConnectionTrait, serves: Serves) -> anyhow::Result<Option<Provider>> {
     identity_provider::Entity::find()
-        .filter(identity_provider::Column::FirmId.eq(firm_id))
+        .filter(serving(serves))
         .one(db)
         .await
-        .context("reading a firm's identity provider")?
+        .context("reading an identity provider")?
         .map(provider_from)
         .transpose()
 }
@@ -265,8 +318,9 @@ pub async fn find_provider(db: &impl ConnectionTrait, id: Uuid) -> anyhow::Resul
 }
 
 /// Every firm's provider, by name: the list people choose from on the sign-in page.
-pub async fn all_providers(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Provider>> {
+pub async fn firm_providers(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Provider>> {
     identity_provider::Entity::find()
+        .filter(identity_provider::Column::FirmId.is_not_null())
         .order_by_asc(identity_provider::Column::Name)
         .all(db)
         .await
@@ -278,16 +332,17 @@ pub async fn all_providers(db: &impl ConnectionTrait) -> anyhow::Result<Vec<Prov
 
 /// The provider that speaks for `domain`, if one does.
 pub async fn provider_for_domain(db: &impl ConnectionTrait, domain: &EmailDomain) -> anyhow::Result<Option<Provider>> {
-    Ok(all_providers(db)
+    Ok(firm_providers(db)
         .await?
         .into_iter()
         .find(|provider| provider.speaks_for(domain)))
 }
 
-/// Removes the firm's provider; accounts linked through it keep their link for when it returns.
-pub async fn remove_provider(db: &impl ConnectionTrait, firm_id: Uuid) -> anyhow::Result<bool> {
+/// Removes the firm's or the staff's provider; accounts linked through it keep their link for
+/// when it returns.
+pub async fn remove_provider(db: &impl ConnectionTrait, serves: Serves) -> anyhow::Result<bool> {
     let deleted = identity_provider::Entity::delete_many()
-        .filter(identity_provider::Column::FirmId.eq(firm_id))
+        .filter(serving(serves))
         .exec(db)
         .await
         .context("removing an identity provider")?;

@@ -1,10 +1,10 @@
-//! Each firm's OpenID Connect provider, configured by programme staff. The client secret is
-//! accepted, never returned.
+//! Each firm's OpenID Connect provider, and the one programme staff sign in through, configured
+//! by programme staff. The client secret is accepted, never returned.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use certify_sso::{Provider, ProviderSettings};
+use certify_sso::{Provider, ProviderSettings, Serves};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -16,11 +16,13 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::problem_responses::{Forbidden, Invalid, NotFound};
 use crate::state::AppState;
 
-/// A firm's provider as staff see it: never its client secret.
+/// A provider as staff see it: never its client secret.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IdentityProviderView {
     pub id: Uuid,
-    pub firm_id: Uuid,
+    /// The firm whose people sign in through it; absent for the staff sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firm_id: Option<Uuid>,
     /// What the sign-in button says: "Sign in with …".
     #[schema(example = "Northwind Consulting")]
     pub name: String,
@@ -40,7 +42,10 @@ impl IdentityProviderView {
     fn of(provider: Provider, state: &AppState) -> Self {
         Self {
             id: provider.id,
-            firm_id: provider.firm_id,
+            firm_id: match provider.serves {
+                Serves::Firm(firm_id) => Some(firm_id),
+                Serves::ProgrammeStaff => None,
+            },
             name: provider.name,
             issuer: provider.issuer,
             client_id: provider.client_id,
@@ -63,8 +68,10 @@ pub struct IdentityProviderRequest {
     pub client_id: String,
     /// Required the first time; when changing a provider, leave it out to keep the stored one.
     pub client_secret: Option<String>,
-    /// E-mail domains the provider speaks for; each must be verified by the firm.
-    #[schema(example = json!(["northwind.example"]), min_items = 1)]
+    /// E-mail domains a firm's provider speaks for, at least one, each verified by the firm.
+    /// The staff sign-in takes none.
+    #[schema(example = json!(["northwind.example"]))]
+    #[serde(default)]
     pub domains: Vec<String>,
 }
 
@@ -75,11 +82,22 @@ pub async fn get_provider(
     State(state): State<AppState>,
     scope: FirmScope,
 ) -> Result<Json<IdentityProviderView>, ApiError> {
-    let provider = certify_sso::provider_of_firm(&state.db, scope.firm_id)
+    shown(&state, Serves::Firm(scope.firm_id)).await
+}
+
+async fn shown(state: &AppState, serves: Serves) -> Result<Json<IdentityProviderView>, ApiError> {
+    let provider = certify_sso::provider_serving(&state.db, serves)
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found("the firm has no identity provider"))?;
-    Ok(Json(IdentityProviderView::of(provider, &state)))
+        .ok_or_else(|| ApiError::not_found(no_provider(serves)))?;
+    Ok(Json(IdentityProviderView::of(provider, state)))
+}
+
+fn no_provider(serves: Serves) -> &'static str {
+    match serves {
+        Serves::Firm(_) => "the firm has no identity provider",
+        Serves::ProgrammeStaff => "no staff sign-in is set up",
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +123,14 @@ pub async fn set_provider(
     ApiPath(path): ApiPath<FirmPath>,
     ApiJson(request): ApiJson<IdentityProviderRequest>,
 ) -> Result<Json<IdentityProviderView>, ApiError> {
+    configured(&state, Serves::Firm(path.firm_id), request).await
+}
+
+async fn configured(
+    state: &AppState,
+    serves: Serves,
+    request: IdentityProviderRequest,
+) -> Result<Json<IdentityProviderView>, ApiError> {
     let settings = ProviderSettings {
         name: request.name,
         issuer: request.issuer,
@@ -112,9 +138,8 @@ pub async fn set_provider(
         client_secret: request.client_secret,
         domains: request.domains,
     };
-    let provider =
-        certify_sso::configure_provider(&state.db, &state.sso, state.clock.now(), path.firm_id, settings).await?;
-    Ok(Json(IdentityProviderView::of(provider, &state)))
+    let provider = certify_sso::configure_provider(&state.db, &state.sso, state.clock.now(), serves, settings).await?;
+    Ok(Json(IdentityProviderView::of(provider, state)))
 }
 
 /// Remove the firm's identity provider (programme staff). Identities linked through it stay
@@ -126,12 +151,50 @@ pub async fn remove_provider(
     _staff: Staff,
     ApiPath(path): ApiPath<FirmPath>,
 ) -> Result<StatusCode, ApiError> {
-    if certify_sso::remove_provider(&state.db, path.firm_id)
+    removed(&state, Serves::Firm(path.firm_id)).await
+}
+
+async fn removed(state: &AppState, serves: Serves) -> Result<StatusCode, ApiError> {
+    if certify_sso::remove_provider(&state.db, serves)
         .await
         .map_err(ApiError::internal)?
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::not_found("the firm has no identity provider"))
+        Err(ApiError::not_found(no_provider(serves)))
     }
+}
+
+/// The provider programme staff sign in through (programme staff).
+#[utoipa::path(get, path = "/api/v1/programme/identity-provider", tag = "accounts",
+    responses((status = OK, body = IdentityProviderView), Forbidden, NotFound))]
+pub async fn get_staff_provider(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<IdentityProviderView>, ApiError> {
+    shown(&state, Serves::ProgrammeStaff).await
+}
+
+/// Set the provider programme staff sign in through (programme staff); it is checked as a
+/// firm's is, and takes no `domains`.
+///
+/// The sign-in page then offers "Programme staff: sign in with …". It signs in only accounts
+/// staff have made: a first sign-in links the staff account whose e-mail the provider marks
+/// verified, and creates nothing; later sign-ins find the account by issuer and subject.
+#[utoipa::path(put, path = "/api/v1/programme/identity-provider", tag = "accounts",
+    request_body = IdentityProviderRequest,
+    responses((status = OK, body = IdentityProviderView), Forbidden, Invalid))]
+pub async fn set_staff_provider(
+    State(state): State<AppState>,
+    _staff: Staff,
+    ApiJson(request): ApiJson<IdentityProviderRequest>,
+) -> Result<Json<IdentityProviderView>, ApiError> {
+    configured(&state, Serves::ProgrammeStaff, request).await
+}
+
+/// Remove the staff sign-in (programme staff): staff sign in with their passwords again.
+#[utoipa::path(delete, path = "/api/v1/programme/identity-provider", tag = "accounts",
+    responses((status = NO_CONTENT, description = "staff sign in with passwords again"), Forbidden, NotFound))]
+pub async fn remove_staff_provider(State(state): State<AppState>, _staff: Staff) -> Result<StatusCode, ApiError> {
+    removed(&state, Serves::ProgrammeStaff).await
 }

@@ -73,6 +73,11 @@ pub fn protected() -> OpenApiRouter<AppState> {
             identity_providers::set_provider,
             identity_providers::remove_provider
         ))
+        .routes(routes!(
+            identity_providers::get_staff_provider,
+            identity_providers::set_staff_provider,
+            identity_providers::remove_staff_provider
+        ))
         .routes(routes!(rosters::import))
         .routes(routes!(rosters::list_consultants))
         .routes(routes!(rosters::export_consultants))

@@ -36,15 +36,20 @@ pub struct SignInPage {
     password_error: Option<String>,
     /// The firms whose sign-in people may use instead of a password.
     providers: Vec<super::sso::ProviderChoice>,
+    /// The programme's own sign-in, for staff.
+    staff_provider: Option<super::sso::ProviderChoice>,
     firm_email: String,
     firm_problem: Option<String>,
 }
 
 impl SignInPage {
-    /// The page with a policy that lets its firm sign-in form lead to the firms' providers.
+    /// The page with a policy that lets its sign-in forms lead to the providers.
     fn respond(self, status: StatusCode, jar: CookieJar) -> Response {
         let policy = crate::content_security_policy_with_form_targets(
-            self.providers.iter().map(|provider| provider.origin.as_str()),
+            self.providers
+                .iter()
+                .chain(&self.staff_provider)
+                .map(|provider| provider.origin.as_str()),
         );
         let mut response = (status, jar, self).into_response();
         if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
@@ -64,6 +69,7 @@ impl SignInPage {
             email_error: None,
             password_error: None,
             providers: super::sso::provider_choices(state).await?,
+            staff_provider: super::sso::staff_choice(state).await?,
             firm_email: String::new(),
             firm_problem: None,
         })

@@ -2,7 +2,8 @@
 //!
 //! The sign-in page sends the person's e-mail address (or the firm they picked) here; we find
 //! the provider that speaks for it, keep the flow's `state` in a cookie, and send the browser to
-//! the provider. The provider sends it back to [`callback`], which finishes the flow with
+//! the provider (programme staff pick the programme's own provider the same way). The provider
+//! sends it back to [`callback`], which finishes the flow with
 //! `certify_sso` and starts a session as the password sign-in does. Sign-out offers to sign out
 //! at the provider too, when it publishes an end-session endpoint.
 
@@ -40,20 +41,36 @@ pub struct ProviderChoice {
     pub origin: String,
 }
 
-/// The firms people may sign in through, for the sign-in page.
-pub async fn provider_choices(state: &AppState) -> Result<Vec<ProviderChoice>, PageError> {
-    Ok(certify_sso::all_providers(&state.db)
-        .await
-        .map_err(PageError::internal)?
-        .into_iter()
-        .map(|provider| ProviderChoice {
+impl ProviderChoice {
+    fn of(provider: Provider) -> Self {
+        Self {
             origin: url::Url::parse(&provider.issuer)
                 .map(|url| url.origin().ascii_serialization())
                 .unwrap_or_default(),
             id: provider.id,
             name: provider.name,
-        })
+        }
+    }
+}
+
+/// The firms people may sign in through, for the sign-in page.
+pub async fn provider_choices(state: &AppState) -> Result<Vec<ProviderChoice>, PageError> {
+    Ok(certify_sso::firm_providers(&state.db)
+        .await
+        .map_err(PageError::internal)?
+        .into_iter()
+        .map(ProviderChoice::of)
         .collect())
+}
+
+/// The programme's own sign-in for staff, if one is set up.
+pub async fn staff_choice(state: &AppState) -> Result<Option<ProviderChoice>, PageError> {
+    Ok(
+        certify_sso::provider_serving(&state.db, certify_sso::Serves::ProgrammeStaff)
+            .await
+            .map_err(PageError::internal)?
+            .map(ProviderChoice::of),
+    )
 }
 
 fn unavailable() -> PageError {
@@ -186,11 +203,11 @@ fn refused(err: SsoError) -> PageError {
         other => (
             StatusCode::BAD_REQUEST,
             format!(
-                "Your firm's sign-in did not vouch for you in a way the platform can accept ({other}). Start again from the sign-in page; if it happens again, contact your firm's administrator."
+                "The sign-in service did not vouch for you in a way the platform can accept ({other}). Start again from the sign-in page; if it happens again, contact your administrator."
             ),
         ),
     };
-    tracing::info!(%explanation, "a sign-in through a firm's provider was refused");
+    tracing::info!(%explanation, "a sign-in through a provider was refused");
     PageError::Explained {
         status,
         heading: "You are not signed in".to_owned(),
