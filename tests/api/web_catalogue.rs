@@ -118,6 +118,132 @@ async fn the_module_editor_previews_safely_and_saves_a_new_version() {
     );
 }
 
+#[tokio::test]
+async fn staff_add_a_track_a_course_and_a_module_from_the_web_each_as_a_draft() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let (status, _, page) = browser.get("/staff/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"href="/staff/catalogue/tracks/new""#), "{page}");
+    let (_, _, page) = browser.get("/staff/catalogue/tracks/new").await;
+    assert!(
+        page.contains(r#"name="validity_months""#) && page.contains(r#"value="24""#),
+        "{page}"
+    );
+    let csrf = browser.csrf();
+
+    // Wrong fields come back beside themselves, with what was typed; nothing is added.
+    let (status, _, page) = browser
+        .post(
+            "/staff/catalogue/tracks",
+            &[
+                ("csrf", &csrf),
+                ("title", " "),
+                ("description", "Agents, **safely**."),
+                ("validity_months", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="title-error""#) && page.contains(r#"id="validity_months-error""#),
+        "{page}"
+    );
+    assert!(page.contains("Agents, **safely**."), "{page}");
+    assert!(!browser.get("/staff/catalogue").await.2.contains("Agents, **safely**."));
+    let (status, _, _) = browser
+        .post(
+            "/staff/catalogue/tracks",
+            &[("title", "No token"), ("description", "x"), ("validity_months", "12")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no token, nothing added");
+
+    let (status, headers, _) = browser
+        .post(
+            "/staff/catalogue/tracks",
+            &[
+                ("csrf", &csrf),
+                ("title", "Agent Engineering"),
+                ("description", "Agents, **safely**."),
+                ("validity_months", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let track_id = header(&headers, "location")
+        .rsplit("#track-")
+        .next()
+        .expect("an anchor")
+        .to_owned();
+    let (_, _, page) = browser.get(&format!("/staff/tracks/{track_id}/courses/new")).await;
+    assert!(page.contains("Add a course to “Agent Engineering”"), "{page}");
+    // An unticked box is not sent: the course is optional.
+    let (status, headers, _) = browser
+        .post(
+            &format!("/staff/tracks/{track_id}/courses"),
+            &[("csrf", &csrf), ("title", "Tool use"), ("summary", "Calling tools.")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let course_id = header(&headers, "location")
+        .rsplit("#course-")
+        .next()
+        .expect("an anchor")
+        .to_owned();
+    let (status, _, page) = browser
+        .post(
+            &format!("/staff/courses/{course_id}/modules"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Schemas"),
+                ("minutes", "abc"),
+                ("body", "# Schemas"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="minutes-error""#) && page.contains("600 minutes"),
+        "{page}"
+    );
+    let (status, _, _) = browser
+        .post(
+            &format!("/staff/courses/{course_id}/modules"),
+            &[
+                ("csrf", &csrf),
+                ("title", "Schemas"),
+                ("minutes", "20"),
+                ("body", "# Schemas"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let track: serde_json::Value = app
+        .get(&format!("/api/v1/tracks/{track_id}"), Some(&staff))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(track["status"], json!("draft"), "{track}");
+    assert_eq!(track["certificate_validity_months"], json!(12), "{track}");
+    assert_eq!(track["courses"][0]["required"], json!(false), "{track}");
+    let course: serde_json::Value = app
+        .get(&format!("/api/v1/courses/{course_id}"), Some(&staff))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(course["modules"][0]["title"], json!("Schemas"), "{course}");
+    let missing = uuid::Uuid::now_v7();
+    assert_eq!(
+        browser.get(&format!("/staff/tracks/{missing}/courses/new")).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
 fn bank_form(csrf: &str, bank: &serde_json::Value) -> Form {
     Form::new().text("csrf", csrf.to_owned()).part(
         "file",

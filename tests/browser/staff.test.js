@@ -105,6 +105,22 @@ test("staff edit a module with a preview, and an item bank with an error is reje
   await page.getByRole("heading", { name: "Catalogue", level: 1 }).waitFor();
   await look(page, "staff-09-catalogue");
 
+  await page.getByRole("link", { name: "New track" }).click();
+  await page.getByLabel("Description").fill("Building agents that call tools **safely**.");
+  await page.getByLabel("Certificates hold for (months)").fill("0");
+  await page.getByRole("button", { name: "Add the track" }).click();
+  await page.locator("#title-error").waitFor();
+  assert.match(await page.locator("#validity_months-error").innerText(), /between 1 and 120 months/);
+  await look(page, "staff-09b-new-track-errors");
+  await page.getByLabel("Title").fill("Agent Engineering");
+  await page.getByLabel("Certificates hold for (months)").fill("12");
+  await page.getByRole("button", { name: "Add the track" }).click();
+  const added = page.getByRole("region", { name: /Agent Engineering/ });
+  await added.getByText("Draft").waitFor();
+  await added.getByRole("link", { name: "Add a course" }).click();
+  await look(page, "staff-09c-new-course");
+  await page.getByRole("link", { name: "Cancel" }).click();
+
   await page.getByRole("link", { name: "Edit" }).first().click();
   await page.getByLabel("Text (Markdown)").fill("## What changed\n\nA **bold** claim.");
   await page.getByRole("button", { name: "Preview" }).click();

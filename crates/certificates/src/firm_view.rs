@@ -88,6 +88,11 @@ pub struct StandingFilter {
 }
 
 impl StandingFilter {
+    /// Whether the filter looks at certificates at all, or only at members.
+    pub(crate) fn reads_standings(&self) -> bool {
+        self.track_id.is_some() || self.status.is_some() || self.expiring_before.is_some()
+    }
+
     pub(crate) fn admits(&self, standing: &MemberStanding) -> bool {
         self.admits_status(standing) && self.admits_expiry(standing)
     }
@@ -170,10 +175,39 @@ pub(crate) async fn standings_of(
     if members.is_empty() {
         return Ok(Vec::new());
     }
+    let rows = standing_rows()
+        .filter(certificate::Column::AccountId.is_in(members.iter().map(|m| m.account_id)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(attach_standings(now, members, rows))
+}
+
+/// Attaches the standings of `members`, every one a current member of `firm_id`, reading the
+/// firm's certificates in one query rather than a query per batch of members.
+pub(crate) async fn standings_in_firm(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    members: Vec<Member>,
+) -> Result<Vec<MemberStanding>, CertificateError> {
+    let rows = standing_rows()
+        .join(JoinType::InnerJoin, certificate::Relation::CurrentMembership.def())
+        .filter(membership::Column::LeftAt.is_null())
+        .filter(membership::Column::FirmId.eq(firm_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(attach_standings(now, members, rows))
+}
+
+/// What a standing needs of a certificate, oldest first.
+type StandingRow = (Uuid, Uuid, Uuid, String, OffsetDateTime, Option<OffsetDateTime>);
+
+fn standing_rows() -> sea_orm::Select<certificate::Entity> {
     // Only the columns a standing needs, all in `idx_certificates_standing`: the credential
     // itself (kilobytes of JSON per row) is never read.
-    type Row = (Uuid, Uuid, Uuid, String, OffsetDateTime, Option<OffsetDateTime>);
-    let rows: Vec<Row> = certificate::Entity::find()
+    certificate::Entity::find()
         .select_only()
         .column(certificate::Column::Id)
         .column(certificate::Column::AccountId)
@@ -181,12 +215,11 @@ pub(crate) async fn standings_of(
         .column(certificate::Column::AchievementName)
         .column(certificate::Column::ExpiresAt)
         .column(certificate::Column::RevokedAt)
-        .filter(certificate::Column::AccountId.is_in(members.iter().map(|m| m.account_id)))
         .filter(certificate::Column::SupersededBy.is_null())
         .order_by_asc(certificate::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+}
+
+fn attach_standings(now: OffsetDateTime, members: Vec<Member>, rows: Vec<StandingRow>) -> Vec<MemberStanding> {
     let mut by_account: HashMap<Uuid, BTreeMap<Uuid, TrackStanding>> = HashMap::new();
     for (certificate_id, account_id, track_id, achievement_name, expires_at, revoked_at) in rows {
         // Superseded certificates are left out above; the rest as `Standing::of` decides.
@@ -211,7 +244,7 @@ pub(crate) async fn standings_of(
             tracks.insert(standing.track_id, standing);
         }
     }
-    Ok(members
+    members
         .into_iter()
         .map(|member| {
             let tracks = by_account
@@ -220,7 +253,7 @@ pub(crate) async fn standings_of(
                 .unwrap_or_default();
             MemberStanding { member, tracks }
         })
-        .collect())
+        .collect()
 }
 
 /// One active certificate of a current member of some firm.

@@ -8,13 +8,13 @@
 
 use std::fmt;
 
-use certify_firms::members_after;
+use certify_firms::{Member, MemberQuery, members_after};
 use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::CertificateError;
-use crate::firm_view::{MemberStanding, StandingFilter, TrackStatus, standings_of};
+use crate::firm_view::{MemberStanding, StandingFilter, TrackStatus, standings_in_firm, standings_of};
 
 /// The orders the table offers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,12 +42,16 @@ impl StaffOrder {
 
     fn key_of(self, standing: &MemberStanding) -> SortKey {
         match self {
-            Self::Name => SortKey::Name(standing.member.display_name.to_lowercase()),
+            Self::Name => name_key(&standing.member),
             Self::ExpiringSoonest => {
                 SortKey::Expiry(soonest_active_expiry(standing).map_or(i64::MAX, OffsetDateTime::unix_timestamp))
             }
         }
     }
+}
+
+fn name_key(member: &Member) -> SortKey {
+    SortKey::Name(member.display_name.to_lowercase())
 }
 
 /// When the member's first active certificate ends, if they hold one.
@@ -83,6 +87,13 @@ impl StaffCursor {
         Self {
             key: order.key_of(standing),
             account_id: standing.member.account_id,
+        }
+    }
+
+    fn by_name(member: &Member) -> Self {
+        Self {
+            key: name_key(member),
+            account_id: member.account_id,
         }
     }
 
@@ -123,8 +134,8 @@ pub enum StaffPageAt {
 
 /// One page of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffPage {
-    pub rows: Vec<MemberStanding>,
+pub struct StaffPage<Row = MemberStanding> {
+    pub rows: Vec<Row>,
     /// Members matching the filter, on every page.
     pub matching: usize,
     /// Where the previous page ends, if there is one.
@@ -134,7 +145,29 @@ pub struct StaffPage {
 }
 
 /// Members read per round.
-const SCAN: u64 = 500;
+const SCAN: u64 = 5000;
+/// Up to this many members, their certificates are asked for by account.
+const FEW: usize = 500;
+
+/// Every current member of `firm_id` that `query` admits, in account order.
+async fn members_matching(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    query: &MemberQuery,
+) -> Result<Vec<Member>, CertificateError> {
+    let mut all = Vec::new();
+    loop {
+        let after = all.last().map(|m: &Member| m.account_id);
+        let members = members_after(db, firm_id, query, after, SCAN)
+            .await
+            .map_err(|err| CertificateError::Unexpected(err.into()))?;
+        let exhausted = (members.len() as u64) < SCAN;
+        all.extend(members);
+        if exhausted {
+            return Ok(all);
+        }
+    }
+}
 
 /// Every current member of `firm_id` that `filter` admits, with standings, in `order`.
 pub async fn staff_in_order(
@@ -144,24 +177,14 @@ pub async fn staff_in_order(
     filter: &StandingFilter,
     order: StaffOrder,
 ) -> Result<Vec<MemberStanding>, CertificateError> {
-    let mut all = Vec::new();
-    let mut after = None;
-    loop {
-        let members = members_after(db, firm_id, &filter.members, after, SCAN)
-            .await
-            .map_err(|err| CertificateError::Unexpected(err.into()))?;
-        let exhausted = (members.len() as u64) < SCAN;
-        after = members.last().map(|m| m.account_id);
-        all.extend(
-            standings_of(db, now, members)
-                .await?
-                .into_iter()
-                .filter(|s| filter.admits(s)),
-        );
-        if exhausted {
-            break;
-        }
-    }
+    let members = members_matching(db, firm_id, &filter.members).await?;
+    // A search or a country leaves few members: ask for theirs; else for the whole firm's.
+    let standings = if members.len() <= FEW {
+        standings_of(db, now, members).await?
+    } else {
+        standings_in_firm(db, now, firm_id, members).await?
+    };
+    let mut all: Vec<MemberStanding> = standings.into_iter().filter(|s| filter.admits(s)).collect();
     all.sort_by_cached_key(|standing| StaffCursor::of(order, standing));
     Ok(all)
 }
@@ -176,12 +199,27 @@ pub async fn staff_table(
     at: &StaffPageAt,
     size: usize,
 ) -> Result<StaffPage, CertificateError> {
+    let size = size.max(1);
+    if order == StaffOrder::Name && !filter.reads_standings() {
+        // Neither the order nor the filter looks at certificates: sort the members alone and
+        // read standings for the page's rows only.
+        let mut members = members_matching(db, firm_id, &filter.members).await?;
+        members.sort_by_cached_key(StaffCursor::by_name);
+        let page = page_of(members, StaffCursor::by_name, at, size);
+        return Ok(StaffPage {
+            rows: standings_of(db, now, page.rows).await?,
+            matching: page.matching,
+            previous: page.previous,
+            next: page.next,
+        });
+    }
     let all = staff_in_order(db, now, firm_id, filter, order).await?;
-    Ok(page_of(all, order, at, size.max(1)))
+    Ok(page_of(all, |s| StaffCursor::of(order, s), at, size))
 }
 
-fn page_of(all: Vec<MemberStanding>, order: StaffOrder, at: &StaffPageAt, size: usize) -> StaffPage {
-    let cursors: Vec<StaffCursor> = all.iter().map(|s| StaffCursor::of(order, s)).collect();
+/// The page at `at` of `all`, which is sorted by `cursor`.
+fn page_of<Row>(all: Vec<Row>, cursor: impl Fn(&Row) -> StaffCursor, at: &StaffPageAt, size: usize) -> StaffPage<Row> {
+    let cursors: Vec<StaffCursor> = all.iter().map(cursor).collect();
     let (start, end) = match at {
         StaffPageAt::First => (0, size.min(all.len())),
         StaffPageAt::After(cursor) => {
@@ -251,6 +289,10 @@ mod tests {
         ]
     }
 
+    fn by(order: StaffOrder) -> impl Fn(&MemberStanding) -> StaffCursor {
+        move |standing| StaffCursor::of(order, standing)
+    }
+
     fn sorted(order: StaffOrder) -> Vec<MemberStanding> {
         let mut all = sample();
         all.sort_by_cached_key(|s| StaffCursor::of(order, s));
@@ -260,19 +302,19 @@ mod tests {
     #[test]
     fn pages_forward_and_back_by_name_ignoring_case() {
         let order = StaffOrder::Name;
-        let first = page_of(sorted(order), order, &StaffPageAt::First, 2);
+        let first = page_of(sorted(order), by(order), &StaffPageAt::First, 2);
         assert_eq!(names(&first), ["Ada", "Bo"]);
         assert_eq!((first.matching, first.previous.is_none()), (5, true));
         let second = page_of(
             sorted(order),
-            order,
+            by(order),
             &StaffPageAt::After(first.next.expect("present")),
             2,
         );
         assert_eq!(names(&second), ["cy", "Dee"]);
         let third = page_of(
             sorted(order),
-            order,
+            by(order),
             &StaffPageAt::After(second.next.clone().expect("present")),
             2,
         );
@@ -280,14 +322,14 @@ mod tests {
         assert!(third.next.is_none());
         let back = page_of(
             sorted(order),
-            order,
+            by(order),
             &StaffPageAt::Before(third.previous.expect("present")),
             2,
         );
         assert_eq!(names(&back), ["cy", "Dee"]);
         let start = page_of(
             sorted(order),
-            order,
+            by(order),
             &StaffPageAt::Before(back.previous.expect("present")),
             2,
         );
@@ -298,20 +340,20 @@ mod tests {
     #[test]
     fn expiring_soonest_puts_members_without_an_active_certificate_last() {
         let order = StaffOrder::ExpiringSoonest;
-        let all = page_of(sorted(order), order, &StaffPageAt::First, 10);
+        let all = page_of(sorted(order), by(order), &StaffPageAt::First, 10);
         assert_eq!(names(&all), ["cy", "Bo", "Ada", "Dee", "eve"]);
     }
 
     #[test]
     fn a_page_after_a_row_that_left_continues_where_it_was() {
         let order = StaffOrder::Name;
-        let first = page_of(sorted(order), order, &StaffPageAt::First, 2);
+        let first = page_of(sorted(order), by(order), &StaffPageAt::First, 2);
         let cursor = first.next.expect("present");
         let without_bo: Vec<_> = sorted(order)
             .into_iter()
             .filter(|s| s.member.display_name != "Bo")
             .collect();
-        let next = page_of(without_bo, order, &StaffPageAt::After(cursor), 2);
+        let next = page_of(without_bo, by(order), &StaffPageAt::After(cursor), 2);
         assert_eq!(names(&next), ["cy", "Dee"]);
     }
 

@@ -21,8 +21,8 @@ pub use catalogue::{
     set_course_status, set_module_status, set_track_status, update_course, update_module, update_track,
 };
 pub use content::{
-    CourseContent, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, InvalidMinutes, ModuleContent, TrackContent, parse_markdown,
-    parse_minutes, parse_title, parse_validity_months,
+    CourseContent, DEFAULT_CERTIFICATE_VALIDITY_MONTHS, InvalidMinutes, InvalidValidity, ModuleContent, TrackContent,
+    parse_markdown, parse_minutes, parse_title, parse_validity_months,
 };
 pub use entity::PublicationStatus;
 pub use error::CourseError;

@@ -26,8 +26,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
 use pages::{
-    accounts_admin, api_clients, breakdowns, catalogue_admin, certificates, domains, exam, exam_admin, firm,
-    firm_staff, firms, learning, roster, staff_certificates,
+    accounts_admin, api_clients, breakdowns, catalogue_admin, catalogue_new, certificates, domains, exam, exam_admin,
+    firm, firm_staff, firms, learning, roster, staff_certificates,
 };
 
 /// The stylesheet every page uses, compiled into the binary.
@@ -123,6 +123,12 @@ fn router() -> Router<AppState> {
         .route("/staff/accounts/{id}", get(accounts_admin::account))
         .route("/staff/catalogue", get(catalogue_admin::catalogue))
         .route("/staff/catalogue/{kind}/{id}/status", post(catalogue_admin::set_status))
+        .route("/staff/catalogue/tracks/new", get(catalogue_new::new_track))
+        .route("/staff/catalogue/tracks", post(catalogue_new::create_track))
+        .route("/staff/tracks/{id}/courses/new", get(catalogue_new::new_course))
+        .route("/staff/tracks/{id}/courses", post(catalogue_new::create_course))
+        .route("/staff/courses/{id}/modules/new", get(catalogue_new::new_module))
+        .route("/staff/courses/{id}/modules", post(catalogue_new::create_module))
         .route(
             "/staff/modules/{id}/edit",
             get(catalogue_admin::edit_module).post(catalogue_admin::save_module),

@@ -1,6 +1,8 @@
 //! Programme staff's firms: search and filter by name, kind, country and tier, the tier
 //! distribution as a bar chart, and each firm's portal one click away.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -8,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_certificates::firm_view::{active_certifications, tier_distribution, tier_forecast};
+use certify_certificates::firm_view::{ActiveCertification, active_certifications, tier_distribution, tier_forecast};
 use certify_core::{PageRequest, PageSize};
 use certify_firms::{CountryCode, Firm, FirmKind, FirmQuery, Tier};
 use serde::Deserialize;
@@ -129,11 +131,15 @@ pub async fn firms(
         kind,
         country,
     };
+    let mut by_firm: HashMap<Uuid, Vec<ActiveCertification>> = HashMap::new();
+    for certification in active {
+        by_firm.entry(certification.firm_id).or_default().push(certification);
+    }
     let mut rows = Vec::new();
     if country_error.is_none() {
         for firm in matching_firms(&state, &firm_query).await? {
-            let own: Vec<_> = active.iter().filter(|a| a.firm_id == firm.id).cloned().collect();
-            let forecast = tier_forecast(&thresholds, &own);
+            let own = by_firm.get(&firm.id).map_or(&[][..], Vec::as_slice);
+            let forecast = tier_forecast(&thresholds, own);
             if tier.is_some_and(|t| t != forecast.tier) {
                 continue;
             }

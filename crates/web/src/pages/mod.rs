@@ -5,6 +5,7 @@ pub mod accounts_admin;
 pub mod api_clients;
 pub mod breakdowns;
 pub mod catalogue_admin;
+pub mod catalogue_new;
 pub mod certificates;
 pub mod dashboard;
 pub mod domains;
