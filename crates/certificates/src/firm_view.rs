@@ -94,26 +94,37 @@ impl StandingFilter {
     }
 
     pub(crate) fn admits(&self, standing: &MemberStanding) -> bool {
-        self.admits_status(standing) && self.admits_expiry(standing)
+        self.admits_tracks(&standing.tracks)
     }
 
-    fn admits_expiry(&self, standing: &MemberStanding) -> bool {
+    /// Whether a member with these standings passes.
+    pub(crate) fn admits_tracks(&self, tracks: &[TrackStanding]) -> bool {
+        self.admits_status(tracks) && self.admits_expiry(tracks)
+    }
+
+    fn admits_expiry(&self, tracks: &[TrackStanding]) -> bool {
         let Some(before) = self.expiring_before else {
             return true;
         };
-        standing.tracks.iter().any(|t| {
+        tracks.iter().any(|t| {
             t.status == TrackStatus::Active
                 && t.expires_at < before
                 && self.track_id.is_none_or(|track| track == t.track_id)
         })
     }
 
-    fn admits_status(&self, standing: &MemberStanding) -> bool {
+    fn admits_status(&self, tracks: &[TrackStanding]) -> bool {
+        let status_on = |track: Uuid| {
+            tracks
+                .iter()
+                .find(|t| t.track_id == track)
+                .map_or(TrackStatus::None, |t| t.status)
+        };
         match (self.track_id, self.status) {
-            (Some(track), Some(status)) => standing.status_on(track) == status,
-            (Some(track), None) => standing.status_on(track) != TrackStatus::None,
-            (None, Some(TrackStatus::None)) => standing.tracks.is_empty(),
-            (None, Some(status)) => standing.tracks.iter().any(|t| t.status == status),
+            (Some(track), Some(status)) => status_on(track) == status,
+            (Some(track), None) => status_on(track) != TrackStatus::None,
+            (None, Some(TrackStatus::None)) => tracks.is_empty(),
+            (None, Some(status)) => tracks.iter().any(|t| t.status == status),
             (None, None) => true,
         }
     }
@@ -191,6 +202,22 @@ pub(crate) async fn standings_in_firm(
     firm_id: Uuid,
     members: Vec<Member>,
 ) -> Result<Vec<MemberStanding>, CertificateError> {
+    let mut tracks = tracks_in_firm(db, now, firm_id).await?;
+    Ok(members
+        .into_iter()
+        .map(|member| MemberStanding {
+            tracks: tracks.remove(&member.account_id).unwrap_or_default(),
+            member,
+        })
+        .collect())
+}
+
+/// The standings of each current member of `firm_id` who holds a certificate, by account.
+pub(crate) async fn tracks_in_firm(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+) -> Result<HashMap<Uuid, Vec<TrackStanding>>, CertificateError> {
     let rows = standing_rows()
         .join(JoinType::InnerJoin, certificate::Relation::CurrentMembership.def())
         .filter(membership::Column::LeftAt.is_null())
@@ -198,7 +225,7 @@ pub(crate) async fn standings_in_firm(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(attach_standings(now, members, rows))
+    Ok(tracks_by_account(now, rows))
 }
 
 /// What a standing needs of a certificate, oldest first.
@@ -220,6 +247,18 @@ fn standing_rows() -> sea_orm::Select<certificate::Entity> {
 }
 
 fn attach_standings(now: OffsetDateTime, members: Vec<Member>, rows: Vec<StandingRow>) -> Vec<MemberStanding> {
+    let mut by_account = tracks_by_account(now, rows);
+    members
+        .into_iter()
+        .map(|member| MemberStanding {
+            tracks: by_account.remove(&member.account_id).unwrap_or_default(),
+            member,
+        })
+        .collect()
+}
+
+/// Each account's standing per track (ordered by track), from its certificates oldest first.
+fn tracks_by_account(now: OffsetDateTime, rows: Vec<StandingRow>) -> HashMap<Uuid, Vec<TrackStanding>> {
     let mut by_account: HashMap<Uuid, BTreeMap<Uuid, TrackStanding>> = HashMap::new();
     for (certificate_id, account_id, track_id, achievement_name, expires_at, revoked_at) in rows {
         // Superseded certificates are left out above; the rest as `Standing::of` decides.
@@ -244,15 +283,9 @@ fn attach_standings(now: OffsetDateTime, members: Vec<Member>, rows: Vec<Standin
             tracks.insert(standing.track_id, standing);
         }
     }
-    members
+    by_account
         .into_iter()
-        .map(|member| {
-            let tracks = by_account
-                .remove(&member.account_id)
-                .map(|tracks| tracks.into_values().collect())
-                .unwrap_or_default();
-            MemberStanding { member, tracks }
-        })
+        .map(|(account_id, tracks)| (account_id, tracks.into_values().collect()))
         .collect()
 }
 
@@ -446,12 +479,11 @@ pub fn tier_distribution(
             .or_default()
             .insert(certification.account_id);
     }
-    let mut distribution: BTreeMap<Tier, u32> = Tier::ALL.into_iter().map(|tier| (tier, 0)).collect();
-    for firm_id in firm_ids {
-        let active = consultants.get(firm_id).map_or(0, HashSet::len);
-        *distribution.entry(thresholds.tier_for(count(active))).or_default() += 1;
-    }
-    distribution
+    thresholds.distribution(
+        firm_ids
+            .iter()
+            .map(|firm_id| count(consultants.get(firm_id).map_or(0, HashSet::len))),
+    )
 }
 
 fn count(n: usize) -> u32 {

@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::error::CertificateError;
-use crate::firm_view::{MemberStanding, StandingFilter, TrackStatus, standings_in_firm, standings_of};
+use crate::firm_view::{
+    MemberStanding, StandingFilter, TrackStanding, TrackStatus, standings_in_firm, standings_of, tracks_in_firm,
+};
 
 /// The orders the table offers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,9 +45,7 @@ impl StaffOrder {
     fn key_of(self, standing: &MemberStanding) -> SortKey {
         match self {
             Self::Name => name_key(&standing.member),
-            Self::ExpiringSoonest => {
-                SortKey::Expiry(soonest_active_expiry(standing).map_or(i64::MAX, OffsetDateTime::unix_timestamp))
-            }
+            Self::ExpiringSoonest => expiry_key(&standing.tracks),
         }
     }
 }
@@ -54,10 +54,17 @@ fn name_key(member: &Member) -> SortKey {
     SortKey::Name(member.display_name.to_lowercase())
 }
 
+fn expiry_key(tracks: &[TrackStanding]) -> SortKey {
+    SortKey::Expiry(soonest_expiry_of(tracks).map_or(i64::MAX, OffsetDateTime::unix_timestamp))
+}
+
 /// When the member's first active certificate ends, if they hold one.
 pub fn soonest_active_expiry(standing: &MemberStanding) -> Option<OffsetDateTime> {
-    standing
-        .tracks
+    soonest_expiry_of(&standing.tracks)
+}
+
+fn soonest_expiry_of(tracks: &[TrackStanding]) -> Option<OffsetDateTime> {
+    tracks
         .iter()
         .filter(|track| track.status == TrackStatus::Active)
         .map(|track| track.expires_at)
@@ -213,8 +220,63 @@ pub async fn staff_table(
             next: page.next,
         });
     }
+    if order == StaffOrder::ExpiringSoonest {
+        return expiring_page(db, now, firm_id, filter, at, size).await;
+    }
     let all = staff_in_order(db, now, firm_id, filter, order).await?;
     Ok(page_of(all, |s| StaffCursor::of(order, s), at, size))
+}
+
+/// The table soonest expiry first: the order needs only each member's certificates, so the
+/// members themselves (names, e-mail addresses) are read for the page's rows alone.
+async fn expiring_page(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    filter: &StandingFilter,
+    at: &StaffPageAt,
+    size: usize,
+) -> Result<StaffPage, CertificateError> {
+    let unexpected = |err: certify_firms::FirmError| CertificateError::Unexpected(err.into());
+    let ids = certify_firms::member_ids(db, firm_id, &filter.members)
+        .await
+        .map_err(unexpected)?;
+    let mut tracks = tracks_in_firm(db, now, firm_id).await?;
+    let mut keyed: Vec<(StaffCursor, Vec<TrackStanding>)> = ids
+        .into_iter()
+        .map(|account_id| (account_id, tracks.remove(&account_id).unwrap_or_default()))
+        .filter(|(_, tracks)| filter.admits_tracks(tracks))
+        .map(|(account_id, tracks)| {
+            let cursor = StaffCursor {
+                key: expiry_key(&tracks),
+                account_id,
+            };
+            (cursor, tracks)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let page = page_of(keyed, |(cursor, _)| cursor.clone(), at, size);
+    let ids: Vec<Uuid> = page.rows.iter().map(|(cursor, _)| cursor.account_id).collect();
+    let mut members: std::collections::HashMap<Uuid, Member> = certify_firms::members_among(db, firm_id, &ids)
+        .await
+        .map_err(unexpected)?
+        .into_iter()
+        .map(|member| (member.account_id, member))
+        .collect();
+    Ok(StaffPage {
+        // A member who left since the first read is left out.
+        rows: page
+            .rows
+            .into_iter()
+            .filter_map(|(cursor, tracks)| {
+                let member = members.remove(&cursor.account_id)?;
+                Some(MemberStanding { member, tracks })
+            })
+            .collect(),
+        matching: page.matching,
+        previous: page.previous,
+        next: page.next,
+    })
 }
 
 /// The page at `at` of `all`, which is sorted by `cursor`.

@@ -21,7 +21,9 @@ pub use domains::{
     EmailDomain, FirmDomain, InvalidDomain, claim_domain, domains_of, firm_for_email, join_by_domain, release_domain,
     verify_domain,
 };
-pub use members::{Member, MemberQuery, current_member, member_countries, members_after, membership_history};
+pub use members::{
+    Member, MemberQuery, current_member, member_countries, member_ids, members_after, members_among, membership_history,
+};
 pub use membership::{current_firm_of, join_firm, may_see_records_of};
 pub use store::{
     Firm, FirmChanges, FirmError, FirmQuery, NewFirm, all_firm_ids, create_firm, find_firm, list_firms, update_firm,

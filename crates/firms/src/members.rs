@@ -34,38 +34,22 @@ pub struct MemberQuery {
     pub search: Option<String>,
 }
 
-/// Up to `limit` current members of `firm_id` after the account id `after`, in account order.
-pub async fn members_after(
-    db: &impl ConnectionTrait,
-    firm_id: Uuid,
-    query: &MemberQuery,
-    after: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<Member>, FirmError> {
-    // Only the columns a member needs: a firm's pages read thousands of members at a time.
+/// `firm_id`'s current memberships that `query` admits, joined to their accounts when
+/// `with_accounts` (or a search needs them).
+fn current_members(firm_id: Uuid, query: &MemberQuery, with_accounts: bool) -> sea_orm::Select<membership::Entity> {
+    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let mut select = membership::Entity::find()
         .select_only()
         .column(membership::Column::AccountId)
-        .column_as(Expr::col((account::Entity, account::Column::Email)), "email")
-        .column_as(
-            Expr::col((account::Entity, account::Column::DisplayName)),
-            "display_name",
-        )
-        .column(membership::Column::Country)
-        .column(membership::Column::EmployeeId)
-        .column(membership::Column::JoinedAt)
-        .join(JoinType::InnerJoin, membership::Relation::Account.def())
         .filter(membership::Column::FirmId.eq(firm_id))
-        .filter(membership::Column::LeftAt.is_null())
-        .order_by_asc(membership::Column::AccountId)
-        .limit(limit);
-    if let Some(after) = after {
-        select = select.filter(membership::Column::AccountId.gt(after));
+        .filter(membership::Column::LeftAt.is_null());
+    if with_accounts || search.is_some() {
+        select = select.join(JoinType::InnerJoin, membership::Relation::Account.def());
     }
     if let Some(country) = &query.country {
         select = select.filter(membership::Column::Country.eq(country.as_str()));
     }
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = search {
         let pattern = certify_core::text::contains_pattern(search);
         let lowered = |column: account::Column| {
             Expr::expr(Func::lower(Expr::col((account::Entity, column)))).like(LikeExpr::new(&pattern).escape('\\'))
@@ -76,6 +60,24 @@ pub async fn members_after(
                 .add(lowered(account::Column::DisplayName)),
         );
     }
+    select
+}
+
+/// Reads the members `select` (from [`current_members`] with accounts) finds.
+async fn read_members(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<membership::Entity>,
+) -> Result<Vec<Member>, FirmError> {
+    // Only the columns a member needs: a firm's pages read thousands of members at a time.
+    let select = select
+        .column_as(Expr::col((account::Entity, account::Column::Email)), "email")
+        .column_as(
+            Expr::col((account::Entity, account::Column::DisplayName)),
+            "display_name",
+        )
+        .column(membership::Column::Country)
+        .column(membership::Column::EmployeeId)
+        .column(membership::Column::JoinedAt);
     type Row = (Uuid, String, String, Option<String>, Option<String>, OffsetDateTime);
     let rows: Vec<Row> = select.into_tuple().all(db).await.context("listing a firm's members")?;
     rows.into_iter()
@@ -90,6 +92,47 @@ pub async fn members_after(
             })
         })
         .collect()
+}
+
+/// Up to `limit` current members of `firm_id` after the account id `after`, in account order.
+pub async fn members_after(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    query: &MemberQuery,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Member>, FirmError> {
+    let mut select = current_members(firm_id, query, true)
+        .order_by_asc(membership::Column::AccountId)
+        .limit(limit);
+    if let Some(after) = after {
+        select = select.filter(membership::Column::AccountId.gt(after));
+    }
+    read_members(db, select).await
+}
+
+/// The account ids of `firm_id`'s current members that `query` admits, in no particular order:
+/// without a search, read from the memberships alone (no account is looked at).
+pub async fn member_ids(db: &impl ConnectionTrait, firm_id: Uuid, query: &MemberQuery) -> Result<Vec<Uuid>, FirmError> {
+    Ok(current_members(firm_id, query, false)
+        .into_tuple()
+        .all(db)
+        .await
+        .context("listing a firm's members")?)
+}
+
+/// Those of `account_ids` who are current members of `firm_id`, in no particular order.
+pub async fn members_among(
+    db: &impl ConnectionTrait,
+    firm_id: Uuid,
+    account_ids: &[Uuid],
+) -> Result<Vec<Member>, FirmError> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = current_members(firm_id, &MemberQuery::default(), true)
+        .filter(membership::Column::AccountId.is_in(account_ids.iter().copied()));
+    read_members(db, select).await
 }
 
 /// `account_id`, if they are a current member of `firm_id`.

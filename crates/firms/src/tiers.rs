@@ -3,6 +3,8 @@
 //!
 //! Pure rules over plain values; the store counts and supplies the expiry dates.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 /// The partner tiers, lowest first.
@@ -93,6 +95,15 @@ impl TierThresholds {
             .rev()
             .find(|tier| active >= self.minimum(*tier))
             .unwrap_or(Tier::Registered)
+    }
+
+    /// How many firms are in each tier, given each firm's active certified headcount.
+    pub fn distribution(&self, headcounts: impl IntoIterator<Item = u32>) -> BTreeMap<Tier, u32> {
+        let mut firms: BTreeMap<Tier, u32> = Tier::ALL.into_iter().map(|tier| (tier, 0)).collect();
+        for active in headcounts {
+            *firms.entry(self.tier_for(active)).or_default() += 1;
+        }
+        firms
     }
 }
 

@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_certificates::firm_view::{ActiveCertification, active_certifications, tier_distribution, tier_forecast};
 use certify_core::{PageRequest, PageSize};
 use certify_firms::{CountryCode, Firm, FirmKind, FirmQuery, Tier};
+use certify_progress::Dimension;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -88,6 +88,23 @@ fn kind_value(kind: FirmKind) -> &'static str {
     }
 }
 
+/// Each firm's certified consultants, from the breakdown by firm that the dashboard keeps (so
+/// the page costs no scan of the certificates; it lags the counters by a few seconds at most).
+async fn certified_per_firm(state: &AppState) -> Result<HashMap<Uuid, u32>, PageError> {
+    let (_, groups) = state
+        .breakdowns
+        .breakdown(&state.db, state.clock.now(), Dimension::Firm)
+        .await
+        .map_err(PageError::internal)?;
+    Ok(groups
+        .iter()
+        .filter_map(|group| {
+            let firm_id = Uuid::parse_str(group.key.as_deref()?).ok()?;
+            Some((firm_id, u32::try_from(group.certified).unwrap_or(u32::MAX)))
+        })
+        .collect())
+}
+
 /// Every firm the query names, in creation order.
 async fn matching_firms(state: &AppState, query: &FirmQuery) -> Result<Vec<Firm>, PageError> {
     let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
@@ -122,28 +139,25 @@ pub async fn firms(
         },
     };
     let thresholds = certify_firms::thresholds::tier_thresholds(&state.db).await?.thresholds;
-    let active = active_certifications(&state.db, state.clock.now(), None).await?;
+    let headcounts = certified_per_firm(&state).await?;
+    let headcount = |firm_id: &Uuid| headcounts.get(firm_id).copied().unwrap_or(0);
     let all_ids = certify_firms::all_firm_ids(&state.db).await?;
-    let distribution = tier_distribution(&thresholds, &all_ids, &active);
+    let distribution = thresholds.distribution(all_ids.iter().map(headcount));
     let largest = distribution.values().copied().max().unwrap_or(0).max(1);
     let firm_query = FirmQuery {
         search: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
         kind,
         country,
     };
-    let mut by_firm: HashMap<Uuid, Vec<ActiveCertification>> = HashMap::new();
-    for certification in active {
-        by_firm.entry(certification.firm_id).or_default().push(certification);
-    }
     let mut rows = Vec::new();
     if country_error.is_none() {
         for firm in matching_firms(&state, &firm_query).await? {
-            let own = by_firm.get(&firm.id).map_or(&[][..], Vec::as_slice);
-            let forecast = tier_forecast(&thresholds, own);
-            if tier.is_some_and(|t| t != forecast.tier) {
+            let active = headcount(&firm.id);
+            let firm_tier = thresholds.tier_for(active);
+            if tier.is_some_and(|t| t != firm_tier) {
                 continue;
             }
-            rows.push((forecast.active, firm, forecast.tier));
+            rows.push((active, firm, firm_tier));
         }
     }
     rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
