@@ -350,3 +350,50 @@ async fn staff_create_accounts_with_errors_beside_fields_and_find_them_with_thei
     let (status, _, _) = ada.get("/staff/accounts").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn past_two_hundred_firms_staff_type_the_firms_name_instead_of_scrolling_a_list() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    app.create_firm(&staff, "Zephyr Partners").await;
+    let (_, _, page) = browser.get("/staff/accounts").await;
+    assert!(page.contains(r#"<select id="firm" name="firm""#), "a few firms: a list");
+    for n in 0..200 {
+        app.create_firm(&staff, &format!("Firm {n:03}")).await;
+    }
+    // The firm created first is not among the first 200 by name: typing finds it all the same.
+    let (_, _, page) = browser.get("/staff/accounts").await;
+    assert!(page.contains(r#"<input id="firm" name="firm" type="text""#), "{page}");
+    let csrf = browser.csrf();
+    let unknown = [
+        ("csrf", csrf.as_str()),
+        ("email", "zoe@zephyr.example"),
+        ("name", "Zoe Admin"),
+        ("role", "firm_admin"),
+        ("firm", "Zephyr"),
+    ];
+    let (status, _, page) = browser.post("/staff/accounts", &unknown).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="firm-error""#) && page.contains("No firm is called “Zephyr”"),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="Zephyr""#), "what was typed stays");
+    let mut named = unknown;
+    named[4].1 = "zephyr partners";
+    let (status, headers, _) = browser.post("/staff/accounts", &named).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(crate::page_client::header(&headers, "location")).await;
+    assert!(page.contains("Zephyr Partners"), "{page}");
+
+    let (status, _, page) = browser
+        .get("/staff/certificates/export?firm=Nowhere+Ltd&format=csv")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="firm-error""#), "{page}");
+    let (status, _, _) = browser
+        .get("/staff/certificates/export?firm=Zephyr+Partners&format=csv")
+        .await;
+    assert_eq!(status, StatusCode::OK, "a typed firm name filters the export");
+}

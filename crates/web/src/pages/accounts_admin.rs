@@ -14,7 +14,7 @@ use certify_core::{DisplayName, Email};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Choice, Chrome, choices, chrome_for, date_time, firm_choices, long_date};
+use super::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker, long_date};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
@@ -57,7 +57,7 @@ pub struct AccountsPage {
     q: String,
     results: Option<Vec<AccountRow>>,
     roles: Vec<Choice>,
-    firms: Vec<Choice>,
+    firms: FirmPicker,
     form: CreateForm,
     /// The role list holds only valid choices.
     no_error: Option<&'static str>,
@@ -109,7 +109,7 @@ async fn accounts_page(
             .map(|(value, label)| ((*value).to_owned(), (*label).to_owned())),
         &form.role,
     );
-    let firms = firm_choices(state, &form.firm).await?;
+    let firms = firm_picker(state, &form.firm).await?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     Ok((
         jar,
@@ -141,7 +141,10 @@ pub async fn accounts(
 }
 
 /// The form parsed, or the form with its problems.
-fn parse_form(form: &CheckedForm) -> Result<(NewAccount, Option<Uuid>), Box<CreateForm>> {
+fn parse_form(
+    form: &CheckedForm,
+    firm: Result<Option<Uuid>, String>,
+) -> Result<(NewAccount, Option<Uuid>), Box<CreateForm>> {
     let text = |name: &str| form.value(name).unwrap_or_default().trim().to_owned();
     let mut view = CreateForm {
         email: text("email"),
@@ -160,21 +163,17 @@ fn parse_form(form: &CheckedForm) -> Result<(NewAccount, Option<Uuid>), Box<Crea
             .map(Some)
             .map_err(|e| view.password_error = Some(format!("The password {e}.")))
     };
-    let firm = if view.firm.is_empty() {
-        None
-    } else {
-        Uuid::parse_str(&view.firm).ok()
-    };
-    let role = match (view.role.as_str(), firm) {
-        ("firm_admin", Some(firm_id)) => Ok(Role::FirmAdmin { firm_id }),
-        ("firm_admin", None) => Err("Choose the firm this administrator manages."),
-        ("programme_staff", None) => Ok(Role::ProgrammeStaff),
-        ("programme_staff", Some(_)) => Err("Programme staff belong to no firm."),
-        _ => Ok(Role::Consultant),
-    }
-    .map_err(|problem| view.firm_error = Some(problem.to_owned()));
+    let role = firm
+        .and_then(|firm| match (view.role.as_str(), firm) {
+            ("firm_admin", Some(firm_id)) => Ok((Role::FirmAdmin { firm_id }, Some(firm_id))),
+            ("firm_admin", None) => Err("Choose the firm this administrator manages.".to_owned()),
+            ("programme_staff", None) => Ok((Role::ProgrammeStaff, None)),
+            ("programme_staff", Some(_)) => Err("Programme staff belong to no firm.".to_owned()),
+            (_, firm) => Ok((Role::Consultant, firm)),
+        })
+        .map_err(|problem| view.firm_error = Some(problem));
     match (email, name, password, role) {
-        (Ok(email), Ok(display_name), Ok(password), Ok(role)) => {
+        (Ok(email), Ok(display_name), Ok(password), Ok((role, firm))) => {
             let membership = if role == Role::Consultant { firm } else { None };
             Ok((
                 NewAccount {
@@ -202,7 +201,8 @@ pub async fn create(
         let page = accounts_page(&state, jar, &visitor, String::new(), view).await?;
         Ok::<_, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let (new, membership) = match parse_form(&form) {
+    let firm = chosen_firm(&state, form.value("firm").unwrap_or_default()).await?;
+    let (new, membership) = match parse_form(&form, firm) {
         Ok(parsed) => parsed,
         Err(view) => return refused(*view).await,
     };

@@ -24,6 +24,7 @@ pub mod verify;
 
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
+use uuid::Uuid;
 
 use crate::error::PageError;
 use crate::session::{self, Visitor};
@@ -96,15 +97,70 @@ pub fn choices(values: impl IntoIterator<Item = (String, String)>, chosen: &str)
         .collect()
 }
 
-/// The partner firms as a list's choices (the first page of them, in creation order).
-pub async fn firm_choices(state: &AppState, chosen: &str) -> Result<Vec<Choice>, PageError> {
-    let size = certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?;
+/// How a form lets staff name a firm: a list of every firm by name while there are at most
+/// [`FIRMS_LISTED`]; past that a list helps nobody, so staff type the firm's name.
+#[derive(Debug, Clone)]
+pub enum FirmPicker {
+    List(Vec<Choice>),
+    /// What is typed in the field (a chosen firm's name).
+    Typed(String),
+}
+
+pub const FIRMS_LISTED: usize = 200;
+
+/// The firm field of a form, with `chosen` (a firm id or a typed name) in it.
+pub async fn firm_picker(state: &AppState, chosen: &str) -> Result<FirmPicker, PageError> {
+    let size = certify_core::PageSize::parse(FIRMS_LISTED as u64).map_err(PageError::internal)?;
     let page = certify_core::PageRequest { after: None, size };
     let firms = certify_firms::list_firms(&state.db, &certify_firms::FirmQuery::default(), page).await?;
-    Ok(choices(
-        firms.items.into_iter().map(|f| (f.id.to_string(), f.name)),
+    if firms.next_cursor.is_some() {
+        let typed = match Uuid::parse_str(chosen.trim()) {
+            Ok(id) => certify_firms::find_firm(&state.db, id)
+                .await
+                .map_or_else(|_| chosen.to_owned(), |firm| firm.name),
+            Err(_) => chosen.to_owned(),
+        };
+        return Ok(FirmPicker::Typed(typed));
+    }
+    let mut firms = firms.items;
+    firms.sort_by_cached_key(|firm| firm.name.to_lowercase());
+    Ok(FirmPicker::List(choices(
+        firms.into_iter().map(|f| (f.id.to_string(), f.name)),
         chosen,
-    ))
+    )))
+}
+
+/// The firm a form's firm field names: an id chosen from the list, or a firm's name typed in
+/// full (any case). `Ok(None)` when the field is empty; `Err` says what is wrong, for the page.
+pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uuid>, String>, PageError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Ok(None));
+    }
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return Ok(Ok(Some(id)));
+    }
+    let size = certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?;
+    let query = certify_firms::FirmQuery {
+        search: Some(raw.to_owned()),
+        ..certify_firms::FirmQuery::default()
+    };
+    let found = certify_firms::list_firms(&state.db, &query, certify_core::PageRequest { after: None, size }).await?;
+    let named: Vec<Uuid> = found
+        .items
+        .iter()
+        .filter(|firm| firm.name.to_lowercase() == raw.to_lowercase())
+        .map(|firm| firm.id)
+        .collect();
+    Ok(match named[..] {
+        [id] => Ok(Some(id)),
+        [] => Err(format!(
+            "No firm is called “{raw}”: type its name as the Firms page shows it."
+        )),
+        _ => Err(format!(
+            "Several firms are called “{raw}”: open the firm from the Firms page instead."
+        )),
+    })
 }
 
 /// A count with thousands separators, as people read it ("12,345").

@@ -19,7 +19,7 @@ use certify_courses::Audience;
 
 use super::certificates::{CertificateCard, card};
 use super::verify::{Code, parse_code};
-use super::{Choice, Chrome, choices, chrome_for, date_time, firm_choices};
+use super::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
@@ -50,10 +50,11 @@ pub struct FindPage {
 }
 
 /// The bulk export's filters, as typed, with the lists they choose from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ExportForm {
     pub tracks: Vec<Choice>,
-    pub firms: Vec<Choice>,
+    pub firms: FirmPicker,
+    pub firm_error: Option<String>,
     pub statuses: Vec<Choice>,
     pub issued_from: String,
     pub issued_until: String,
@@ -97,10 +98,11 @@ async fn export_form(
         tracks.items.into_iter().map(|t| (t.id.to_string(), t.title)),
         &params.track,
     );
-    let firms = firm_choices(state, &params.firm).await?;
+    let firms = firm_picker(state, &params.firm).await?;
     Ok(ExportForm {
         tracks,
         firms,
+        firm_error: None,
         statuses: choices(
             EXPORT_STATUSES
                 .iter()
@@ -129,27 +131,36 @@ pub async fn export(
             .map(Some)
             .map_err(|_| format!("Choose a {field} from the list.")),
     };
-    let query = id("track", &params.track).and_then(|track_id| {
-        Ok(ExportQuery {
-            track_id,
-            firm_id: id("firm", &params.firm)?,
-            status: blank(&params.status),
-            issued_from: blank(&params.issued_from),
-            issued_until: blank(&params.issued_until),
-        })
+    let firm_id = match chosen_firm(&state, &params.firm).await? {
+        Ok(firm_id) => firm_id,
+        Err(problem) => return refused_export(&state, jar, &visitor, &params, Refusal::Firm(problem)).await,
+    };
+    let query = id("track", &params.track).map(|track_id| ExportQuery {
+        track_id,
+        firm_id,
+        status: blank(&params.status),
+        issued_from: blank(&params.issued_from),
+        issued_until: blank(&params.issued_until),
     });
     let started = match (query, params.format.as_str()) {
         (Ok(query), "zip") => certificate_exports::zip_export(state.clone(), query).await,
         (Ok(query), _) => certificate_exports::csv_export(state.clone(), query).await,
-        (Err(problem), _) => return refused_export(&state, jar, &visitor, &params, problem).await,
+        (Err(problem), _) => return refused_export(&state, jar, &visitor, &params, Refusal::Export(problem)).await,
     };
     match started {
         Ok(download) => Ok(download),
         Err(err) if err.kind() == certify_api::ProblemType::ValidationFailed => {
-            refused_export(&state, jar, &visitor, &params, format!("{}.", err.detail())).await
+            let problem = format!("{}.", err.detail());
+            refused_export(&state, jar, &visitor, &params, Refusal::Export(problem)).await
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Why an export did not start: the firm named, or the filters as a whole.
+enum Refusal {
+    Firm(String),
+    Export(String),
 }
 
 async fn refused_export(
@@ -157,9 +168,15 @@ async fn refused_export(
     jar: CookieJar,
     visitor: &Visitor,
     params: &ExportParams,
-    problem: String,
+    refusal: Refusal,
 ) -> Result<Response, PageError> {
-    let export = export_form(state, params, Some(problem)).await?;
+    let export = match refusal {
+        Refusal::Export(problem) => export_form(state, params, Some(problem)).await?,
+        Refusal::Firm(problem) => ExportForm {
+            firm_error: Some(problem),
+            ..export_form(state, params, None).await?
+        },
+    };
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     let page = FindPage {
         chrome,
