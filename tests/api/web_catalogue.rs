@@ -321,3 +321,96 @@ async fn an_item_bank_upload_lists_each_problem_by_item_and_field_and_imports_wh
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn staff_edit_a_blueprint_with_problems_beside_their_fields_and_nothing_half_saved() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
+    let path = format!("/staff/exams/{}/blueprint", setup.exam_id);
+    let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"name="d0_name" type="text" value="Architecture""#) && page.contains(r#"name="d2_name""#),
+        "the domains and a blank row to add one: {page}"
+    );
+    let (architecture, governance) = {
+        let exam = exam_json(&app, &setup).await;
+        let id = |n: usize| exam["domains"][n]["id"].as_str().expect("an id").to_owned();
+        (id(0), id(1))
+    };
+    let csrf = browser.csrf();
+    let form = |weights: (&'static str, &'static str), remove: bool, new_row: (&'static str, &'static str)| {
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("title", "Exam".to_owned()),
+            ("minutes", "45".to_owned()),
+            ("cut_score", "700".to_owned()),
+            ("cut_percent", "60".to_owned()),
+            ("d0_id", architecture.clone()),
+            ("d0_name", "Architecture".to_owned()),
+            ("d0_weight", weights.0.to_owned()),
+            ("d0_items", "3".to_owned()),
+            ("d1_id", governance.clone()),
+            ("d1_name", "Governance".to_owned()),
+            ("d1_weight", weights.1.to_owned()),
+            ("d1_items", "2".to_owned()),
+            ("d2_id", String::new()),
+            ("d2_name", new_row.0.to_owned()),
+            ("d2_weight", new_row.1.to_owned()),
+            ("d2_items", if new_row.0.is_empty() { "" } else { "1" }.to_owned()),
+        ];
+        if remove {
+            form.push(("d1_remove", "on".to_owned()));
+        }
+        form
+    };
+
+    // Weights that do not add up, and a new row with a weight that is not a number.
+    let typed = form(("50", "40"), false, ("Operations", "ten"));
+    let (status, _, page) = browser.post(&path, &pairs(&typed)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"id="d2-error""#) && page.contains(r#"value="ten""#),
+        "{page}"
+    );
+    // A domain still holding items cannot go: nothing changes.
+    let typed = form(("100", "40"), true, ("", ""));
+    let (status, _, page) = browser.post(&path, &pairs(&typed)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(
+        page.contains(r#"id="domains-error""#) && page.contains("still holds"),
+        "{page}"
+    );
+    let typed = form(("50", "40"), false, ("", ""));
+    let (status, _, page) = browser.post(&path, &pairs(&typed)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("add up to 100, not 90"), "{page}");
+    let unchanged = exam_json(&app, &setup).await;
+    assert_eq!(unchanged["duration_minutes"], json!(30), "nothing was saved");
+
+    let typed = form(("50", "30"), false, ("Operations", "20"));
+    let (status, _, page) = browser.post(&path, &pairs(&typed)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let saved = exam_json(&app, &setup).await;
+    assert_eq!(saved["duration_minutes"], json!(45), "{saved}");
+    assert_eq!(saved["form_length"], json!(6), "{saved}");
+    assert_eq!(saved["domains"][2]["name"], json!("Operations"), "{saved}");
+    assert_eq!(saved["domains"][0]["id"], json!(architecture), "kept by id");
+    let (status, _, _) = browser.post(&path, &[("title", "No token")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A form of owned values as the browser posts it.
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(name, value)| (*name, value.as_str())).collect()
+}
+
+/// The exam as the API shows it to staff.
+async fn exam_json(app: &crate::helpers::TestApp, setup: &crate::exams::ExamSetup) -> serde_json::Value {
+    app.get(&format!("/api/v1/exams/{}", setup.exam_id), Some(&setup.staff))
+        .await
+        .json()
+        .await
+        .expect("json")
+}

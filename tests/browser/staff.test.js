@@ -131,6 +131,13 @@ test("staff edit a module with a preview, and an item bank with an error is reje
   await page.getByRole("link", { name: "Catalogue" }).first().click();
   await page.getByRole("link", { name: "Exam, items and scores" }).first().click();
   await page.getByRole("heading", { name: "Blueprint" }).waitFor();
+  await page.getByRole("link", { name: "Edit the blueprint" }).click();
+  await page.getByLabel("Weight of domain 1").fill("1");
+  await page.getByRole("button", { name: "Save the blueprint" }).click();
+  assert.match(await page.locator("#domains-error").innerText(), /add up to 100/);
+  await look(page, "staff-10b-blueprint-error");
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await page.getByRole("heading", { name: "Blueprint" }).waitFor();
   const bank = { items: [{ domain: "No such domain", kind: "single_choice", stem: "A question",
     options: [{ id: "a", text: "One" }, { id: "b", text: "Two" }, { id: "c", text: "Three" }], key: ["a"] }] };
   await page.getByLabel("Bank document (JSON)").setInputFiles({ name: "bank.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(bank)) });

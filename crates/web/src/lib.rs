@@ -26,8 +26,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
 use pages::{
-    accounts_admin, api_clients, breakdowns, catalogue_admin, catalogue_new, certificates, domains, exam, exam_admin,
-    firm, firm_staff, firms, learning, roster, staff_certificates,
+    accounts_admin, api_clients, blueprint_editor, breakdowns, catalogue_admin, catalogue_new, certificates, domains,
+    exam, exam_admin, firm, firm_staff, firms, learning, roster, staff_certificates,
 };
 
 /// The stylesheet every page uses, compiled into the binary.
@@ -135,6 +135,10 @@ fn router() -> Router<AppState> {
         )
         .route("/staff/exams/{id}", get(exam_admin::exam))
         .route("/staff/exams/{id}/bank", post(exam_admin::import))
+        .route(
+            "/staff/exams/{id}/blueprint",
+            get(blueprint_editor::edit).post(blueprint_editor::save),
+        )
         .route("/staff/exams/{id}/bank.json", get(exam_admin::export))
         .route("/staff/certificates", get(staff_certificates::search))
         .route("/staff/certificates/export", get(staff_certificates::export))

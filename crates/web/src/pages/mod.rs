@@ -3,6 +3,7 @@
 
 pub mod accounts_admin;
 pub mod api_clients;
+pub mod blueprint_editor;
 pub mod breakdowns;
 pub mod catalogue_admin;
 pub mod catalogue_new;
