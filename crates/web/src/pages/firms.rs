@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_core::{PageRequest, PageSize};
-use certify_firms::{CountryCode, Firm, FirmKind, FirmQuery, Tier};
+use certify_firms::{CountryCode, FirmKind, FirmQuery, Tier};
 use certify_progress::Dimension;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -105,21 +104,6 @@ async fn certified_per_firm(state: &AppState) -> Result<HashMap<Uuid, u32>, Page
         .collect())
 }
 
-/// Every firm the query names, in creation order.
-async fn matching_firms(state: &AppState, query: &FirmQuery) -> Result<Vec<Firm>, PageError> {
-    let size = PageSize::parse(PageSize::MAX).map_err(PageError::internal)?;
-    let mut firms = Vec::new();
-    let mut after = None;
-    loop {
-        let page = certify_firms::list_firms(&state.db, query, PageRequest { after, size }).await?;
-        firms.extend(page.items);
-        match page.next_cursor {
-            Some(next) => after = Some(next),
-            None => return Ok(firms),
-        }
-    }
-}
-
 pub async fn firms(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -151,7 +135,7 @@ pub async fn firms(
     };
     let mut rows = Vec::new();
     if country_error.is_none() {
-        for firm in matching_firms(&state, &firm_query).await? {
+        for firm in super::matching_firms(&state, &firm_query).await? {
             let active = headcount(&firm.id);
             let firm_tier = thresholds.tier_for(active);
             if tier.is_some_and(|t| t != firm_tier) {

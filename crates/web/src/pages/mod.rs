@@ -141,14 +141,12 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
     if let Ok(id) = Uuid::parse_str(raw) {
         return Ok(Ok(Some(id)));
     }
-    let size = certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?;
     let query = certify_firms::FirmQuery {
         search: Some(raw.to_owned()),
         ..certify_firms::FirmQuery::default()
     };
-    let found = certify_firms::list_firms(&state.db, &query, certify_core::PageRequest { after: None, size }).await?;
-    let named: Vec<Uuid> = found
-        .items
+    let named: Vec<Uuid> = matching_firms(state, &query)
+        .await?
         .iter()
         .filter(|firm| firm.name.to_lowercase() == raw.to_lowercase())
         .map(|firm| firm.id)
@@ -162,6 +160,24 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
             "Several firms are called “{raw}”: open the firm from the Firms page instead."
         )),
     })
+}
+
+/// Every firm `query` names, in creation order.
+pub async fn matching_firms(
+    state: &AppState,
+    query: &certify_firms::FirmQuery,
+) -> Result<Vec<certify_firms::Firm>, PageError> {
+    let size = certify_core::PageSize::parse(certify_core::PageSize::MAX).map_err(PageError::internal)?;
+    let mut firms = Vec::new();
+    let mut after = None;
+    loop {
+        let page = certify_firms::list_firms(&state.db, query, certify_core::PageRequest { after, size }).await?;
+        firms.extend(page.items);
+        match page.next_cursor {
+            Some(next) => after = Some(next),
+            None => return Ok(firms),
+        }
+    }
 }
 
 /// A count with thousands separators, as people read it ("12,345").
