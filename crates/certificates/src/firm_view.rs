@@ -69,11 +69,15 @@ pub struct MemberStanding {
 
 impl MemberStanding {
     pub fn status_on(&self, track_id: Uuid) -> TrackStatus {
-        self.tracks
-            .iter()
-            .find(|t| t.track_id == track_id)
-            .map_or(TrackStatus::None, |t| t.status)
+        status_on(&self.tracks, track_id)
     }
+}
+
+fn status_on(tracks: &[TrackStanding], track_id: Uuid) -> TrackStatus {
+    tracks
+        .iter()
+        .find(|t| t.track_id == track_id)
+        .map_or(TrackStatus::None, |t| t.status)
 }
 
 /// Narrows [`member_standings`]. `status` applies to `track` when one is given, else to any
@@ -114,15 +118,9 @@ impl StandingFilter {
     }
 
     fn admits_status(&self, tracks: &[TrackStanding]) -> bool {
-        let status_on = |track: Uuid| {
-            tracks
-                .iter()
-                .find(|t| t.track_id == track)
-                .map_or(TrackStatus::None, |t| t.status)
-        };
         match (self.track_id, self.status) {
-            (Some(track), Some(status)) => status_on(track) == status,
-            (Some(track), None) => status_on(track) != TrackStatus::None,
+            (Some(track), Some(status)) => status_on(tracks, track) == status,
+            (Some(track), None) => status_on(tracks, track) != TrackStatus::None,
             (None, Some(TrackStatus::None)) => tracks.is_empty(),
             (None, Some(status)) => tracks.iter().any(|t| t.status == status),
             (None, None) => true,
@@ -191,7 +189,7 @@ pub(crate) async fn standings_of(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(attach_standings(now, members, rows))
+    Ok(attach_standings(members, tracks_by_account(now, rows)))
 }
 
 /// Attaches the standings of `members`, every one a current member of `firm_id`, reading the
@@ -202,14 +200,7 @@ pub(crate) async fn standings_in_firm(
     firm_id: Uuid,
     members: Vec<Member>,
 ) -> Result<Vec<MemberStanding>, CertificateError> {
-    let mut tracks = tracks_in_firm(db, now, firm_id).await?;
-    Ok(members
-        .into_iter()
-        .map(|member| MemberStanding {
-            tracks: tracks.remove(&member.account_id).unwrap_or_default(),
-            member,
-        })
-        .collect())
+    Ok(attach_standings(members, tracks_in_firm(db, now, firm_id).await?))
 }
 
 /// The standings of each current member of `firm_id` who holds a certificate, by account.
@@ -246,8 +237,8 @@ fn standing_rows() -> sea_orm::Select<certificate::Entity> {
         .order_by_asc(certificate::Column::Id)
 }
 
-fn attach_standings(now: OffsetDateTime, members: Vec<Member>, rows: Vec<StandingRow>) -> Vec<MemberStanding> {
-    let mut by_account = tracks_by_account(now, rows);
+/// Each member with the standings `by_account` holds for them (none if it holds none).
+fn attach_standings(members: Vec<Member>, mut by_account: HashMap<Uuid, Vec<TrackStanding>>) -> Vec<MemberStanding> {
     members
         .into_iter()
         .map(|member| MemberStanding {

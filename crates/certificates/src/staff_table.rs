@@ -151,6 +151,18 @@ pub struct StaffPage<Row = MemberStanding> {
     pub next: Option<StaffCursor>,
 }
 
+impl<Row> StaffPage<Row> {
+    /// The same page, with its rows read again more fully.
+    fn with_rows<Fuller>(self, rows: Vec<Fuller>) -> StaffPage<Fuller> {
+        StaffPage {
+            rows,
+            matching: self.matching,
+            previous: self.previous,
+            next: self.next,
+        }
+    }
+}
+
 /// Members read per round.
 const SCAN: u64 = 5000;
 /// Up to this many members, their certificates are asked for by account.
@@ -212,13 +224,9 @@ pub async fn staff_table(
         // read standings for the page's rows only.
         let mut members = members_matching(db, firm_id, &filter.members).await?;
         members.sort_by_cached_key(StaffCursor::by_name);
-        let page = page_of(members, StaffCursor::by_name, at, size);
-        return Ok(StaffPage {
-            rows: standings_of(db, now, page.rows).await?,
-            matching: page.matching,
-            previous: page.previous,
-            next: page.next,
-        });
+        let mut page = page_of(members, StaffCursor::by_name, at, size);
+        let rows = standings_of(db, now, std::mem::take(&mut page.rows)).await?;
+        return Ok(page.with_rows(rows));
     }
     if order == StaffOrder::ExpiringSoonest {
         return expiring_page(db, now, firm_id, filter, at, size).await;
@@ -255,7 +263,7 @@ async fn expiring_page(
         })
         .collect();
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let page = page_of(keyed, |(cursor, _)| cursor.clone(), at, size);
+    let mut page = page_of(keyed, |(cursor, _)| cursor.clone(), at, size);
     let ids: Vec<Uuid> = page.rows.iter().map(|(cursor, _)| cursor.account_id).collect();
     let mut members: std::collections::HashMap<Uuid, Member> = certify_firms::members_among(db, firm_id, &ids)
         .await
@@ -263,20 +271,15 @@ async fn expiring_page(
         .into_iter()
         .map(|member| (member.account_id, member))
         .collect();
-    Ok(StaffPage {
-        // A member who left since the first read is left out.
-        rows: page
-            .rows
-            .into_iter()
-            .filter_map(|(cursor, tracks)| {
-                let member = members.remove(&cursor.account_id)?;
-                Some(MemberStanding { member, tracks })
-            })
-            .collect(),
-        matching: page.matching,
-        previous: page.previous,
-        next: page.next,
-    })
+    // A member who left since the first read is left out.
+    let rows = std::mem::take(&mut page.rows)
+        .into_iter()
+        .filter_map(|(cursor, tracks)| {
+            let member = members.remove(&cursor.account_id)?;
+            Some(MemberStanding { member, tracks })
+        })
+        .collect();
+    Ok(page.with_rows(rows))
 }
 
 /// The page at `at` of `all`, which is sorted by `cursor`.

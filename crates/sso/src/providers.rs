@@ -21,7 +21,8 @@ pub enum Serves {
 }
 
 impl Serves {
-    fn firm_id(self) -> Option<Uuid> {
+    /// The firm served, if it is a firm's provider.
+    pub fn firm_id(self) -> Option<Uuid> {
         match self {
             Serves::Firm(id) => Some(id),
             Serves::ProgrammeStaff => None,

@@ -42,10 +42,7 @@ impl IdentityProviderView {
     fn of(provider: Provider, state: &AppState) -> Self {
         Self {
             id: provider.id,
-            firm_id: match provider.serves {
-                Serves::Firm(firm_id) => Some(firm_id),
-                Serves::ProgrammeStaff => None,
-            },
+            firm_id: provider.serves.firm_id(),
             name: provider.name,
             issuer: provider.issuer,
             client_id: provider.client_id,

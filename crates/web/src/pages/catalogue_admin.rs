@@ -268,13 +268,12 @@ pub async fn save_module(
     page.minutes = form.value("minutes").unwrap_or_default().to_owned();
     page.body = form.value("body").unwrap_or_default().to_owned();
     let title = certify_courses::parse_title(&page.title).map_err(|e| format!("The title {e}."));
-    let minutes = page
-        .minutes
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| certify_courses::InvalidMinutes)
-        .and_then(certify_courses::parse_minutes)
-        .map_err(|e| format!("The time {e}."));
+    let minutes = super::typed_number(
+        &page.minutes,
+        certify_courses::InvalidMinutes,
+        certify_courses::parse_minutes,
+    )
+    .map_err(|e| format!("The time {e}."));
     let body = certify_courses::parse_markdown(&page.body).map_err(|e| format!("The text {e}."));
     page.title_error = title.as_ref().err().cloned();
     page.minutes_error = minutes.as_ref().err().cloned();

@@ -200,10 +200,11 @@ impl Part {
             Part::Track => {
                 let description = second.read(form, "description", certify_courses::parse_markdown);
                 let months = third.read(form, "validity", |raw| {
-                    raw.trim()
-                        .parse::<i64>()
-                        .map_err(|_| certify_courses::InvalidValidity)
-                        .and_then(certify_courses::parse_validity_months)
+                    super::typed_number(
+                        raw,
+                        certify_courses::InvalidValidity,
+                        certify_courses::parse_validity_months,
+                    )
                 });
                 let (Some(title), Some(description), Some(certificate_validity_months)) = (title, description, months)
                 else {
@@ -234,10 +235,7 @@ impl Part {
             }
             Part::Module { course_id, .. } => {
                 let minutes = second.read(form, "time", |raw| {
-                    raw.trim()
-                        .parse::<i64>()
-                        .map_err(|_| certify_courses::InvalidMinutes)
-                        .and_then(certify_courses::parse_minutes)
+                    super::typed_number(raw, certify_courses::InvalidMinutes, certify_courses::parse_minutes)
                 });
                 let body = third.read(form, "text", certify_courses::parse_markdown);
                 let (Some(title), Some(estimated_minutes), Some(body_markdown)) = (title, minutes, body) else {

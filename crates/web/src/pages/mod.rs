@@ -180,6 +180,12 @@ pub async fn matching_firms(
     }
 }
 
+/// A whole number typed in a form, then checked by `check` (which gives the error for
+/// anything that is not a number too: `not_a_number`).
+pub fn typed_number<T, E>(raw: &str, not_a_number: E, check: impl FnOnce(i64) -> Result<T, E>) -> Result<T, E> {
+    raw.trim().parse::<i64>().map_err(|_| not_a_number).and_then(check)
+}
+
 /// A count with thousands separators, as people read it ("12,345").
 pub fn thousands(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
