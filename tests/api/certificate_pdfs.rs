@@ -37,12 +37,12 @@ async fn upload(app: &TestApp, body: Vec<u8>, content_type: &str) -> reqwest::Re
         .expect("request sent")
 }
 
-/// Runs an independent tool; the tests rely on poppler-utils and zbar-tools (`.ci/run` installs them).
+/// Runs an independent tool; the tests rely on poppler-utils and zbar-tools (`cargo xtask setup`
+/// installs them).
 fn tool(program: &str, args: &[&str]) -> String {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|err| panic!("{program} must be installed (poppler-utils, zbar-tools): {err}"));
+    let output = Command::new(program).args(args).output().unwrap_or_else(|err| {
+        panic!("{program} is missing ({err}): `cargo xtask setup` installs it (Debian's poppler-utils, zbar-tools)")
+    });
     assert!(
         output.status.success(),
         "{program} failed: {}",

@@ -1,6 +1,6 @@
 //! Single sign-on against a real OpenID provider: `oidc-provider` (tests/oidc/provider.js), two
 //! instances playing two firms' providers, driven through its login and consent pages by a
-//! cookie-keeping HTTP client. Needs `npm ci` in tests/oidc.
+//! cookie-keeping HTTP client. Needs tests/oidc's npm packages (`cargo xtask setup` installs them).
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ impl IdentityProvider {
         let script = provider_script();
         assert!(
             script.with_file_name("node_modules").exists(),
-            "the test provider needs its packages: run `npm ci` in tests/oidc"
+            "the test provider needs its npm packages: `cargo xtask setup` installs them"
         );
         let mut child = Command::new("node")
             .arg(&script)

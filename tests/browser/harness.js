@@ -26,7 +26,7 @@ export const PASSWORDS = {
 function binary() {
   if (process.env.CERTIFY_BIN) return process.env.CERTIFY_BIN;
   const builds = [join(root, "target/release/certify"), join(root, "target/debug/certify")].filter((path) => existsSync(path));
-  assert.ok(builds.length > 0, "build certify first (cargo build), or set CERTIFY_BIN");
+  assert.ok(builds.length > 0, "build certify first (`cargo xtask test --browser` does), or set CERTIFY_BIN");
   return builds.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
@@ -77,8 +77,10 @@ export async function startServer() {
 /** Chromium as these machines run it; playwright gives it a fresh profile directory. Each
  * test opens its own context, so no cookie passes from one test to the next. */
 export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  assert.ok(existsSync(executablePath), `no Chromium at ${executablePath}: \`cargo xtask setup --browser\` installs it`);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath,
     headless: true,
     args: [
       "--headless",

@@ -37,6 +37,7 @@ consultant=$(token ada@northwind.example demo-consultant-password)
 firm_admin=$(token admin@northwind.example demo-admin-password)
 staff=$(token staff@certify.example demo-staff-password)
 
+passed=0
 failed=0
 for caller in ${CALLERS:-none consultant firm_admin staff}; do
   printf '\n==> schemathesis as %s\n' "$caller"
@@ -47,12 +48,16 @@ for caller in ${CALLERS:-none consultant firm_admin staff}; do
       --exclude-path /api/v1/auth/logout \
       --phases examples,coverage,fuzzing --max-examples "$MAX_EXAMPLES" --max-time "$MAX_TIME" \
       --workers 2 --seed 20261201; then
-    failed=1
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
   fi
 done
 if ! kill -0 "$server" 2>/dev/null; then
   echo "the server died during the run:" >&2
   tail -n 50 "$work/server.log" >&2
-  exit 1
+  failed=$((failed + 1))
 fi
-exit "$failed"
+# One line for `cargo xtask test` to count: each caller's run is one test.
+echo "contract: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
