@@ -188,7 +188,12 @@ async fn the_staff_provider_migration_rolls_back_and_forward_keeping_firms_provi
         .await
         .expect("a firm's provider");
 
-    Migrator::down(&app.db, Some(1)).await.expect("rolled back");
+    // As `certify migrate` runs them: in one write transaction, on one connection. On the pool,
+    // each statement of the SQLite rebuild could land on another connection while the server's
+    // own tasks read, and the rename then found the dropped table still there.
+    let txn = certify_core::begin_write(&app.db).await.expect("write transaction");
+    Migrator::down(&txn, Some(1)).await.expect("rolled back");
+    txn.commit().await.expect("committed");
     assert_eq!(count_providers(&app).await, 1);
     let staff_provider = provider(None, "https://login.programme.example");
     assert!(
@@ -196,7 +201,9 @@ async fn the_staff_provider_migration_rolls_back_and_forward_keeping_firms_provi
         "before it, a provider needs a firm"
     );
 
-    Migrator::up(&app.db, None).await.expect("applied again");
+    let txn = certify_core::begin_write(&app.db).await.expect("write transaction");
+    Migrator::up(&txn, None).await.expect("applied again");
+    txn.commit().await.expect("committed");
     assert_eq!(count_providers(&app).await, 1);
     staff_provider.insert(&app.db).await.expect("the staff provider");
     let second = provider(None, "https://login.elsewhere.example");
