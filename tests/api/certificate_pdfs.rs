@@ -332,3 +332,86 @@ async fn the_offline_verifier_reads_the_pdf_alone() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+/// A PDF whose one object stream inflates to `inflated` bytes and is listed `entries` times in
+/// the cross-reference table: a kilobyte-sized upload that a loader without bounds inflates
+/// `entries` times over.
+fn decompression_bomb(inflated: usize, entries: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mebibyte = vec![b' '; 1 << 20];
+    for _ in 0..inflated >> 20 {
+        zlib.write_all(&mebibyte).expect("deflated");
+    }
+    let deflated = zlib.finish().expect("deflated");
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let catalog = pdf.len();
+    pdf.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    let pages = pdf.len();
+    pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    let stream = pdf.len();
+    let header = format!(
+        "3 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
+        deflated.len()
+    );
+    pdf.extend_from_slice(header.as_bytes());
+    pdf.extend_from_slice(&deflated);
+    pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = pdf.len();
+    let size = 3 + entries;
+    let mut table = format!("xref\n0 {size}\n0000000000 65535 f \n{catalog:010} 00000 n \n{pages:010} 00000 n \n");
+    table.extend(std::iter::repeat_n(format!("{stream:010} 00000 n \n"), entries));
+    table.push_str(&format!(
+        "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ));
+    pdf.extend_from_slice(table.as_bytes());
+    pdf
+}
+
+/// The most memory the process has held so far (its peak resident set), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM");
+    kib * 1024
+}
+
+/// A PDF of a few kilobytes whose object streams inflate to hundreds of mebibytes is refused
+/// with a problem, and the server's memory stays where it was: it keeps answering others.
+#[tokio::test]
+async fn a_decompression_bomb_is_refused_and_the_server_stays_small() {
+    let database = crate::helpers::TestDatabase::create().await;
+    let (mut server, printed) = crate::cli::spawn_demo(database.url(), std::process::Stdio::null());
+    let base = crate::cli::address_in(&printed).expect("the server came up");
+    let client = reqwest::Client::new();
+    let verify = |body: Vec<u8>| {
+        client
+            .post(format!("{base}/api/v1/verify"))
+            .header("content-type", "application/pdf")
+            .body(body)
+            .send()
+    };
+    let warm_up = verify(b"%PDF-1.7\nnot really".to_vec()).await.expect("answered");
+    assert_eq!(warm_up.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let before = peak_memory(server.id());
+
+    let one_big_stream = decompression_bomb(128 << 20, 1);
+    let one_stream_listed_often = decompression_bomb(32 << 20, 16);
+    assert!(one_big_stream.len() < 512 * 1024 && one_stream_listed_often.len() < 64 * 1024);
+    for bomb in [one_big_stream, one_stream_listed_often] {
+        let answer = verify(bomb).await.expect("answered");
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = answer.json().await.expect("a problem");
+        assert_eq!(problem["type"], "/problems/unreadable-document", "{problem}");
+    }
+    let grown = peak_memory(server.id()).saturating_sub(before);
+    let healthy = client.get(format!("{base}/healthz")).send().await.expect("answered");
+    server.kill().expect("stopped");
+    let _ = server.wait();
+
+    assert!(healthy.status().is_success());
+    assert!(grown < 32 << 20, "the server grew by {} MiB", grown >> 20);
+}

@@ -171,7 +171,7 @@ fn create_staff_refuses_a_short_password_and_writes_nothing() {
 /// work; SIGTERM stops it cleanly.
 /// Starts `serve --demo` on `url`; the child is returned once it has printed its address (or its
 /// output ended), with everything it printed to stdout.
-fn spawn_demo(url: &str, stderr: Stdio) -> (std::process::Child, String) {
+pub(crate) fn spawn_demo(url: &str, stderr: Stdio) -> (std::process::Child, String) {
     let mut child = certify()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", url])
         .stdout(Stdio::piped())
@@ -189,7 +189,7 @@ fn spawn_demo(url: &str, stderr: Stdio) -> (std::process::Child, String) {
     (child, printed)
 }
 
-fn address_in(printed: &str) -> Option<String> {
+pub(crate) fn address_in(printed: &str) -> Option<String> {
     printed
         .lines()
         .find_map(|line| line.strip_prefix("Certify is running at "))

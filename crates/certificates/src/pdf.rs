@@ -4,11 +4,12 @@
 //! Rendering is deterministic (the same certificate gives the same bytes: no clock, no random
 //! ids) and cheap enough to do on every download, so PDF bytes are never stored.
 
+use std::cell::Cell;
 use std::io::Read as _;
 use std::sync::LazyLock;
 
 use certify_core::Sha256Hex;
-use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use lopdf::{Dictionary, LoadOptions, Object, ObjectId, Stream, StringFormat};
 use printpdf::{
     Actions, BorderArray, Color, CurTransMat, FontId, LinePoint, LinkAnnotation, Mm, Op, PaintMode, ParsedFont,
     PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, Rgb, TextItem,
@@ -26,6 +27,21 @@ pub const ATTACHMENT_NAME: &str = "credential.json";
 /// An attached credential larger than this is not one of ours; refusing it bounds the memory a
 /// hostile upload (a small compressed stream that inflates enormously) can claim.
 const MAX_ATTACHMENT_BYTES: u64 = 256 * 1024;
+
+/// What reading someone's PDF may cost. Anyone may upload one to be verified, and a compressed
+/// stream of a kilobyte can inflate to a gigabyte, listed any number of times in the
+/// cross-reference table; so the loader inflates no stream beyond a mebibyte, reads at most a few
+/// object streams and a few thousand objects, and refuses the file past that. A certificate of
+/// ours has about thirty objects and no object stream.
+const MAX_INFLATED_STREAM_BYTES: usize = 1024 * 1024;
+const MAX_OBJECTS: u32 = 4096;
+const MAX_OBJECT_STREAMS: u32 = 4;
+
+thread_local! {
+    /// The objects and object streams the current load has met. lopdf's load filter is a plain
+    /// function, and without its `rayon` feature a load runs on the calling thread alone.
+    static LOAD_COUNTS: Cell<(u32, u32)> = const { Cell::new((0, 0)) };
+}
 
 const FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
@@ -88,6 +104,8 @@ pub enum PdfReadError {
     NoAttachment,
     #[error("the `credential.json` attachment cannot be read: {0}")]
     UnreadableAttachment(String),
+    #[error("the PDF is larger or more complex than any certificate, so it was not read")]
+    TooComplex,
 }
 
 /// The PDF of a stored certificate, showing what its credential says.
@@ -690,10 +708,39 @@ pub fn extract_credential(bytes: &[u8]) -> Result<Value, PdfReadError> {
     if !bytes.starts_with(b"%PDF-") {
         return Err(PdfReadError::NotAPdf("it does not start with a PDF header".to_owned()));
     }
-    let pdf = lopdf::Document::load_mem(bytes).map_err(|err| PdfReadError::NotAPdf(err.to_string()))?;
+    let pdf = load_untrusted(bytes)?;
     let stream = attachment_stream(&pdf).ok_or(PdfReadError::NoAttachment)?;
     let json = attachment_bytes(stream)?;
     serde_json::from_slice(&json).map_err(|err| PdfReadError::UnreadableAttachment(format!("not JSON: {err}")))
+}
+
+/// Loads a PDF from anyone within the bounds above.
+fn load_untrusted(bytes: &[u8]) -> Result<lopdf::Document, PdfReadError> {
+    LOAD_COUNTS.set((0, 0));
+    let options = LoadOptions {
+        filter: Some(count_object),
+        max_decompressed_size: Some(MAX_INFLATED_STREAM_BYTES),
+        ..LoadOptions::default()
+    };
+    let loaded = lopdf::Document::load_mem_with_options(bytes, options);
+    let (objects, object_streams) = LOAD_COUNTS.get();
+    if objects > MAX_OBJECTS || object_streams > MAX_OBJECT_STREAMS {
+        return Err(PdfReadError::TooComplex);
+    }
+    loaded.map_err(|err| match err {
+        lopdf::Error::Decompress(_) => PdfReadError::TooComplex,
+        other => PdfReadError::NotAPdf(other.to_string()),
+    })
+}
+
+/// lopdf's load filter: counts each object met and drops every one past the bounds, before an
+/// object stream among them is inflated.
+fn count_object(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    let (objects, object_streams) = LOAD_COUNTS.get();
+    let is_object_stream = object.as_stream().is_ok_and(|stream| stream.dict.has_type(b"ObjStm"));
+    let counts = (objects + 1, object_streams + u32::from(is_object_stream));
+    LOAD_COUNTS.set(counts);
+    (counts.0 <= MAX_OBJECTS && counts.1 <= MAX_OBJECT_STREAMS).then(|| (id, object.clone()))
 }
 
 /// Finds the embedded file named `credential.json` in the catalogue's name tree (a flat
