@@ -90,3 +90,30 @@ async fn consultants_cannot_read_or_register_firms() {
     )
     .await;
 }
+
+/// Search text is bounded where it arrives: 60,000 characters (which SQLite refuses as a `LIKE`
+/// pattern) are a 422 naming `q`, in the firm list, the staff list and its export; 200 are fine.
+#[tokio::test]
+async fn search_text_longer_than_anyone_types_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let firm = app.create_firm(&staff, "Northwind Consulting").await;
+    let pasted = "a".repeat(60_000);
+    for path in [
+        format!("/api/v1/firms?q={pasted}"),
+        format!("/api/v1/firms/{firm}/consultants?q={pasted}"),
+        format!("/api/v1/firms/{firm}/consultants/export.csv?q={pasted}"),
+    ] {
+        let problem = assert_problem(
+            app.get(&path, Some(&staff)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        )
+        .await;
+        assert_eq!(invalid_fields(&problem), ["q"], "{path:.40}");
+    }
+    let typed = app
+        .get(&format!("/api/v1/firms?q={}", "a".repeat(200)), Some(&staff))
+        .await;
+    assert_eq!(typed.status(), StatusCode::OK);
+}

@@ -290,6 +290,16 @@ async fn staff_find_firms_by_kind_country_and_tier_beside_the_tier_distribution(
     let (status, _, bad) = browser.get("/staff/firms?country=India").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.contains(r#"id="country-error""#), "{bad}");
+    let pasted = "a".repeat(60_000);
+    let (status, _, too_long) = browser.get(&format!("/staff/firms?q={pasted}")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_long.contains(r#"<p class="error" id="q-error">Search with at most 200 characters.</p>"#),
+        "{too_long:.2000}"
+    );
+    let (status, _, accounts) = browser.get(&format!("/staff/accounts?q={pasted}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(accounts.contains(r#"id="q-error""#) && !accounts.contains("found</h2>"));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Creating, reading and listing accounts.
 
 use anyhow::Context as _;
-use certify_core::{DisplayName, Email, Page, PageRequest};
+use certify_core::{DisplayName, Email, Page, PageRequest, SearchText};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -127,11 +127,11 @@ pub async fn list_accounts(
 /// creation order.
 pub async fn search_accounts(
     db: &impl ConnectionTrait,
-    search: &str,
+    search: &SearchText,
     limit: u64,
 ) -> Result<Vec<Account>, AccountError> {
     use sea_orm::sea_query::{ExprTrait as _, Func, LikeExpr};
-    let pattern = certify_core::text::contains_pattern(search.trim());
+    let pattern = search.contains_pattern();
     let lowered =
         |column: account::Column| Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(&pattern).escape('\\'));
     let rows = account::Entity::find()

@@ -13,5 +13,5 @@ pub use clock::{Clock, SharedClock, SystemClock, TestClock, rfc3339};
 pub use email::Email;
 pub use hash::Sha256Hex;
 pub use pagination::{Page, PageRequest, PageSize};
-pub use text::{DisplayName, TextError};
+pub use text::{DisplayName, SearchText, TextError};
 pub use transaction::begin_write;

@@ -96,19 +96,42 @@ impl fmt::Display for DisplayName {
     }
 }
 
-/// A SQL `LIKE` pattern (escape character `\\`) matching text that contains `search`,
-/// lower-cased, with `%`, `_` and the escape character itself matching literally.
-pub fn contains_pattern(search: &str) -> String {
-    let mut pattern = String::with_capacity(search.len() + 2);
-    pattern.push('%');
-    for c in search.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+/// What someone typed to find something: trimmed, not blank, at most [`SearchText::MAX_CHARS`]
+/// characters. Parsed at the edge, so no search reaches the database unbounded: SQLite refuses a
+/// `LIKE` pattern beyond 50,000 bytes, and nobody searches for a name with more than 200 letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    pub const MAX_CHARS: usize = 200;
+
+    /// `Ok(None)` when the text is blank: nothing to search for.
+    pub fn parse(raw: &str) -> Result<Option<SearchText>, TextError> {
+        let text = raw.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(TextError::TooLong { max: Self::MAX_CHARS });
         }
-        pattern.push(c);
+        Ok((!text.is_empty()).then(|| SearchText(text.to_owned())))
     }
-    pattern.push('%');
-    pattern
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A SQL `LIKE` pattern (escape character `\\`) matching text that contains this one,
+    /// lower-cased, with `%`, `_` and the escape character itself matching literally.
+    pub fn contains_pattern(&self) -> String {
+        let mut pattern = String::with_capacity(self.0.len() + 2);
+        pattern.push('%');
+        for c in self.0.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        pattern
+    }
 }
 
 #[cfg(test)]
@@ -161,5 +184,18 @@ mod tests {
         for cell in ["Ada Lovelace", "2026-11-22T09:00:00Z", "", "a=b"] {
             assert_eq!(spreadsheet_safe(cell), cell);
         }
+    }
+
+    #[test]
+    fn search_text_is_trimmed_bounded_and_matched_literally() {
+        assert_eq!(SearchText::parse("   "), Ok(None));
+        let text = SearchText::parse("  50%_Off\\ ").expect("parses").expect("not blank");
+        assert_eq!(text.as_str(), "50%_Off\\");
+        assert_eq!(text.contains_pattern(), "%50\\%\\_off\\\\%");
+        assert!(SearchText::parse(&"é".repeat(200)).is_ok());
+        assert_eq!(
+            SearchText::parse(&"é".repeat(201)),
+            Err(TextError::TooLong { max: 200 })
+        );
     }
 }

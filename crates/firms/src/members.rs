@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use certify_accounts::entity::account;
-use certify_core::Email;
+use certify_core::{Email, SearchText};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
@@ -31,13 +31,13 @@ pub struct Member {
 pub struct MemberQuery {
     pub country: Option<CountryCode>,
     /// Part of the name or e-mail address, any case.
-    pub search: Option<String>,
+    pub search: Option<SearchText>,
 }
 
 /// `firm_id`'s current memberships that `query` admits, joined to their accounts when
 /// `with_accounts` (or a search needs them).
 fn current_members(firm_id: Uuid, query: &MemberQuery, with_accounts: bool) -> sea_orm::Select<membership::Entity> {
-    let search = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let search = query.search.as_ref();
     let mut select = membership::Entity::find()
         .select_only()
         .column(membership::Column::AccountId)
@@ -50,7 +50,7 @@ fn current_members(firm_id: Uuid, query: &MemberQuery, with_accounts: bool) -> s
         select = select.filter(membership::Column::Country.eq(country.as_str()));
     }
     if let Some(search) = search {
-        let pattern = certify_core::text::contains_pattern(search);
+        let pattern = search.contains_pattern();
         let lowered = |column: account::Column| {
             Expr::expr(Func::lower(Expr::col((account::Entity, column)))).like(LikeExpr::new(&pattern).escape('\\'))
         };

@@ -1,5 +1,5 @@
 use anyhow::Context as _;
-use certify_core::{Page, PageRequest};
+use certify_core::{Page, PageRequest, SearchText};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -84,7 +84,7 @@ pub async fn find_firm(db: &impl ConnectionTrait, id: Uuid) -> Result<Firm, Firm
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FirmQuery {
     /// Part of the name, any case.
-    pub search: Option<String>,
+    pub search: Option<SearchText>,
     pub kind: Option<FirmKind>,
     pub country: Option<CountryCode>,
 }
@@ -107,8 +107,8 @@ pub async fn list_firms(
     if let Some(country) = &query.country {
         select = select.filter(firm::Column::Country.eq(country.as_str()));
     }
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = certify_core::text::contains_pattern(search);
+    if let Some(search) = &query.search {
+        let pattern = search.contains_pattern();
         select = select.filter(
             Expr::expr(Func::lower(Expr::col((firm::Entity, firm::Column::Name))))
                 .like(LikeExpr::new(pattern).escape('\\')),

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use certify_accounts::Role;
 use certify_certificates::firm_view::{active_certifications, tier_forecast};
+use certify_core::SearchText;
 use certify_core::text::parse_display_text;
 use certify_firms::{CountryCode, FirmChanges, FirmKind, FirmQuery, NewFirm, Website};
 use serde::{Deserialize, Serialize};
@@ -173,9 +174,10 @@ pub async fn list_firms(
     let page = page_request(query.after, query.limit)?;
     let mut v = Validation::default();
     let country = v.check_optional("country", query.country.as_deref().map(CountryCode::parse));
-    let country = v.finish(country)?;
+    let search = v.check("q", SearchText::parse(query.q.as_deref().unwrap_or_default()));
+    let (country, search) = v.finish(country.zip(search))?;
     let filter = FirmQuery {
-        search: query.q,
+        search,
         kind: query.kind.map(FirmKind::from),
         country,
     };

@@ -16,7 +16,7 @@ use certify_certificates::firm_view::{
     MemberStanding, StandingFilter, TrackStatus, active_certifications, member_standings, summarise,
 };
 use certify_core::text::spreadsheet_safe;
-use certify_core::{PageRequest, PageSize, rfc3339};
+use certify_core::{PageRequest, PageSize, SearchText, rfc3339};
 use certify_firms::roster::{Importer, RejectedRoster, RosterError, RosterReport, import_roster};
 use certify_firms::{CountryCode, MemberQuery};
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
@@ -245,16 +245,7 @@ impl ConsultantsQuery {
                 .map(|name| TrackStatus::parse(name).ok_or("must be `active`, `expired`, `revoked` or `none`")),
         );
         let country = v.check_optional("country", self.country.as_deref().map(CountryCode::parse));
-        let search = v.check_optional(
-            "q",
-            self.q.as_deref().map(|q| {
-                if q.chars().count() <= 200 {
-                    Ok(q.to_owned())
-                } else {
-                    Err("must be at most 200 characters")
-                }
-            }),
-        );
+        let search = v.check("q", SearchText::parse(self.q.as_deref().unwrap_or_default()));
         let parsed = (|| {
             Some(StandingFilter {
                 members: MemberQuery {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{Account, AccountError, NewAccount, Password, Role};
 use certify_api::AppState;
-use certify_core::{DisplayName, Email};
+use certify_core::{DisplayName, Email, SearchText};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -55,6 +55,7 @@ pub struct CreateForm {
 pub struct AccountsPage {
     chrome: Chrome,
     q: String,
+    q_error: Option<&'static str>,
     results: Option<Vec<AccountRow>>,
     roles: Vec<Choice>,
     firms: FirmPicker,
@@ -85,10 +86,12 @@ async fn accounts_page(
     form: CreateForm,
 ) -> Result<(CookieJar, AccountsPage), PageError> {
     visitor.staff()?;
-    let results = if q.trim().is_empty() {
-        None
-    } else {
-        let found = certify_accounts::search_accounts(&state.db, &q, FOUND)
+    let (search, q_error) = match SearchText::parse(&q) {
+        Ok(search) => (search, None),
+        Err(_) => (None, Some(super::TOO_LONG_A_SEARCH)),
+    };
+    let results = if let Some(search) = search {
+        let found = certify_accounts::search_accounts(&state.db, &search, FOUND)
             .await
             .map_err(PageError::internal)?;
         Some(
@@ -102,6 +105,8 @@ async fn accounts_page(
                 })
                 .collect(),
         )
+    } else {
+        None
     };
     let roles = choices(
         ROLES
@@ -116,6 +121,7 @@ async fn accounts_page(
         AccountsPage {
             chrome,
             q,
+            q_error,
             results,
             roles,
             firms,

@@ -17,6 +17,7 @@ use certify_certificates::firm_view::{MemberStanding, StandingFilter, TrackStatu
 use certify_certificates::staff_table::{
     StaffCursor, StaffOrder, StaffPageAt, soonest_active_expiry, staff_in_order, staff_table,
 };
+use certify_core::SearchText;
 use certify_courses::{Audience, PublicationStatus};
 use certify_firms::{CountryCode, MemberQuery};
 use serde::Deserialize;
@@ -128,9 +129,10 @@ fn parse(query: &StaffQuery, now: OffsetDateTime) -> Result<ParsedQuery, FilterE
             }
         }
     };
-    if query.q.chars().count() > 200 {
-        errors.q = Some("Search with at most 200 characters.");
-    }
+    let search = SearchText::parse(&query.q).unwrap_or_else(|_| {
+        errors.q = Some(super::TOO_LONG_A_SEARCH);
+        None
+    });
     let order = if blank(&query.sort) {
         StaffOrder::default()
     } else {
@@ -155,7 +157,6 @@ fn parse(query: &StaffQuery, now: OffsetDateTime) -> Result<ParsedQuery, FilterE
     if errors.any() {
         return Err(errors);
     }
-    let search = Some(query.q.trim().to_owned()).filter(|q| !q.is_empty());
     Ok(ParsedQuery {
         filter: StandingFilter {
             members: MemberQuery { country, search },

@@ -10,11 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
+use certify_core::SearchText;
 use certify_firms::{CountryCode, FirmKind, FirmQuery, Tier};
 use certify_progress::Dimension;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::TOO_LONG_A_SEARCH;
 use super::firm::{kind_label, tier_label};
 use super::{Choice, Chrome, chrome_for, thousands};
 use crate::error::PageError;
@@ -62,6 +64,7 @@ pub struct FirmsPage {
     country: String,
     tiers: Vec<Choice>,
     country_error: Option<&'static str>,
+    q_error: Option<&'static str>,
     /// The lists of this form cannot hold a wrong value: an unknown one means "any".
     no_error: Option<&'static str>,
     distribution: Vec<TierBar>,
@@ -128,13 +131,13 @@ pub async fn firms(
     let all_ids = certify_firms::all_firm_ids(&state.db).await?;
     let distribution = thresholds.distribution(all_ids.iter().map(headcount));
     let largest = distribution.values().copied().max().unwrap_or(0).max(1);
-    let firm_query = FirmQuery {
-        search: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
-        kind,
-        country,
+    let (search, q_error) = match SearchText::parse(&query.q) {
+        Ok(search) => (search, None),
+        Err(_) => (None, Some(TOO_LONG_A_SEARCH)),
     };
+    let firm_query = FirmQuery { search, kind, country };
     let mut rows = Vec::new();
-    if country_error.is_none() {
+    if country_error.is_none() && q_error.is_none() {
         for firm in super::matching_firms(&state, &firm_query).await? {
             let active = headcount(&firm.id);
             let firm_tier = thresholds.tier_for(active);
@@ -159,6 +162,7 @@ pub async fn firms(
             .map(|t| (tier_label(t).to_owned(), tier_label(t).to_owned(), Some(t) == tier))
             .collect(),
         country_error,
+        q_error,
         no_error: None,
         distribution: distribution
             .into_iter()
@@ -189,7 +193,7 @@ pub async fn firms(
             .collect(),
         q: query.q,
     };
-    let status = if page.country_error.is_some() {
+    let status = if page.country_error.is_some() || page.q_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK

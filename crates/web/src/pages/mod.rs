@@ -141,8 +141,11 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
     if let Ok(id) = Uuid::parse_str(raw) {
         return Ok(Ok(Some(id)));
     }
+    let Ok(search) = certify_core::SearchText::parse(raw) else {
+        return Ok(Err(TOO_LONG_A_SEARCH.to_owned()));
+    };
     let query = certify_firms::FirmQuery {
-        search: Some(raw.to_owned()),
+        search,
         ..certify_firms::FirmQuery::default()
     };
     let named: Vec<Uuid> = matching_firms(state, &query)
@@ -161,6 +164,9 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
         )),
     })
 }
+
+/// What a search field says when someone pastes more than anyone searches for.
+pub const TOO_LONG_A_SEARCH: &str = "Search with at most 200 characters.";
 
 /// Every firm `query` names, in creation order.
 pub async fn matching_firms(

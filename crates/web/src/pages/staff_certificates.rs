@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use certify_api::routes::certificate_exports::{self, ExportQuery};
-use certify_core::{PageRequest, PageSize};
+use certify_core::{PageRequest, PageSize, SearchText};
 use certify_courses::Audience;
 
 use super::certificates::{CertificateCard, card};
@@ -205,7 +205,10 @@ async fn find(state: &AppState, q: &str) -> Result<Vec<Certificate>, PageError> 
             Ok(by_credential.or(by_id).into_iter().collect())
         }
         None => {
-            let holders = certify_accounts::search_accounts(&state.db, q, HOLDERS_SEARCHED)
+            let Ok(Some(search)) = SearchText::parse(q) else {
+                return Ok(Vec::new());
+            };
+            let holders = certify_accounts::search_accounts(&state.db, &search, HOLDERS_SEARCHED)
                 .await
                 .map_err(PageError::internal)?;
             let mut found = Vec::new();
