@@ -39,7 +39,7 @@ async fn upload(app: &TestApp, body: Vec<u8>, content_type: &str) -> reqwest::Re
 
 /// Runs an independent tool; the tests rely on poppler-utils and zbar-tools (`cargo xtask setup`
 /// installs them).
-fn tool(program: &str, args: &[&str]) -> String {
+pub(crate) fn tool(program: &str, args: &[&str]) -> String {
     let output = Command::new(program).args(args).output().unwrap_or_else(|err| {
         panic!("{program} is missing ({err}): `cargo xtask setup` installs it (Debian's poppler-utils, zbar-tools)")
     });
@@ -51,7 +51,7 @@ fn tool(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn path(p: &Path) -> &str {
+pub(crate) fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
@@ -414,4 +414,137 @@ async fn a_decompression_bomb_is_refused_and_the_server_stays_small() {
 
     assert!(healthy.status().is_success());
     assert!(grown < 32 << 20, "the server grew by {} MiB", grown >> 20);
+}
+
+/// The holder's PDF with one printed line rewritten, as a forger re-encodes a page: each line's
+/// glyph codes are read against its text (poppler's `pdftotext -raw` gives the lines in the
+/// content stream's order), the line printing `original` is re-encoded to print `replacement`
+/// with the same font's glyphs, and the attached `credential.json` is left as it was.
+pub(crate) fn forged(pdf: &[u8], original: &str, replacement: &str) -> Vec<u8> {
+    use std::collections::HashMap;
+
+    use lopdf::content::Content;
+    use lopdf::{Object, StringFormat};
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("genuine.pdf");
+    std::fs::write(&file, pdf).expect("written");
+    let printed = tool("pdftotext", &["-raw", path(&file), "-"]);
+    let mut document = lopdf::Document::load_mem(pdf).expect("our PDF");
+    let page = *document.get_pages().values().next().expect("a page");
+    let mut content = Content::decode(&document.get_page_content(page)).expect("the page's operations");
+    let lines = content
+        .operations
+        .iter()
+        .filter(|op| op.operator == "Tj")
+        .zip(printed.lines())
+        .filter_map(|(op, line)| match op.operands.first() {
+            Some(Object::String(codes, _)) => Some((codes.chunks(2).map(<[u8]>::to_vec).collect::<Vec<_>>(), line)),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    // Lines whose characters and glyphs pair one to one, then, knowing the space, the others word
+    // by word: poppler prints a run of spaces as one.
+    let mut glyphs: HashMap<char, Vec<u8>> = HashMap::new();
+    for (codes, line) in &lines {
+        if codes.len() == line.chars().count() {
+            glyphs.extend(line.chars().zip(codes.iter().cloned()));
+        }
+    }
+    let space = glyphs.get(&' ').cloned().expect("a space printed somewhere");
+    for (codes, line) in &lines {
+        let words = codes.split(|code| *code == space).filter(|word| !word.is_empty());
+        for (codes, word) in words.zip(line.split_whitespace()) {
+            if codes.len() == word.chars().count() {
+                glyphs.extend(word.chars().zip(codes.iter().cloned()));
+            }
+        }
+    }
+    let at = lines
+        .iter()
+        .position(|(_, line)| *line == original)
+        .unwrap_or_else(|| panic!("no line prints {original:?}:\n{printed}"));
+    let encoded: Vec<u8> = replacement
+        .chars()
+        .flat_map(|c| {
+            glyphs
+                .get(&c)
+                .unwrap_or_else(|| panic!("{c:?} is printed nowhere on the page"))
+                .clone()
+        })
+        .collect();
+    let target = content
+        .operations
+        .iter_mut()
+        .filter(|op| op.operator == "Tj")
+        .nth(at)
+        .expect("the line's operation");
+    target.operands = vec![Object::String(encoded, StringFormat::Hexadecimal)];
+    document
+        .change_page_content(page, content.encode().expect("encoded"))
+        .expect("re-encoded");
+    let mut forged = Vec::new();
+    document.save_to(&mut forged).expect("saved");
+    forged
+}
+
+/// A holder's PDF whose printed name, dates or title were changed is not "valid": the credential
+/// inside is genuine, so the answer is `altered` and names what the genuine certificate says. The
+/// offline verifier refuses it too.
+#[tokio::test]
+async fn a_pdf_whose_printed_page_was_changed_is_altered_and_names_the_genuine_holder() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let pdf = pdf_of(&app, certificate["id"].as_str().expect("id"), &setup.candidate).await;
+    let document_check = |verdict: &Value| {
+        verdict["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|check| check["name"] == "document_as_issued"))
+            .map(|check| check["passed"].clone())
+    };
+    let genuine = json_of(upload(&app, pdf.clone(), "application/pdf").await).await;
+    assert_eq!(genuine["status"], "valid", "{genuine}");
+    assert_eq!(document_check(&genuine), Some(json!(true)), "{genuine}");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let jwks = json_of(app.get("/.well-known/jwks.json", None).await).await;
+    let keys_file = dir.path().join("jwks.json");
+    std::fs::write(&keys_file, jwks.to_string()).expect("written");
+    let file = dir.path().join("certificate.pdf");
+    std::fs::write(&file, &pdf).expect("written");
+    let printed = tool("pdftotext", &["-raw", path(&file), "-"]);
+    let dates = printed
+        .lines()
+        .find(|line| line.starts_with("Issued "))
+        .expect("the dates line");
+    let (issued, _) = dates.split_once(" · Valid until ").expect("both dates");
+    let later = format!("{issued} · Valid until 9 September 2039");
+    for (original, replacement) in [
+        ("Test Person", "Pat Stone"),
+        (dates, later.as_str()),
+        ("AI Deployment", "AI Architect"),
+    ] {
+        let forgery = forged(&pdf, original, replacement);
+        let file = dir.path().join("forged.pdf");
+        std::fs::write(&file, &forgery).expect("written");
+        let shown = tool("pdftotext", &["-raw", path(&file), "-"]);
+        assert!(
+            shown.contains(replacement) && !shown.contains(original),
+            "the forgery shows {replacement}: {shown}"
+        );
+
+        let verdict = json_of(upload(&app, forgery, "application/pdf").await).await;
+        assert_eq!(verdict["status"], "altered", "{verdict}");
+        assert_eq!(verdict["holder_name"], "Test Person", "{verdict}");
+        assert_eq!(document_check(&verdict), Some(json!(false)), "{verdict}");
+
+        let args = ["verify", path(&file), "--keys", path(&keys_file)].map(str::to_owned);
+        let binary = env!("CARGO_BIN_EXE_certify");
+        let offline = tokio::task::spawn_blocking(move || Command::new(binary).args(args).output().expect("runs"))
+            .await
+            .expect("joined");
+        let stdout = String::from_utf8_lossy(&offline.stdout);
+        assert_eq!(offline.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("FAIL the PDF's page is not the one issued"), "{stdout}");
+    }
 }

@@ -199,6 +199,18 @@ async fn an_uploaded_file_is_checked_and_a_wrong_one_is_answered_beside_the_fiel
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("This certificate is genuine and valid."), "{page}");
 
+    let forgery = crate::certificate_pdfs::forged(&pdf, "Test Person", "Pat Stone");
+    let (status, page) = read(upload("certificate.pdf", forgery).await.expect("sent")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("This document was altered") && page.contains("The genuine certificate says: Test Person holds"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("genuine and valid") && !page.contains("Pat Stone"),
+        "{page}"
+    );
+
     let (status, page) = read(
         upload("credential.json", credential.to_string().into_bytes())
             .await

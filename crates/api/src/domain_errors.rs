@@ -161,6 +161,7 @@ impl From<CertificateError> for ApiError {
             }
             CertificateError::Superseded { current } => Self::new(ProblemType::InvalidState, err.to_string())
                 .with_extension("current_certificate_id", serde_json::json!(current)),
+            CertificateError::UnreadableDocument(_) => Self::new(ProblemType::UnreadableDocument, err.to_string()),
             CertificateError::Unexpected(cause) => Self::internal(cause),
         }
     }

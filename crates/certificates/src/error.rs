@@ -14,6 +14,9 @@ pub enum CertificateError {
     /// staff act on the current certificate of the lineage, which this names.
     #[error("this certificate was superseded: certificate {current} is the current one of its lineage")]
     Superseded { current: Uuid },
+    /// An uploaded document that yields no credential to verify.
+    #[error(transparent)]
+    UnreadableDocument(#[from] crate::pdf::PdfReadError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -29,5 +29,5 @@ pub use store::{
     certificates_of, correct_holder_name, find_by_credential_id, find_by_hash, get_certificate, history_of,
     issue_certificate, revoke_certificate,
 };
-pub use verification::{Check, Verdict, Verification, verify_credential_id, verify_document, verify_hash};
+pub use verification::{Check, Verdict, Verification, verify_credential_id, verify_document, verify_hash, verify_pdf};
 pub use verified::VerifiedCertificate;

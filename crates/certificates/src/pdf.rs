@@ -16,10 +16,11 @@ use printpdf::{
     WindingOrder,
 };
 use serde_json::Value;
-use time::Date;
+use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 
-use crate::store::{Certificate, IssuerSettings};
+use crate::store::Certificate;
 
 /// The name under which the signed credential is attached.
 pub const ATTACHMENT_NAME: &str = "credential.json";
@@ -93,6 +94,8 @@ pub enum PdfError {
     QrCode(String),
     #[error("the PDF could not be written: {0}")]
     Write(String),
+    #[error("the credential cannot be shown on a certificate: {0}")]
+    Credential(String),
 }
 
 /// Why a PDF did not yield a credential.
@@ -108,21 +111,47 @@ pub enum PdfReadError {
     TooComplex,
 }
 
-/// The PDF of a stored certificate, showing what its credential says.
-pub fn render_certificate(certificate: &Certificate, issuer: &IssuerSettings) -> Result<Vec<u8>, PdfError> {
-    let issuer_name = certificate.credential["issuer"]["name"]
-        .as_str()
-        .unwrap_or(&issuer.issuer_name);
+/// The PDF of a stored certificate.
+pub fn render_certificate(certificate: &Certificate) -> Result<Vec<u8>, PdfError> {
+    render_credential(&certificate.credential)
+}
+
+/// The PDF of a certificate, drawn from its signed credential alone: the holder, the
+/// achievement, the issuer, the dates, the id and the verification link on the page are all what
+/// the signature covers. Rendering is deterministic, so a document as issued is exactly what
+/// rendering its attached credential gives again; verification relies on that.
+pub fn render_credential(credential: &Value) -> Result<Vec<u8>, PdfError> {
+    let text = |pointer: &str| {
+        credential
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .ok_or_else(|| PdfError::Credential(format!("it has no {pointer}")))
+    };
+    let date = |pointer: &str| {
+        OffsetDateTime::parse(text(pointer)?, &Rfc3339)
+            .map(|at| at.date())
+            .map_err(|err| PdfError::Credential(format!("{pointer}: {err}")))
+    };
+    let holder_name = credential["credentialSubject"]["identifier"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|identity| identity["identityType"] == "name")
+        .and_then(|identity| identity["identityHash"].as_str())
+        .ok_or_else(|| PdfError::Credential("it names no holder".to_owned()))?;
+    let issuer_id = text("/issuer/id")?;
+    let base_url = issuer_id.strip_suffix("/issuer").unwrap_or(issuer_id);
+    let hash = crate::proof::credential_hash(credential).map_err(|err| PdfError::Credential(err.to_string()))?;
     render(&CertificatePage {
-        issuer_name,
-        holder_name: &certificate.holder_name,
-        achievement_name: &certificate.achievement_name,
-        issued_on: certificate.issued_at.date(),
-        expires_on: certificate.expires_at.date(),
-        credential_id: &certificate.credential_id,
-        hash: &certificate.hash,
-        verify_url: &issuer.verify_url(&certificate.hash),
-        credential: &certificate.credential,
+        issuer_name: text("/issuer/name")?,
+        holder_name,
+        achievement_name: text("/name")?,
+        issued_on: date("/validFrom")?,
+        expires_on: date("/validUntil")?,
+        credential_id: text("/id")?,
+        hash: &hash,
+        verify_url: &format!("{base_url}/verify/{hash}"),
+        credential,
     })
 }
 

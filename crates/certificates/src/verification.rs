@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::cache::VerificationCache;
 use crate::error::CertificateError;
+use crate::pdf::{self, PdfReadError};
 use crate::store::{Certificate, Standing, find_by_credential_id, find_by_hash, get_certificate};
 use crate::verified::VerifiedCertificate;
 use crate::{key_store, proof};
@@ -30,8 +31,12 @@ pub struct Check {
 /// The verdict on a certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Issued here, unaltered, and in force.
+    /// Issued here and unaltered, standing as it says.
     Known(Standing),
+    /// A PDF whose attached credential is genuine but whose page is not the one issued with it:
+    /// someone changed what it shows. The verification still carries the genuine certificate,
+    /// so that a reader learns what it really says.
+    Altered,
     /// Not a certificate this issuer holds in this exact form.
     Unknown,
 }
@@ -262,4 +267,43 @@ pub async fn verify_document(
             Ok(unknown(Some(hash), vec![hash_check, signature_check]))
         }
     }
+}
+
+/// Verifies a certificate PDF as a whole: its attached credential as [`verify_document`] does,
+/// then the page a person reads. Rendering is deterministic and draws only on the credential, so
+/// the page of a document as issued is exactly what rendering its credential again gives; a
+/// genuine credential under any other page is [`Verdict::Altered`], whatever its standing. The
+/// page is rendered only for a credential found genuine: what strangers upload is never laid out.
+pub async fn verify_pdf(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    document: Vec<u8>,
+) -> Result<Verification, CertificateError> {
+    let document: Arc<[u8]> = document.into();
+    let reading = Arc::clone(&document);
+    let credential = tokio::task::spawn_blocking(move || pdf::extract_credential(&reading))
+        .await
+        .map_err(|_| PdfReadError::NotAPdf("its structure could not be read".to_owned()))??;
+    let mut verification = verify_document(db, now, &credential).await?;
+    if !matches!(verification.verdict, Verdict::Known(_)) {
+        return Ok(verification);
+    }
+    let rendered = tokio::task::spawn_blocking(move || pdf::render_credential(&credential))
+        .await
+        .map_err(|err| anyhow::anyhow!("rendering a genuine credential panicked: {err}"))?
+        .map_err(|err| anyhow::anyhow!("rendering a genuine credential: {err}"))?;
+    let as_issued = rendered[..] == document[..];
+    verification.checks.push(check(
+        "document_as_issued",
+        as_issued,
+        if as_issued {
+            "the PDF is byte for byte the document issued with this credential"
+        } else {
+            "the PDF differs from the document issued with this credential: what its page shows was changed"
+        },
+    ));
+    if !as_issued {
+        verification.verdict = Verdict::Altered;
+    }
+    Ok(verification)
 }

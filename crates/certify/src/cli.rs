@@ -347,8 +347,8 @@ async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {
 }
 
 async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
-    let document = verify_cli::read_credential(&args.file)?;
-    let hash = certify_certificates::proof::credential_hash(&document)?;
+    let upload = verify_cli::read_credential(&args.file)?;
+    let hash = certify_certificates::proof::credential_hash(&upload.credential)?;
     let (keys, verdict) = match (&args.keys, &args.server) {
         (Some(path), None) => (verify_cli::read_keys(path)?, None),
         (keys_file, Some(server)) => {
@@ -361,7 +361,7 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<()> {
         }
         (None, None) => bail!("give --keys <jwks file> to check offline, or --server <url> to ask the issuer"),
     };
-    let report = verify_cli::check(&document, &keys, verdict.as_ref())?;
+    let report = verify_cli::check(&upload, &keys, verdict.as_ref())?;
     for line in &report.lines {
         println!("{line}");
     }

@@ -1,6 +1,12 @@
 //! `certify verify`: checks a certificate PDF's or credential's hash and signature with no database. Keys come from a
 //! JWK Set file (`--keys`) or from the issuing server (`--server`), which also reports whether
 //! the certificate is still in force. Exit code 0 only when the certificate is valid.
+//!
+//! A PDF is also checked against what its signed credential says it must show: the page is
+//! rendered again from the credential (rendering is deterministic and draws on nothing else) and
+//! compared byte for byte. That needs no digest of the document in the signed data, which could
+//! not be there: the credential is signed once, at issuance, and must verify on its own in any
+//! wallet, while its PDF is drawn afresh at each download.
 
 use std::path::Path;
 
@@ -23,24 +29,37 @@ impl Report {
     }
 }
 
+/// What was given to check: a signed credential, and the PDF it came in if it came in one.
+pub struct Upload {
+    pub credential: Value,
+    pub pdf: Option<Vec<u8>>,
+}
+
 /// Reads the signed credential from a certificate PDF (its `credential.json` attachment) or from
 /// the credential JSON itself.
-pub fn read_credential(path: &Path) -> anyhow::Result<Value> {
+pub fn read_credential(path: &Path) -> anyhow::Result<Upload> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let document: Value = if bytes.starts_with(b"%PDF-") {
-        pdf::extract_credential(&bytes).with_context(|| format!("{} holds no readable credential", path.display()))?
+    let upload = if bytes.starts_with(b"%PDF-") {
+        Upload {
+            credential: pdf::extract_credential(&bytes)
+                .with_context(|| format!("{} holds no readable credential", path.display()))?,
+            pdf: Some(bytes),
+        }
     } else {
-        serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "{} is neither a certificate PDF nor a credential JSON document",
-                path.display()
-            )
-        })?
+        Upload {
+            credential: serde_json::from_slice(&bytes).with_context(|| {
+                format!(
+                    "{} is neither a certificate PDF nor a credential JSON document",
+                    path.display()
+                )
+            })?,
+            pdf: None,
+        }
     };
-    if !document.is_object() || document.get("proof").is_none() {
+    if !upload.credential.is_object() || upload.credential.get("proof").is_none() {
         bail!("{} is not a signed credential (no proof)", path.display());
     }
-    Ok(document)
+    Ok(upload)
 }
 
 pub fn read_keys(path: &Path) -> anyhow::Result<Vec<PublishedKey>> {
@@ -81,9 +100,10 @@ pub async fn from_server(server: &str, hash: &str) -> anyhow::Result<(Vec<Publis
     Ok((PublishedKey::from_jwks(&jwks), verdict))
 }
 
-/// Checks `document` against `keys`, and against the server's `verdict` when there is one.
-pub fn check(document: &Value, keys: &[PublishedKey], verdict: Option<&Value>) -> anyhow::Result<Report> {
+/// Checks `upload` against `keys`, and against the server's `verdict` when there is one.
+pub fn check(upload: &Upload, keys: &[PublishedKey], verdict: Option<&Value>) -> anyhow::Result<Report> {
     let mut report = Report::default();
+    let document = &upload.credential;
     let hash = proof::credential_hash(document)?;
     report.lines.push(format!("hash {hash}"));
     let signature_ok = match proof::verify(document, keys) {
@@ -119,7 +139,23 @@ pub fn check(document: &Value, keys: &[PublishedKey], verdict: Option<&Value>) -
             status == "valid"
         }
     };
-    report.valid = signature_ok && in_force;
+    // Only a genuine credential is laid out: a forged one could ask for anything.
+    let page_as_issued = match (&upload.pdf, signature_ok) {
+        (Some(pdf), true) => {
+            let as_issued = pdf::render_credential(document)? == *pdf;
+            report.check(
+                as_issued,
+                if as_issued {
+                    "the PDF is byte for byte the document issued with this credential"
+                } else {
+                    "the PDF's page is not the one issued with this credential: what it shows was changed"
+                },
+            );
+            as_issued
+        }
+        _ => true,
+    };
+    report.valid = signature_ok && in_force && page_as_issued;
     Ok(report)
 }
 
@@ -133,10 +169,14 @@ mod tests {
         let document = serde_json::json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:1"});
         let signed = proof::sign(&document, &key, "https://x.example/issuer#k", "2026-01-01T00:00:00Z")?;
         let stranger = PublishedKey::new(certify_certificates::keys::generate()?.verifying_key());
-        assert!(!check(&signed, &[stranger], None)?.valid);
+        let upload = Upload {
+            credential: signed,
+            pdf: None,
+        };
+        assert!(!check(&upload, &[stranger], None)?.valid);
         let mut listed = PublishedKey::new(key.verifying_key());
         listed.id = "k".into();
-        assert!(check(&signed, &[listed], None)?.valid);
+        assert!(check(&upload, &[listed], None)?.valid);
         Ok(())
     }
 }

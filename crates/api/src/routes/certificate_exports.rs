@@ -277,7 +277,7 @@ async fn write_zip(
                 // PDF streams are compressed already.
                 .compression_method(zip::CompressionMethod::Stored)
                 .last_modified_time(zip_time(certificate.issued_at));
-            let pdf = render_pdf(certificate, state.issuer.clone()).await?;
+            let pdf = render_pdf(certificate).await?;
             zip.start_file(name, options)?;
             zip.write_all(&pdf)?;
             if chunks.send(Ok(pending.take())).await.is_err() {

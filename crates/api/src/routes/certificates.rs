@@ -65,9 +65,7 @@ pub async fn download_pdf(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let certificate = readable_certificate(&state, &me, id).await?;
-    let bytes = render_pdf(certificate, state.issuer.clone())
-        .await
-        .map_err(ApiError::internal)?;
+    let bytes = render_pdf(certificate).await.map_err(ApiError::internal)?;
     Ok(pdf_attachment(id, bytes))
 }
 

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use certify_certificates::export::StandingKind;
-use certify_certificates::pdf;
 use certify_certificates::{Check, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
 use serde::{Deserialize, Serialize};
@@ -27,7 +26,8 @@ fn parse_hash(raw: &str) -> Result<Sha256Hex, ApiError> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckView {
-    /// `hash_known`, `signature`, `not_revoked`, `not_superseded` or `not_expired`.
+    /// `hash_known`, `signature`, `not_revoked`, `not_superseded`, `not_expired`, or for a PDF
+    /// `document_as_issued`.
     pub name: String,
     pub passed: bool,
     pub detail: String,
@@ -35,7 +35,9 @@ pub struct CheckView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerificationView {
-    /// `valid`, `expired`, `revoked`, `superseded` or `unknown`.
+    /// `valid`, `expired`, `revoked`, `superseded` or `unknown`; for a PDF whose attached
+    /// credential is genuine but whose page was changed, `altered` (the fields below then say what
+    /// the genuine certificate says).
     pub status: String,
     pub hash: Option<String>,
     pub checks: Vec<CheckView>,
@@ -75,6 +77,7 @@ pub struct VerificationView {
 fn status_name(verdict: &Verdict) -> &'static str {
     match verdict {
         Verdict::Known(standing) => StandingKind::of(standing).name(),
+        Verdict::Altered => "altered",
         Verdict::Unknown => "unknown",
     }
 }
@@ -154,7 +157,8 @@ pub async fn verify_by_credential_id(
 }
 
 /// Verify an uploaded certificate (no account needed): the PDF as downloaded
-/// (`Content-Type: application/pdf`; its attached `credential.json` is checked) or the signed
+/// (`Content-Type: application/pdf`; its attached `credential.json` is checked, and then its page
+/// against the one issued with that credential: a changed page is `altered`) or the signed
 /// credential JSON itself. Checks its hash, its signature, and the standing of the certificate.
 #[utoipa::path(post, path = "/api/v1/verify", tag = "verification",
     request_body(description = "A certificate PDF or a signed credential", content(("application/pdf"), (std::collections::HashMap<String, serde_json::Value> = "application/json"))),
@@ -166,25 +170,17 @@ pub async fn verify_upload(
     State(state): State<AppState>,
     upload: CertificateUpload,
 ) -> Result<Json<VerificationView>, ApiError> {
-    let document = match upload {
-        CertificateUpload::Pdf(bytes) => credential_in_pdf(bytes).await?,
-        CertificateUpload::Credential(document) => document,
+    let now = state.clock.now();
+    let verification = match upload {
+        CertificateUpload::Pdf(bytes) => certify_certificates::verify_pdf(&state.db, now, bytes.to_vec()).await?,
+        CertificateUpload::Credential(document) if document.is_object() => {
+            certify_certificates::verify_document(&state.db, now, &document).await?
+        }
+        CertificateUpload::Credential(_) => {
+            return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
+        }
     };
-    if !document.is_object() {
-        return Err(ApiError::invalid_field("body", "a credential is a JSON object"));
-    }
-    let verification = certify_certificates::verify_document(&state.db, state.clock.now(), &document).await?;
     Ok(Json(verification_view(&state, verification)))
-}
-
-/// Reads the credential attached to an uploaded PDF, off the async runtime: parsing is CPU work,
-/// and a malformed file that makes the parser panic must cost only this request.
-pub async fn credential_in_pdf(bytes: Bytes) -> Result<serde_json::Value, ApiError> {
-    let unreadable = |detail: String| ApiError::new(ProblemType::UnreadableDocument, detail);
-    tokio::task::spawn_blocking(move || pdf::extract_credential(&bytes))
-        .await
-        .map_err(|_| unreadable("the upload is not a readable PDF".to_owned()))?
-        .map_err(|err| unreadable(err.to_string()))
 }
 
 /// The issuer's public keys, current and retired, as a JSON Web Key Set (no account needed).

@@ -71,8 +71,8 @@ pub fn certificate_view(certificate: Certificate, issuer: &IssuerSettings, now: 
 }
 
 /// Renders off the async runtime: a page takes a few milliseconds of CPU.
-pub async fn render_pdf(certificate: Certificate, issuer: IssuerSettings) -> anyhow::Result<Vec<u8>> {
-    Ok(tokio::task::spawn_blocking(move || pdf::render_certificate(&certificate, &issuer)).await??)
+pub async fn render_pdf(certificate: Certificate) -> anyhow::Result<Vec<u8>> {
+    Ok(tokio::task::spawn_blocking(move || pdf::render_certificate(&certificate)).await??)
 }
 
 /// A certificate's PDF as a download named after the certificate.

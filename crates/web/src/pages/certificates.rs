@@ -99,9 +99,7 @@ pub async fn download_pdf(
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
     let certificate = certify_api::routes::certificates::readable_certificate(&state, &visitor.principal, id).await?;
-    let bytes = render_pdf(certificate, state.issuer.clone())
-        .await
-        .map_err(PageError::internal)?;
+    let bytes = render_pdf(certificate).await.map_err(PageError::internal)?;
     Ok(pdf_attachment(id, bytes))
 }
 

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::{ApiError, AppState};
-use certify_certificates::{Check, Standing, Verdict, Verification};
+use certify_certificates::{CertificateError, Check, Standing, Verdict, Verification};
 use certify_core::{Sha256Hex, rfc3339};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -258,34 +258,26 @@ pub async fn upload(
     jar: CookieJar,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let document = match read_upload(multipart).await {
-        Ok(Upload::Credential(document)) => Ok(document),
-        Ok(Upload::Pdf(bytes)) => certify_api::routes::verification::credential_in_pdf(bytes)
-            .await
-            .map_err(|_| {
-                upload_problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "We could not find a certificate inside this PDF. Upload the PDF exactly as it was downloaded \
-                     from Certify; a printed or re-saved copy loses what we check.",
-                )
-            }),
-        Err(problem) => Err(problem),
-    };
-    let document = match document {
-        Ok(document) => document,
-        Err((status, message)) => {
-            let (jar, chrome) = chrome(&state, jar).await?;
-            let page = VerifyForm {
-                file_error: Some(message),
-                ..VerifyForm::new(chrome)
-            };
-            return Ok((status, jar, page).into_response());
+    let now = state.clock.now();
+    let verified = match read_upload(multipart).await {
+        Ok(Upload::Credential(document)) => certify_certificates::verify_document(&state.db, now, &document).await,
+        Ok(Upload::Pdf(bytes)) => certify_certificates::verify_pdf(&state.db, now, bytes.to_vec()).await,
+        Err(problem) => {
+            return file_problem(&state, jar, problem).await;
         }
     };
-    let now = state.clock.now();
-    let verification = certify_certificates::verify_document(&state.db, now, &document)
-        .await
-        .map_err(ApiError::from)?;
+    let verification = match verified {
+        Ok(verification) => verification,
+        Err(CertificateError::UnreadableDocument(_)) => {
+            let problem = upload_problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "We could not find a certificate inside this PDF. Upload the PDF exactly as it was downloaded \
+                 from Certify; a printed or re-saved copy loses what we check.",
+            );
+            return file_problem(&state, jar, problem).await;
+        }
+        Err(other) => return Err(ApiError::from(other).into()),
+    };
     let (jar, chrome) = chrome(&state, jar).await?;
     let mut page = result_view(chrome, &state, &verification, now);
     if page.tone == Tone::Unknown {
@@ -294,6 +286,20 @@ pub async fn upload(
         page.summary = Some("The checks below show which part no longer matches what we issued.".to_owned());
     }
     Ok((jar, page).into_response())
+}
+
+/// The form again, with why the file cannot be checked beside its field.
+async fn file_problem(
+    state: &AppState,
+    jar: CookieJar,
+    (status, message): (StatusCode, String),
+) -> Result<Response, PageError> {
+    let (jar, chrome) = chrome(state, jar).await?;
+    let page = VerifyForm {
+        file_error: Some(message),
+        ..VerifyForm::new(chrome)
+    };
+    Ok((status, jar, page).into_response())
 }
 
 fn result_view(chrome: Chrome, state: &AppState, verification: &Verification, now: OffsetDateTime) -> VerifyResult {
@@ -314,8 +320,7 @@ fn result_view(chrome: Chrome, state: &AppState, verification: &Verification, no
         technical: hash.iter().map(|h| ("Code (SHA-256 hash)", h.clone())).collect(),
         hash,
     };
-    let (Verdict::Known(standing), Some(certificate)) = (&verification.verdict, verification.certificate.as_deref())
-    else {
+    let Some(certificate) = verification.certificate.as_deref() else {
         return page;
     };
     let holds = format!(
@@ -325,36 +330,51 @@ fn result_view(chrome: Chrome, state: &AppState, verification: &Verification, no
         long_date(certificate.issued_at.date())
     );
     let until = long_date(certificate.expires_at.date());
+    let standing = match &verification.verdict {
+        Verdict::Known(standing) => Some(standing),
+        Verdict::Altered => None,
+        Verdict::Unknown => return page,
+    };
     (page.tone, page.headline, page.summary) = match standing {
-        Standing::Valid => (
-            Tone::Valid,
-            "This certificate is genuine and valid.".to_owned(),
-            Some(format!("{holds}, valid until {until}.")),
+        None => (
+            Tone::Altered,
+            "This document was altered: do not rely on what it shows.".to_owned(),
+            Some(format!(
+                "The certificate inside it is genuine, but its printed page was changed. The genuine certificate \
+                 says: {holds}, valid until {until}. Compare that with what the document shows."
+            )),
         ),
-        Standing::Expired => (
-            Tone::Expired,
-            format!("This certificate was genuine but expired on {until}."),
-            Some(format!("{holds}.")),
-        ),
-        Standing::Revoked { at, reason } => {
-            page.reason = Some(reason.clone());
-            (
-                Tone::Revoked,
-                format!("This certificate was revoked on {}.", long_date(at.date())),
-                Some(format!("It said: {holds}. It no longer proves anything.")),
-            )
-        }
-        Standing::Superseded { .. } => {
-            page.newer = certificate
-                .superseded
-                .as_ref()
-                .map(|(_, newer, _)| format!("/verify/{newer}"));
-            (
-                Tone::Superseded,
-                "This certificate was replaced by a newer one.".to_owned(),
-                Some(format!("{holds}. The newer certificate is the one that counts.")),
-            )
-        }
+        Some(standing) => match standing {
+            Standing::Valid => (
+                Tone::Valid,
+                "This certificate is genuine and valid.".to_owned(),
+                Some(format!("{holds}, valid until {until}.")),
+            ),
+            Standing::Expired => (
+                Tone::Expired,
+                format!("This certificate was genuine but expired on {until}."),
+                Some(format!("{holds}.")),
+            ),
+            Standing::Revoked { at, reason } => {
+                page.reason = Some(reason.clone());
+                (
+                    Tone::Revoked,
+                    format!("This certificate was revoked on {}.", long_date(at.date())),
+                    Some(format!("It said: {holds}. It no longer proves anything.")),
+                )
+            }
+            Standing::Superseded { .. } => {
+                page.newer = certificate
+                    .superseded
+                    .as_ref()
+                    .map(|(_, newer, _)| format!("/verify/{newer}"));
+                (
+                    Tone::Superseded,
+                    "This certificate was replaced by a newer one.".to_owned(),
+                    Some(format!("{holds}. The newer certificate is the one that counts.")),
+                )
+            }
+        },
     };
     page.facts = vec![
         ("Holder", certificate.holder_name.clone()),
@@ -391,6 +411,10 @@ fn check_line(check: &Check) -> CheckLine {
         ("not_superseded", false) => "A newer certificate replaced it.",
         ("not_expired", true) => "It has not expired.",
         ("not_expired", false) => "It has expired.",
+        ("document_as_issued", true) => "This PDF is exactly the document we issued.",
+        ("document_as_issued", false) => {
+            "Its printed page is not the one we issued with this certificate: what it shows was changed."
+        }
         (_, true) => "Passed.",
         (_, false) => "Failed.",
     };
