@@ -2,8 +2,8 @@
 //! revoking or rotating ends tokens at once; expired tokens and sessions are purged on the clock.
 
 use certify_accounts::{
-    ClientTokenSettings, GrantError, NewApiClient, Role, Scope, Scopes, create_api_client, grant_client_token,
-    purge_expired, revoke_api_client, rotate_api_client_secret,
+    Attempt, ClientTokenSettings, GrantError, NewApiClient, Role, Scope, Scopes, SignInLimits, SignInThrottle,
+    create_api_client, grant_client_token, purge_expired, revoke_api_client, rotate_api_client_secret,
 };
 use certify_core::Clock as _;
 use reqwest::StatusCode;
@@ -12,6 +12,18 @@ use time::Duration;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_problem, spawn_app};
+
+/// A token request made by the test itself, not over HTTP, against a throttle of its own.
+fn test_attempt(throttle: &SignInThrottle) -> Attempt<'_> {
+    Attempt {
+        throttle,
+        from: std::net::Ipv4Addr::LOCALHOST.into(),
+    }
+}
+
+fn test_throttle(app: &TestApp) -> SignInThrottle {
+    SignInThrottle::new(SignInLimits::token_requests(), std::sync::Arc::new(app.clock.clone()))
+}
 
 struct Firms {
     a: Uuid,
@@ -32,6 +44,7 @@ async fn two_firms(app: &TestApp) -> Firms {
 
 /// A client of `firm` holding `scopes`, and a token for it.
 async fn client_token(app: &TestApp, firms: &Firms, scopes: &[Scope]) -> (Uuid, String, String) {
+    let throttle = test_throttle(app);
     let new = NewApiClient {
         firm_id: firms.a,
         name: "HR system".into(),
@@ -43,6 +56,7 @@ async fn client_token(app: &TestApp, firms: &Firms, scopes: &[Scope]) -> (Uuid, 
         &app.db,
         app.clock.now(),
         ClientTokenSettings::default(),
+        test_attempt(&throttle),
         client.id,
         secret.expose(),
         None,
@@ -100,6 +114,7 @@ async fn a_token_reaches_only_its_firm_and_its_scopes() {
 #[tokio::test]
 async fn revoking_or_rotating_ends_tokens_at_once() {
     let app = spawn_app().await;
+    let throttle = test_throttle(&app);
     let firms = two_firms(&app).await;
     let path = format!("/api/v1/firms/{}/tier", firms.a);
     let (client, old_secret, token) = client_token(&app, &firms, &[Scope::FirmRead]).await;
@@ -110,11 +125,28 @@ async fn revoking_or_rotating_ends_tokens_at_once() {
         .expect("rotated");
     assert_eq!(app.get(&path, Some(&token)).await.status(), StatusCode::UNAUTHORIZED);
     let settings = ClientTokenSettings::default();
-    let stale = grant_client_token(&app.db, app.clock.now(), settings, client, &old_secret, None).await;
+    let stale = grant_client_token(
+        &app.db,
+        app.clock.now(),
+        settings,
+        test_attempt(&throttle),
+        client,
+        &old_secret,
+        None,
+    )
+    .await;
     assert!(matches!(stale, Err(GrantError::InvalidClient)), "{stale:?}");
-    let fresh = grant_client_token(&app.db, app.clock.now(), settings, client, new_secret.expose(), None)
-        .await
-        .expect("new secret works");
+    let fresh = grant_client_token(
+        &app.db,
+        app.clock.now(),
+        settings,
+        test_attempt(&throttle),
+        client,
+        new_secret.expose(),
+        None,
+    )
+    .await
+    .expect("new secret works");
     let fresh = fresh.token.expose().to_owned();
     assert_eq!(app.get(&path, Some(&fresh)).await.status(), StatusCode::OK);
 
@@ -122,7 +154,16 @@ async fn revoking_or_rotating_ends_tokens_at_once() {
         .await
         .expect("revoked");
     assert_eq!(app.get(&path, Some(&fresh)).await.status(), StatusCode::UNAUTHORIZED);
-    let after = grant_client_token(&app.db, app.clock.now(), settings, client, new_secret.expose(), None).await;
+    let after = grant_client_token(
+        &app.db,
+        app.clock.now(),
+        settings,
+        test_attempt(&throttle),
+        client,
+        new_secret.expose(),
+        None,
+    )
+    .await;
     assert!(matches!(after, Err(GrantError::InvalidClient)), "{after:?}");
     let elsewhere = revoke_api_client(&app.db, app.clock.now(), firms.b, client).await;
     assert!(elsewhere.is_err(), "another firm cannot even find the client");
@@ -131,6 +172,7 @@ async fn revoking_or_rotating_ends_tokens_at_once() {
 #[tokio::test]
 async fn a_token_holds_what_was_asked_for_and_no_more() {
     let app = spawn_app().await;
+    let throttle = test_throttle(&app);
     let firms = two_firms(&app).await;
     let (client, secret, _) = client_token(&app, &firms, &[Scope::FirmRead, Scope::ConsultantsRead]).await;
     let settings = ClientTokenSettings::default();
@@ -138,6 +180,7 @@ async fn a_token_holds_what_was_asked_for_and_no_more() {
         &app.db,
         app.clock.now(),
         settings,
+        test_attempt(&throttle),
         client,
         &secret,
         Some(Scopes::of([Scope::FirmRead])),
@@ -157,6 +200,7 @@ async fn a_token_holds_what_was_asked_for_and_no_more() {
         &app.db,
         app.clock.now(),
         settings,
+        test_attempt(&throttle),
         client,
         &secret,
         Some(Scopes::of([Scope::RosterWrite])),
@@ -166,7 +210,16 @@ async fn a_token_holds_what_was_asked_for_and_no_more() {
         matches!(&wider, Err(GrantError::InvalidScope(name, _)) if name == "roster:write"),
         "{wider:?}"
     );
-    let wrong = grant_client_token(&app.db, app.clock.now(), settings, client, "ccs_wrong", None).await;
+    let wrong = grant_client_token(
+        &app.db,
+        app.clock.now(),
+        settings,
+        test_attempt(&throttle),
+        client,
+        "ccs_wrong",
+        None,
+    )
+    .await;
     assert!(matches!(wrong, Err(GrantError::InvalidClient)), "{wrong:?}");
 }
 
@@ -443,4 +496,43 @@ async fn every_firm_route_enforces_the_scope_its_document_names() {
         }
     }
     assert!(checked >= 15, "only {checked} firm operations found");
+}
+
+/// Wrong secrets sent for a client id, from another address and in every spelling of the id,
+/// never make the real system's correct secret wait; the guesser is stopped after ten.
+#[tokio::test]
+async fn guessing_a_secret_elsewhere_never_locks_the_real_client_out() {
+    let app = spawn_app().await;
+    let firms = two_firms(&app).await;
+    let (client, secret, _) = client_token(&app, &firms, &[Scope::FirmRead]).await;
+    let hyphenated = client.to_string();
+    let spellings = [
+        hyphenated.clone(),
+        hyphenated.to_uppercase(),
+        format!("{{{hyphenated}}}"),
+        client.simple().to_string(),
+    ];
+    let from = |last_octet: u8| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last_octet)))
+            .build()
+            .expect("client")
+    };
+    let (system, stranger) = (from(3), from(2));
+    let ask = |client: &reqwest::Client, id: &str, secret: &str| {
+        client
+            .post(app.url("/oauth/token"))
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for round in 0..24 {
+        let spelling = &spellings[round % spellings.len()];
+        statuses.push(ask(&stranger, spelling, "ccs_guess").await.expect("sent").status());
+        let real = ask(&system, &hyphenated, &secret).await.expect("sent").status();
+        assert_eq!(real, StatusCode::OK, "round {round}: the real client gets its token");
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(refused, 10, "every spelling spends one budget: {statuses:?}");
 }

@@ -133,10 +133,19 @@ async fn migrate_is_idempotent_and_create_staff_makes_an_account_that_can_sign_i
 
     let db = certify::db::connect(database.url(), 1).await.expect("db");
     let email = certify_core::Email::parse("root@certify.example").expect("email");
+    let clock = std::sync::Arc::new(certify_core::TestClock::new(
+        time::macros::datetime!(2026-11-22 09:00 UTC),
+    ));
+    let throttle = certify_accounts::SignInThrottle::new(certify_accounts::SignInLimits::default(), clock);
+    let attempt = certify_accounts::Attempt {
+        throttle: &throttle,
+        from: std::net::Ipv4Addr::LOCALHOST.into(),
+    };
     let session = certify_accounts::log_in(
         &db,
         time::macros::datetime!(2026-11-22 09:00 UTC),
         certify_accounts::SessionSettings::default(),
+        attempt,
         &email,
         "the very first password",
     )

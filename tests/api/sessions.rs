@@ -219,3 +219,47 @@ async fn a_burst_of_parallel_guesses_gets_five_answers() {
     let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!((unauthorised, throttled), (5, 95));
 }
+
+/// A client of the server seen from another loopback address, as a second machine would be.
+fn client_at(last_octet: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last_octet)))
+        .build()
+        .expect("client")
+}
+
+/// No stranger can lock an owner out: correct sign-ins spend nothing, and someone guessing at the
+/// account from another address, however long, never makes the owner's right password wait.
+/// The guesser is still slowed.
+#[tokio::test]
+async fn a_stranger_guessing_never_keeps_the_owner_out() {
+    let app = spawn_app().await;
+    app.create_account("ada@northwind.example", Role::Consultant).await;
+    let (owner, stranger) = (client_at(3), client_at(2));
+    let sign_in = |client: &reqwest::Client, password: &str| {
+        client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": "ada@northwind.example", "password": password}))
+            .send()
+    };
+    for _ in 0..8 {
+        let status = sign_in(&owner, PASSWORD).await.expect("sent").status();
+        assert_eq!(status, StatusCode::OK, "correct sign-ins do not add up");
+    }
+    let mut stranger_statuses = Vec::new();
+    for _ in 0..13 {
+        stranger_statuses.push(sign_in(&stranger, "a guess").await.expect("sent").status());
+        let owner_status = sign_in(&owner, PASSWORD).await.expect("sent").status();
+        assert_eq!(
+            owner_status,
+            StatusCode::OK,
+            "the owner gets in while the stranger guesses"
+        );
+        app.clock.advance(time::Duration::seconds(10));
+    }
+    let guessed = stranger_statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(guessed, 7, "five guesses, then one a minute: {stranger_statuses:?}");
+}

@@ -346,6 +346,8 @@ pub enum GrantError {
     #[error("the client may not ask for `{0}`; it holds: {1}")]
     InvalidScope(String, Scopes),
     #[error(transparent)]
+    Throttled(#[from] crate::Throttled),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
@@ -363,10 +365,15 @@ pub async fn grant_client_token<C: TransactionTrait>(
     db: &C,
     now: OffsetDateTime,
     settings: ClientTokenSettings,
+    attempt: crate::Attempt<'_>,
     client_id: Uuid,
     secret: &str,
     requested: Option<Scopes>,
 ) -> Result<ClientToken, GrantError> {
+    // Keyed by the parsed id, so that no spelling of one id (braces, capitals, a URN) gets a
+    // budget of its own; known or not, so that a 429 says nothing of which ids exist.
+    let key = client_id.to_string();
+    attempt.throttle.before_attempt(&key, attempt.from)?;
     // Read and write in one transaction: a rotation or revocation committed meanwhile cannot
     // be followed by a token bought with the old secret.
     let txn = certify_core::begin_write(db).await.context("starting a token grant")?;
@@ -377,8 +384,10 @@ pub async fn grant_client_token<C: TransactionTrait>(
     // Comparing digests, not secrets: how long the comparison takes says nothing about the
     // secret, because nobody can choose an input with a given digest prefix.
     let Some(row) = row.filter(|row| row.revoked_at.is_none() && row.secret_hash == token_hash(secret)) else {
+        attempt.throttle.failed(&key, attempt.from);
         return Err(GrantError::InvalidClient);
     };
+    attempt.throttle.succeeded(&key, attempt.from);
     let client = client_from(row.clone())?;
     let granted = match requested {
         None => client.scopes,

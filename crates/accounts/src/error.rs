@@ -21,5 +21,7 @@ pub enum LoginError {
     #[error("e-mail address or password is wrong")]
     InvalidCredentials,
     #[error(transparent)]
+    Throttled(#[from] crate::Throttled),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

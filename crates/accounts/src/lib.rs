@@ -26,8 +26,8 @@ pub use identities::{LinkError, account_for_external_identity, link_external_ide
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
 pub use sessions::{
-    LoggedIn, Principal, Purged, SessionSettings, authenticate, log_in, log_out, purge_expired, session_lookup,
-    start_session,
+    Attempt, LoggedIn, Principal, Purged, SessionSettings, authenticate, log_in, log_out, purge_expired,
+    session_lookup, start_session,
 };
 pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,

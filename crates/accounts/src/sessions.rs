@@ -1,5 +1,7 @@
 //! Signing in and out, and resolving a presented bearer token to the account behind it.
 
+use std::net::IpAddr;
+
 use anyhow::Context as _;
 use certify_core::Email;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SelectTwo, Set};
@@ -9,7 +11,7 @@ use uuid::Uuid;
 use crate::api_clients::{CLIENT_TOKEN_PREFIX, ClientGrant, client_principal};
 use crate::entity::{account, session};
 use crate::token::{SessionToken, token_hash};
-use crate::{Account, LoginError, Role, password};
+use crate::{Account, LoginError, Role, SignInThrottle, password};
 
 /// How sessions behave; comes from configuration.
 #[derive(Debug, Clone, Copy)]
@@ -50,9 +52,11 @@ pub async fn log_in(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
     settings: SessionSettings,
+    attempt: Attempt<'_>,
     email: &Email,
     password: &str,
 ) -> Result<LoggedIn, LoginError> {
+    attempt.throttle.before_attempt(email.as_str(), attempt.from)?;
     let row = account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
         .one(db)
@@ -65,9 +69,18 @@ pub async fn log_in(
     // Verify even when there is no account, so both failures take the same time.
     let matches = password::verify_blocking(password.to_owned(), stored_hash).await?;
     let Some(row) = row.filter(|row| matches && row.password_hash.is_some()) else {
+        attempt.throttle.failed(email.as_str(), attempt.from);
         return Err(LoginError::InvalidCredentials);
     };
+    attempt.throttle.succeeded(email.as_str(), attempt.from);
     Ok(start_session(db, now, settings, Account::try_from(row)?).await?)
+}
+
+/// Who is trying a secret, and the budgets they try it against.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub throttle: &'a SignInThrottle,
+    pub from: IpAddr,
 }
 
 /// A new session for an account whose holder proved who they are some other way (their firm's

@@ -63,6 +63,7 @@ impl From<LoginError> for ApiError {
                 ProblemType::InvalidCredentials,
                 "the e-mail address or the password is wrong",
             ),
+            LoginError::Throttled(throttled) => Self::too_many_requests(throttled.to_string(), throttled.retry_after),
             LoginError::Unexpected(cause) => Self::internal(cause),
         }
     }

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use base64::Engine as _;
-use certify_accounts::{GrantError, Scopes};
+use certify_accounts::{Attempt, GrantError, Scopes, Throttled};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -123,6 +123,16 @@ fn refuse(error: &'static str, description: impl Into<String>) -> Refusal {
     )
 }
 
+fn too_many(throttled: Throttled) -> Refusal {
+    Refusal::Problem(ApiError::too_many_requests(
+        format!(
+            "too many token requests; try again in {} s",
+            throttled.retry_after.as_secs().max(1)
+        ),
+        throttled.retry_after,
+    ))
+}
+
 async fn grant(
     state: &AppState,
     peer: SocketAddr,
@@ -131,19 +141,6 @@ async fn grant(
 ) -> Result<TokenResponse, Refusal> {
     let Form(request) = form.map_err(|rejection| refuse("invalid_request", rejection.body_text()))?;
     let (client_id, secret) = credentials(headers, &request)?;
-    // Throttled before the secret is checked, and by the id as sent, known or not.
-    state
-        .token_throttle
-        .check_key(&client_id, peer.ip())
-        .map_err(|throttled| {
-            Refusal::Problem(ApiError::too_many_requests(
-                format!(
-                    "too many token requests; try again in {} s",
-                    throttled.retry_after.as_secs().max(1)
-                ),
-                throttled.retry_after,
-            ))
-        })?;
     match request.grant_type.as_deref() {
         Some("client_credentials") => {}
         Some(other) => {
@@ -158,17 +155,32 @@ async fn grant(
         None | Some("") => None,
         Some(list) => Some(Scopes::parse(list).map_err(|unknown| refuse("invalid_scope", unknown.to_string()))?),
     };
-    let client_id =
-        Uuid::parse_str(&client_id).map_err(|_| refuse("invalid_client", GrantError::InvalidClient.to_string()))?;
+    let Ok(client_id) = Uuid::parse_str(&client_id) else {
+        // Names no client, so it spends only the address's budget.
+        state.token_throttle.check_address(peer.ip()).map_err(too_many)?;
+        return Err(refuse("invalid_client", GrantError::InvalidClient.to_string()));
+    };
     let now = state.clock.now();
-    let granted =
-        certify_accounts::grant_client_token(&state.db, now, state.client_tokens, client_id, &secret, requested)
-            .await
-            .map_err(|err| match err {
-                GrantError::InvalidClient => refuse("invalid_client", err.to_string()),
-                GrantError::InvalidScope(..) => refuse("invalid_scope", err.to_string()),
-                GrantError::Unexpected(cause) => Refusal::Problem(ApiError::internal(cause)),
-            })?;
+    let attempt = Attempt {
+        throttle: &state.token_throttle,
+        from: peer.ip(),
+    };
+    let granted = certify_accounts::grant_client_token(
+        &state.db,
+        now,
+        state.client_tokens,
+        attempt,
+        client_id,
+        &secret,
+        requested,
+    )
+    .await
+    .map_err(|err| match err {
+        GrantError::InvalidClient => refuse("invalid_client", err.to_string()),
+        GrantError::InvalidScope(..) => refuse("invalid_scope", err.to_string()),
+        GrantError::Throttled(throttled) => too_many(throttled),
+        GrantError::Unexpected(cause) => Refusal::Problem(ApiError::internal(cause)),
+    })?;
     Ok(TokenResponse {
         access_token: granted.token.expose().to_owned(),
         token_type: "Bearer",

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use certify_accounts::Attempt;
 use certify_core::Email;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -64,12 +65,19 @@ pub async fn log_in(
         v.fail("password", "must not be empty");
     }
     let email = v.finish(email)?;
-    state
-        .sign_in_throttle
-        .check(&email, peer.ip())
-        .map_err(|throttled| ApiError::too_many_requests(throttled.to_string(), throttled.retry_after))?;
-    let logged_in =
-        certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &request.password).await?;
+    let attempt = Attempt {
+        throttle: &state.sign_in_throttle,
+        from: peer.ip(),
+    };
+    let logged_in = certify_accounts::log_in(
+        &state.db,
+        state.clock.now(),
+        state.sessions,
+        attempt,
+        &email,
+        &request.password,
+    )
+    .await?;
     Ok(Json(LoginResponse {
         token: logged_in.token.expose().to_owned(),
         token_type: "Bearer",

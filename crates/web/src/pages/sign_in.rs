@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use certify_accounts::LoginError;
+use certify_accounts::{Attempt, LoginError};
 use certify_api::AppState;
 use certify_core::Email;
 use serde::Deserialize;
@@ -154,17 +154,22 @@ pub async fn submit(
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, email_error, password_error).await;
         }
     };
-    if let Err(throttled) = state.sign_in_throttle.check(&email, peer.ip()) {
-        let minutes = throttled.retry_after.as_secs().div_ceil(60).max(1);
-        let problem = format!("Too many attempts. Please wait {minutes} minute(s) and try again.");
-        return refuse(StatusCode::TOO_MANY_REQUESTS, Some(problem), None, None).await;
-    }
+    let attempt = Attempt {
+        throttle: &state.sign_in_throttle,
+        from: peer.ip(),
+    };
+    let now = state.clock.now();
     let logged_in =
-        match certify_accounts::log_in(&state.db, state.clock.now(), state.sessions, &email, &form.password).await {
+        match certify_accounts::log_in(&state.db, now, state.sessions, attempt, &email, &form.password).await {
             Ok(logged_in) => logged_in,
             Err(LoginError::InvalidCredentials) => {
                 let problem = "That e-mail address and password do not match an account.".to_owned();
                 return refuse(StatusCode::UNAUTHORIZED, Some(problem), None, None).await;
+            }
+            Err(LoginError::Throttled(throttled)) => {
+                let minutes = throttled.retry_after.as_secs().div_ceil(60).max(1);
+                let problem = format!("Too many attempts. Please wait {minutes} minute(s) and try again.");
+                return refuse(StatusCode::TOO_MANY_REQUESTS, Some(problem), None, None).await;
             }
             Err(other) => return Err(PageError::internal(other)),
         };
