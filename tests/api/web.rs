@@ -267,3 +267,35 @@ async fn the_verify_pages_lead_with_a_sentence_and_find_certificates_by_either_c
         "{page}"
     );
 }
+
+/// Firm sign-in starts are open to anyone and each would store a sign-in in progress: one address
+/// may start sixty at once, then one a second, and the place to return to is bounded.
+#[tokio::test]
+async fn firm_sign_in_starts_are_throttled_per_address() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.get("/sign-in").await;
+    let csrf = browser.csrf();
+    let next = format!("/verify?{}", "a".repeat(256 * 1024));
+    let mut statuses = Vec::new();
+    for _ in 0..61 {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("firm_email", "ada@nowhere.example"),
+            ("next", &next),
+        ];
+        let (status, _, page) = browser.post("/sign-in/firm", &form).await;
+        assert!(
+            !page.contains(&"a".repeat(4096)),
+            "a quarter megabyte of `next` is not echoed"
+        );
+        statuses.push(status);
+    }
+    assert!(
+        statuses[..60]
+            .iter()
+            .all(|status| *status == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[60], StatusCode::TOO_MANY_REQUESTS);
+}

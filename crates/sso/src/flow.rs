@@ -17,7 +17,7 @@ use openidconnect::{
     EndpointSet, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
     TokenResponse as _,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -27,6 +27,16 @@ use crate::providers::{Provider, find_provider};
 
 /// How long a person has at their provider before the sign-in must be started again.
 pub const PENDING_FOR: Duration = Duration::minutes(10);
+
+/// At most this many sign-ins may be in progress at once: each start stores a row, and starts are
+/// open to anyone. Starts are also throttled per client address at the edge, so filling this
+/// takes many addresses at once; what it costs is that firm sign-ins wait (password sign-in is
+/// untouched) until rows expire, at most [`PENDING_FOR`].
+pub const MAX_PENDING: u64 = 100_000;
+
+/// The longest place to return to after sign-in that is kept; a longer one is replaced by the
+/// home page.
+pub const MAX_NEXT_BYTES: usize = 2048;
 
 /// Why a sign-in through a provider did not happen. Nothing was created and no session begun.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +55,8 @@ pub enum SsoError {
     InvalidIdToken(String),
     #[error(transparent)]
     Unavailable(#[from] DiscoveryFailure),
+    #[error("too many sign-ins are in progress; try again in a few minutes")]
+    Busy,
     #[error("{0}")]
     NotAdmitted(#[from] crate::accounts::NotAdmitted),
     #[error(transparent)]
@@ -81,6 +93,15 @@ pub async fn begin(
     redirect: &RedirectUrl,
     next: &str,
 ) -> Result<Begun, SsoError> {
+    let outstanding = pending_sign_in::Entity::find()
+        .filter(pending_sign_in::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await
+        .context("counting sign-ins in progress")?;
+    if outstanding >= MAX_PENDING {
+        return Err(SsoError::Busy);
+    }
+    let next = if next.len() > MAX_NEXT_BYTES { "/home" } else { next };
     let doc = directory.metadata(&provider.issuer, now).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client(provider, &doc, redirect)

@@ -20,7 +20,8 @@ pub mod providers;
 pub use accounts::{NotAdmitted, admit};
 pub use discovery::{Directory, DiscoveryFailure};
 pub use flow::{
-    Begun, PENDING_FOR, ProviderAnswer, SsoError, VouchedIdentity, begin, complete, end_session_url, purge_abandoned,
+    Begun, MAX_NEXT_BYTES, MAX_PENDING, PENDING_FOR, ProviderAnswer, SsoError, VouchedIdentity, begin, complete,
+    end_session_url, purge_abandoned,
 };
 /// The redirect address type the flow takes, from `openidconnect`.
 pub use openidconnect::RedirectUrl;

@@ -130,7 +130,8 @@ impl FromRequestParts<AppState> for SignedIn {
 pub fn local_path(next: Option<&str>) -> String {
     match next {
         Some(path)
-            if path.starts_with('/')
+            if path.len() <= certify_sso::MAX_NEXT_BYTES
+                && path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
                 && !path.chars().any(char::is_control) =>
@@ -159,5 +160,7 @@ mod tests {
             assert_eq!(local_path(Some(elsewhere)), "/home", "{elsewhere:?}");
         }
         assert_eq!(local_path(None), "/home");
+        let long = format!("/verify?q={}", "a".repeat(certify_sso::MAX_NEXT_BYTES));
+        assert_eq!(local_path(Some(&long)), "/home", "a megabyte of `next` is not kept");
     }
 }

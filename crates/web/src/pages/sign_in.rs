@@ -82,7 +82,7 @@ pub async fn with_firm_problem(
     jar: CookieJar,
     next: String,
     firm_email: String,
-    problem: String,
+    (status, problem): (StatusCode, String),
 ) -> Result<Response, PageError> {
     let (jar, chrome) = chrome(state, jar).await?;
     let page = SignInPage {
@@ -90,7 +90,7 @@ pub async fn with_firm_problem(
         firm_problem: Some(problem),
         ..SignInPage::new(state, chrome, next).await?
     };
-    Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY, jar))
+    Ok(page.respond(status, jar))
 }
 
 pub async fn form(

@@ -88,9 +88,21 @@ fn redirect_url(state: &AppState) -> Result<RedirectUrl, PageError> {
 }
 
 /// Starts a sign-in through the provider for the typed e-mail address or the chosen firm.
-pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedForm) -> Result<Response, PageError> {
+pub async fn start(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    form: CheckedForm,
+) -> Result<Response, PageError> {
     let next = local_path(form.value("next"));
     let email = form.value("firm_email").unwrap_or_default().trim().to_owned();
+    // Each start stores a sign-in in progress: one address may not start them without end.
+    if let Err(throttled) = state.sign_in_throttle.check_address(peer.ip()) {
+        let seconds = throttled.retry_after.as_secs().max(1);
+        let problem = format!("Too many sign-ins from here. Please wait {seconds} seconds and try again.");
+        return super::sign_in::with_firm_problem(&state, jar, next, email, (StatusCode::TOO_MANY_REQUESTS, problem))
+            .await;
+    }
     let provider = match form.value("provider").map(Uuid::parse_str) {
         Some(Ok(id)) => certify_sso::find_provider(&state.db, id)
             .await
@@ -101,7 +113,14 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedF
                 .map_err(PageError::internal)?,
             Err(_) => {
                 let problem = "Enter your work e-mail address as name@yourfirm.com.".to_owned();
-                return super::sign_in::with_firm_problem(&state, jar, next, email, problem).await;
+                return super::sign_in::with_firm_problem(
+                    &state,
+                    jar,
+                    next,
+                    email,
+                    (StatusCode::UNPROCESSABLE_ENTITY, problem),
+                )
+                .await;
             }
         },
     };
@@ -109,7 +128,14 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedF
         let problem = "No firm's sign-in is set up for that address. Sign in with your password, or ask your \
                        firm's administrator."
             .to_owned();
-        return super::sign_in::with_firm_problem(&state, jar, next, email, problem).await;
+        return super::sign_in::with_firm_problem(
+            &state,
+            jar,
+            next,
+            email,
+            (StatusCode::UNPROCESSABLE_ENTITY, problem),
+        )
+        .await;
     };
     let begun = certify_sso::begin(
         &state.db,
@@ -122,6 +148,12 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar, form: CheckedF
     .await
     .map_err(|err| match err {
         SsoError::Unavailable(_) => unavailable(),
+        SsoError::Busy => PageError::Explained {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            heading: "Too many sign-ins are in progress".to_owned(),
+            explanation: "Firm sign-in is busy just now. Try again in a few minutes, or sign in with your password."
+                .to_owned(),
+        },
         other => PageError::internal(other),
     })?;
     let mut cookie = site_cookie(&state, FLOW_STATE, begun.state);
