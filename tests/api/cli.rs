@@ -382,3 +382,72 @@ async fn seed_synthetic_issues_certificates_that_verify_like_real_ones() {
     }
     db.close().await.expect("closed");
 }
+
+/// While it migrates and seeds the demo, the server is not listening: a connection is refused at
+/// once instead of waiting unanswered. It listens before it says where it is running.
+#[test]
+fn connections_are_refused_until_the_server_is_ready_then_answered() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/certify.db?mode=rwc", dir.path().display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|free| free.local_addr())
+        .expect("a free port")
+        .port();
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut child = certify()
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &address.to_string(),
+            "--database-url",
+            &url,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let seeded = std::sync::Arc::new(AtomicBool::new(false));
+    let prober = {
+        let seeded = std::sync::Arc::clone(&seeded);
+        std::thread::spawn(move || {
+            let mut early = (0, 0);
+            while !seeded.load(Ordering::SeqCst) {
+                let connected = std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok();
+                early = (early.0 + 1, early.1 + usize::from(connected));
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            early
+        })
+    };
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    while !printed.contains("Certify is running at") {
+        let before = printed.len();
+        if stdout.read_line(&mut printed).expect("read") == 0 {
+            break;
+        }
+        if printed[before..].contains("Demo data seeded") {
+            seeded.store(true, Ordering::SeqCst);
+        }
+    }
+    seeded.store(true, Ordering::SeqCst);
+    let (tries, accepted) = prober.join().expect("prober");
+    let ready = std::net::TcpStream::connect(address).and_then(|mut stream| {
+        use std::io::Read as _;
+        stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(tries > 0, "the probe ran while the demo was seeded");
+    assert_eq!(
+        accepted, 0,
+        "{accepted} of {tries} connections were accepted before the server was ready"
+    );
+    let ready = ready.expect("answered");
+    assert!(ready.starts_with("HTTP/1.0 200"), "{ready}");
+}

@@ -150,9 +150,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://{}", app.local_addr().expect("bound address"));
     let db = app.database().clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(
+        app.run_until(async {
+            let _ = stopped.await;
+        })
+        .expect("listening"),
+    );
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -187,9 +190,12 @@ impl TestApp {
             .expect("second instance starts");
         let address = format!("http://{}", app.local_addr().expect("bound address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
-        }));
+        tokio::spawn(
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .expect("listening"),
+        );
         OtherInstance {
             address,
             shutdown: Some(shutdown),

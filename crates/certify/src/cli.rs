@@ -271,10 +271,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    // Listening from here on: whoever reads the address can connect.
+    let serving = app.run_until(shutdown_signal())?;
     announce(&format!(
         "Certify is running at {base_url}/\n  API documentation: {base_url}/docs/\n  Stop with ctrl-c."
     ));
-    app.run_until(shutdown_signal()).await
+    serving.await
 }
 
 fn print_demo_accounts(heading: &str) {

@@ -1,5 +1,9 @@
 //! Start-up as a library function: build the application from settings, bind (port 0 in tests),
-//! report the bound address, then serve until a shutdown signal.
+//! report the bound address, then listen and serve until a shutdown signal.
+//!
+//! The address is bound at once (so that a taken port fails start-up, and port 0 is known) but
+//! listened on only when everything is ready, demo data included: until then a connection is
+//! refused at once rather than left waiting unanswered.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,15 +17,19 @@ use certify_certificates::{IssuerSettings, VerificationCache};
 use certify_core::SharedClock;
 use certify_progress::LiveHeadline;
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
+use tokio::net::TcpSocket;
 
 use crate::config::Settings;
 use crate::db;
 use crate::issuance::IssueOnPass;
 use crate::listener::ProblemListener;
 
+/// Connections that may wait to be accepted while the server is busy.
+const BACKLOG: u32 = 1024;
+
 pub struct Application {
-    listener: TcpListener,
+    /// Bound, not yet listening.
+    socket: TcpSocket,
     state: AppState,
 }
 
@@ -40,13 +48,11 @@ impl Application {
         clock: SharedClock,
         db: DatabaseConnection,
     ) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let socket = bind(settings.listen).with_context(|| format!("cannot listen on {}", settings.listen))?;
         // Created on first start and shared through the database by every instance.
         certify_certificates::key_store::ensure_signing_key(&db, clock.now()).await?;
         let issuer = IssuerSettings {
-            public_base_url: settings.public_base_url(listener.local_addr().context("reading the bound address")?),
+            public_base_url: settings.public_base_url(socket.local_addr().context("reading the bound address")?),
             issuer_name: settings.issuer_name.clone(),
         };
         certify_progress::initialise_progress(&db, clock.now(), &certify_certificates::StoredCertificates).await?;
@@ -81,11 +87,11 @@ impl Application {
                 burst: settings.verify_burst,
             },
         };
-        Ok(Self { listener, state })
+        Ok(Self { socket, state })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.listener.local_addr().context("reading the bound address")
+        self.socket.local_addr().context("reading the bound address")
     }
 
     pub fn database(&self) -> &DatabaseConnection {
@@ -97,30 +103,56 @@ impl Application {
         crate::demo::seed(&self.state.db, now, &self.state.issuer, self.state.pass_hook.as_ref()).await
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let follower = tokio::spawn(follow_certificate_changes(self.state.clone()));
-        let progress = tokio::spawn(follow_progress(self.state.clone()));
-        let purger = tokio::spawn(purge_expired_credentials(self.state.clone()));
-        let live_headline = Arc::clone(&self.state.live_headline);
-        // Live streams never end by themselves; end them so in-flight requests can finish.
-        let shutdown = async move {
-            shutdown.await;
-            live_headline.close();
-        };
-        let app = certify_api::app(self.state, certify_web::pages());
-        // The peer address is what certificate look-ups are rate limited by. (`tap_io` adds
-        // nothing; it is how axum gives a custom listener's peer address as `ConnectInfo`.)
-        let listener = ProblemListener(self.listener).tap_io(|_| ());
-        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP");
-        follower.abort();
-        progress.abort();
-        purger.abort();
-        served
+    /// Starts listening at once, and returns the serving, which lasts until `shutdown`
+    /// completes and then lets in-flight requests finish. Listening before the future is first
+    /// polled means a connection made as soon as this returns is accepted.
+    pub fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<impl Future<Output = anyhow::Result<()>> + Send> {
+        let listener = self.socket.listen(BACKLOG).context("listening")?;
+        Ok(serve(listener, self.state, shutdown))
     }
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let follower = tokio::spawn(follow_certificate_changes(state.clone()));
+    let progress = tokio::spawn(follow_progress(state.clone()));
+    let purger = tokio::spawn(purge_expired_credentials(state.clone()));
+    let live_headline = Arc::clone(&state.live_headline);
+    // Live streams never end by themselves; end them so in-flight requests can finish.
+    let shutdown = async move {
+        shutdown.await;
+        live_headline.close();
+    };
+    let app = certify_api::app(state, certify_web::pages());
+    // The peer address is what certificate look-ups are rate limited by. (`tap_io` adds
+    // nothing; it is how axum gives a custom listener's peer address as `ConnectInfo`.)
+    let listener = ProblemListener(listener).tap_io(|_| ());
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP");
+    follower.abort();
+    progress.abort();
+    purger.abort();
+    served
+}
+
+/// Binds `address` without listening, as `TcpListener::bind` would (address reuse on).
+fn bind(address: SocketAddr) -> std::io::Result<TcpSocket> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    Ok(socket)
 }
 
 /// How often an instance reads the certificate change feed: the longest a revocation made on
