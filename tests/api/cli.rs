@@ -390,10 +390,12 @@ fn connections_are_refused_until_the_server_is_ready_then_answered() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}/certify.db?mode=rwc", dir.path().display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|free| free.local_addr())
-        .expect("a free port")
-        .port();
+    // Below the ephemeral range, so that no other test's server (bound to port 0) can take the
+    // port between this check and certify's own bind, and answer the probe in its place.
+    let port = (20_000 + std::process::id() % 10_000..32_000)
+        .map(|port| port as u16)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port");
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut child = certify()
         .args([

@@ -299,3 +299,70 @@ async fn firm_sign_in_starts_are_throttled_per_address() {
     );
     assert_eq!(statuses[60], StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// One header layer covers every answer: nothing is sniffed or framed, data may load nothing,
+/// personal data is never stored by a browser or a proxy, and the documentation gets a policy of
+/// its own.
+#[tokio::test]
+async fn every_answer_carries_the_protective_headers() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let data = [
+        "/api/v1/me",
+        "/api/v1/accounts",
+        "/.well-known/jwks.json",
+        "/issuer",
+        "/openapi.json",
+        "/api/v1/progress",
+        "/api/v1/nothing-here",
+    ];
+    for path in data {
+        let answer = app.get(path, Some(&staff)).await;
+        let headers = answer.headers();
+        assert_eq!(header(headers, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header(headers, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(headers, "cache-control"), "no-store", "{path}");
+        assert!(
+            header(headers, "content-security-policy").starts_with("default-src 'none'"),
+            "{path}"
+        );
+        assert!(
+            header(headers, "strict-transport-security").is_empty(),
+            "not over plain http"
+        );
+    }
+    let token = app
+        .client
+        .post(app.url("/oauth/token"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(header(token.headers(), "x-content-type-options"), "nosniff");
+    for path in ["/docs/", "/problems/not-found"] {
+        let answer = app.get(path, None).await;
+        let policy = header(answer.headers(), "content-security-policy").to_owned();
+        assert!(
+            policy.contains("frame-ancestors 'none'") && policy.contains("script-src 'self'"),
+            "{path}: {policy}"
+        );
+        assert_eq!(header(answer.headers(), "x-frame-options"), "DENY", "{path}");
+    }
+}
+
+/// Reached over https, every answer promises browsers to come back only over https.
+#[tokio::test]
+async fn an_https_deployment_sends_strict_transport_security_everywhere() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.public_base_url = Some("https://certify.example".to_owned());
+    })
+    .await;
+    for path in ["/", "/api/v1/progress", "/verify", "/docs/"] {
+        let answer = app.get(path, None).await;
+        assert_eq!(
+            header(answer.headers(), "strict-transport-security"),
+            "max-age=31536000",
+            "{path}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod auth;
 mod domain_errors;
 pub mod error;
 pub mod extract;
+mod headers;
 mod paging;
 mod problem_responses;
 pub mod routes;
@@ -89,6 +90,7 @@ pub fn app(state: AppState, pages: Pages) -> Router {
         error_page,
     } = pages;
     let (api_routes, openapi) = documented_routes(state.clone(), verification_pages);
+    let https = state.issuer.public_base_url.starts_with("https://");
     Router::new()
         .route("/problems/{slug}", get(routes::pages::problem_type))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
@@ -118,6 +120,11 @@ pub fn app(state: AppState, pages: Pages) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
+        .layer(middleware::from_fn(
+            move |request: Request<axum::body::Body>, next: middleware::Next| {
+                headers::defence_in_depth(https, request, next)
+            },
+        ))
         .with_state(state)
 }
 
