@@ -738,4 +738,24 @@ async fn the_staff_sign_in_signs_in_only_accounts_staff_made() {
     )
     .await;
     assert!(!Browser::new(&app).get("/sign-in").await.2.contains("Programme account"));
+
+    // The staff provider's issuer now serves a firm: the staff link went with the staff provider,
+    // so signing in there as the staff member opens no staff session.
+    let moved = configure(
+        &app,
+        &setup.staff,
+        setup.northwind,
+        "Northwind Consulting",
+        &programme_idp.issuer,
+        "northwind.example",
+    )
+    .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let northwind_provider: Value = moved.json().await.expect("json");
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in_through(&mut browser, northwind_provider["id"].as_str().expect("id")).await;
+    let (status, _, page) = come_back(&mut browser, &authorization_url, "ops").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+    assert_eq!(browser.get("/staff/breakdowns").await.0, StatusCode::SEE_OTHER);
 }

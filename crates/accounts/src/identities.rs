@@ -62,3 +62,14 @@ pub async fn account_for_external_identity(
         .map(Account::try_from)
         .transpose()
 }
+
+/// Forgets every identity linked through `issuer`: its provider was removed or now names another
+/// issuer, and a link must never sign anyone in through a provider it was not made through.
+pub async fn unlink_issuer(db: &impl ConnectionTrait, issuer: &str) -> anyhow::Result<u64> {
+    let removed = external_identity::Entity::delete_many()
+        .filter(external_identity::Column::Issuer.eq(issuer))
+        .exec(db)
+        .await
+        .context("forgetting a provider's identities")?;
+    Ok(removed.rows_affected)
+}

@@ -22,7 +22,7 @@ pub use api_clients::{
     grant_client_token, revoke_api_client, rotate_api_client_secret,
 };
 pub use error::{AccountError, LoginError};
-pub use identities::{LinkError, account_for_external_identity, link_external_identity};
+pub use identities::{LinkError, account_for_external_identity, link_external_identity, unlink_issuer};
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
 pub use sessions::{

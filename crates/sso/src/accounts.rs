@@ -33,6 +33,8 @@ pub enum NotAdmitted {
         "no programme staff account has the address {email}; the staff sign-in is for accounts programme staff have made"
     )]
     NotStaff { email: String },
+    #[error("your account does not sign in through {provider}; use your own firm's sign-in, or your password")]
+    NotThroughThisProvider { provider: String },
 }
 
 /// The account `identity` signs in as, linking or creating it on a first sign-in.
@@ -43,7 +45,7 @@ pub async fn admit<C: TransactionTrait + ConnectionTrait>(
 ) -> Result<Account, crate::SsoError> {
     let issuer = identity.provider.issuer.as_str();
     if let Some(account) = certify_accounts::account_for_external_identity(db, issuer, &identity.subject).await? {
-        return Ok(account);
+        return admissible_through(db, &identity.provider, account).await;
     }
     let email = identity
         .email
@@ -54,6 +56,35 @@ pub async fn admit<C: TransactionTrait + ConnectionTrait>(
     match identity.provider.serves {
         Serves::Firm(firm_id) => admit_to_firm(db, now, identity, firm_id, email).await,
         Serves::ProgrammeStaff => admit_staff(db, now, identity, email).await,
+    }
+}
+
+/// The rules of who signs in through which provider, applied on every sign-in and not only the
+/// first: staff only through the staff provider; a firm's admin only through that firm's; a
+/// consultant only through the provider of the firm they belong to now.
+async fn admissible_through(
+    db: &impl ConnectionTrait,
+    provider: &crate::Provider,
+    account: Account,
+) -> Result<Account, crate::SsoError> {
+    let admitted = match (provider.serves, account.role) {
+        (Serves::ProgrammeStaff, role) => role == Role::ProgrammeStaff,
+        (Serves::Firm(firm_id), Role::FirmAdmin { firm_id: admin_of }) => admin_of == firm_id,
+        (Serves::Firm(firm_id), Role::Consultant) => {
+            certify_firms::current_firm_of(db, account.id)
+                .await
+                .context("reading the consultant's firm")?
+                == Some(firm_id)
+        }
+        (Serves::Firm(_), Role::ProgrammeStaff) => false,
+    };
+    if admitted {
+        Ok(account)
+    } else {
+        Err(NotAdmitted::NotThroughThisProvider {
+            provider: provider.name.clone(),
+        }
+        .into())
     }
 }
 

@@ -253,6 +253,10 @@ pub async fn configure_provider(
             ),
         })?;
     let domains_text = domains.iter().map(EmailDomain::as_str).collect::<Vec<_>>().join(" ");
+    // Identities linked through the old issuer must not sign in through whatever it now is.
+    if let Some(existing) = existing.as_ref().filter(|existing| existing.issuer != issuer) {
+        certify_accounts::unlink_issuer(db, &existing.issuer).await?;
+    }
     let row = identity_provider::ActiveModel {
         id: Set(existing.as_ref().map_or_else(Uuid::now_v7, |p| p.id)),
         firm_id: Set(serves.firm_id()),
@@ -339,9 +343,12 @@ pub async fn provider_for_domain(db: &impl ConnectionTrait, domain: &EmailDomain
         .find(|provider| provider.speaks_for(domain)))
 }
 
-/// Removes the firm's or the staff's provider; accounts linked through it keep their link for
-/// when it returns.
+/// Removes the firm's or the staff's provider, and the identities linked through it: if its
+/// issuer returns, for this firm or another, people link again through their verified address.
 pub async fn remove_provider(db: &impl ConnectionTrait, serves: Serves) -> anyhow::Result<bool> {
+    if let Some(provider) = provider_serving(db, serves).await? {
+        certify_accounts::unlink_issuer(db, &provider.issuer).await?;
+    }
     let deleted = identity_provider::Entity::delete_many()
         .filter(serving(serves))
         .exec(db)
