@@ -35,7 +35,22 @@
   var state = document.getElementById("save-state");
   var csrf = form.querySelector("input[name=csrf]").value;
   var pending = {};
-  var say = function (text) { state.textContent = text; };
+  // A warning looks like one: only a save the server confirmed reads in the calm colour.
+  var say = function (text, warning) {
+    state.textContent = text;
+    state.classList.toggle("warning", Boolean(warning));
+  };
+  var signedOut = "Not saved — you are signed out. Sign in again in another tab; your time keeps running and your choices stay on this page.";
+
+  // The server's hidden copy of what each question held when the page was served: once a
+  // choice is saved here, the page's own form must not undo it.
+  var remember = function (fieldset) {
+    var served = form.querySelector("input[name=served" + fieldset.dataset.position + "]");
+    if (!served) return;
+    var letters = [];
+    fieldset.querySelectorAll("input:checked").forEach(function (input) { letters.push(input.value); });
+    served.value = letters.join(",");
+  };
 
   var save = function (fieldset) {
     var position = fieldset.dataset.position;
@@ -44,24 +59,38 @@
     fieldset.querySelectorAll("input:checked").forEach(function (input) { body.append("answer", input.value); });
     pending[position] = true;
     say("Saving…");
+    // Redirects are not followed: the sign-in page's own success must never read as a save.
     fetch("/attempts/" + form.dataset.attempt + "/answers/" + position, {
       method: "POST",
       body: body,
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (response) {
       if (response.status === 409) { window.location.reload(); return; }
-      if (!response.ok) throw new Error("status " + response.status);
+      if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
+        say(signedOut, true);
+        return;
+      }
+      if (response.status !== 204) throw new Error("status " + response.status);
       delete pending[position];
+      remember(fieldset);
       if (Object.keys(pending).length === 0) say("✔ Saved");
     }).catch(function () {
-      say("Not saved — retrying");
+      say("Not saved — retrying", true);
       window.setTimeout(function () { save(fieldset); }, 3000);
     });
   };
 
+  var count = document.getElementById("answered-count");
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset[data-position]");
-    if (fieldset) save(fieldset);
+    if (!fieldset) return;
+    save(fieldset);
+    if (count) {
+      count.textContent = Array.prototype.filter.call(form.querySelectorAll("fieldset[data-position]"), function (question) {
+        return question.querySelector("input:checked") !== null;
+      }).length;
+    }
   });
 })();

@@ -108,6 +108,50 @@ async fn pages_that_name_nothing_or_are_not_yours_answer_in_the_sites_look() {
     assert_eq!(header(&headers, LOCATION.as_str()), "/sign-in?next=%2Fcertificates");
 }
 
+/// With the attempt open in two tabs, the stale one posts only what it changed: answers saved in
+/// the other tab since it was served stay, and the question it did change is saved.
+#[tokio::test]
+async fn a_stale_second_tab_never_erases_answers_saved_elsewhere() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let mut browser = Browser::signed_in(&app, "candidate@northwind.example").await;
+    let (_, _, _) = browser.get(&format!("/exams/{}", setup.exam_id)).await;
+    let csrf = browser.csrf();
+    let start = format!("/exams/{}/attempts", setup.exam_id);
+    let (_, headers, _) = browser.post(&start, &[("csrf", &csrf)]).await;
+    let attempt = header(&headers, LOCATION.as_str()).to_owned();
+    let (_, _, stale) = browser.get(&attempt).await;
+    assert!(stale.contains(r#"name="served1" value="""#), "{stale}");
+
+    for position in 1..=3 {
+        let (status, _, _) = browser
+            .post(
+                &format!("{attempt}/answers/{position}"),
+                &[("csrf", &csrf), ("answer", "A")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "answered in the first tab");
+    }
+    let served: Vec<(String, String)> = (1..=5).map(|n| (format!("served{n}"), String::new())).collect();
+    let mut form: Vec<(&str, &str)> = served
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    form.extend([("csrf", csrf.as_str()), ("q4", "B"), ("then", "review")]);
+    let (status, headers, _) = browser.post(&attempt, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, review) = browser.get(header(&headers, LOCATION.as_str())).await;
+    assert!(
+        review.contains("1 of 5 questions are not answered"),
+        "questions 1 to 3 kept, 4 saved: {review}"
+    );
+    let (_, _, fresh) = browser.get(&attempt).await;
+    assert!(
+        fresh.contains(r#"name="q1" value="A" checked"#) && fresh.contains(r#"name="served4" value="B""#),
+        "{fresh}"
+    );
+}
+
 #[tokio::test]
 async fn an_exam_is_sat_with_plain_form_posts_and_the_server_keeps_the_time() {
     let app = spawn_app().await;

@@ -152,6 +152,23 @@ test("on a phone, the exam is taken with the keyboard alone, and a fail shows th
   await tabTo(page, "fieldset#q1 input");
   await page.keyboard.press("Space");
   await page.locator("#save-state", { hasText: "Saved" }).waitFor();
+  assert.equal(await page.locator("#answered-count").innerText(), "1");
+
+  // Signed out in another tab, a choice is not saved, and the page says so as a warning, never
+  // as saved; signed in again, the same attempt goes on.
+  const other = await context.newPage();
+  await other.goto(`${shared.server.url}/home`);
+  await other.getByRole("button", { name: "Sign out" }).click();
+  await other.waitForURL(`${shared.server.url}/`);
+  await page.locator("fieldset#q2 input").first().check();
+  const state = page.locator("#save-state", { hasText: "Not saved — you are signed out" });
+  await state.waitFor();
+  assert.ok(await state.evaluate((element) => element.classList.contains("warning")));
+  assert.equal(await page.locator("fieldset#q2 input:checked").count(), 1, "the choice stays on the page");
+  await screenshot(page, "phone-03-exam-signed-out");
+  await signIn(other, shared.server.url, PASSWORDS.ada);
+  await other.close();
+  await page.reload();
   await tabTo(page, "button[value=review]");
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/review$/);

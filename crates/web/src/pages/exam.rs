@@ -183,6 +183,9 @@ pub struct QuestionView {
     /// Letter, text, chosen.
     pub options: Vec<(String, String, bool)>,
     pub answered: bool,
+    /// The letters chosen when the page was served, sent back beside the question: a post
+    /// changes only what its page changed.
+    pub served: String,
 }
 
 fn question(item: ServedItem) -> QuestionView {
@@ -190,6 +193,7 @@ fn question(item: ServedItem) -> QuestionView {
         position: item.position,
         multiple: item.kind == ItemKind::MultipleResponse,
         answered: !item.selected.is_empty(),
+        served: item.selected.join(","),
         options: item
             .options
             .into_iter()
@@ -394,9 +398,11 @@ async fn result_page(
     Ok((jar, page).into_response())
 }
 
-/// Saves every answer the form shows (the page without script): a question whose options are
-/// all unticked is cleared. Then back to the questions (saying they were saved), or on to the
-/// review; a redirect either way, so a reload never posts the form again.
+/// Saves every answer the person changed on the page they posted (the page without script): a
+/// question is saved only if its choice differs from what that page was served with, so a
+/// stale second tab never erases answers saved elsewhere since, and a question whose options
+/// were all unticked on the page is cleared. Then back to the questions (saying they were
+/// saved), or on to the review; a redirect either way, so a reload never posts the form again.
 pub async fn save_answers(
     State(state): State<AppState>,
     SignedIn(visitor): SignedIn,
@@ -406,9 +412,17 @@ pub async fn save_answers(
     let account_id = visitor.consultant()?;
     let candidate = state.candidate(account_id);
     let attempt = candidate.attempt(id).await?;
+    let letters = |mut letters: Vec<String>| {
+        letters.retain(|letter| !letter.is_empty());
+        letters.sort();
+        letters
+    };
     for item in &attempt.items {
-        let chosen = form.values(&format!("q{}", item.position));
-        if chosen != item.selected {
+        let chosen = letters(form.values(&format!("q{}", item.position)));
+        // A form without the field showed the question unanswered.
+        let served = form.value(&format!("served{}", item.position)).unwrap_or_default();
+        let served = letters(served.split(',').map(str::to_owned).collect());
+        if chosen != served && chosen != letters(item.selected.clone()) {
             match candidate.save_response(id, item.position, chosen).await {
                 Ok(_) => {}
                 // The deadline passed while the form was open: the result says so.
