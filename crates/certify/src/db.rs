@@ -31,10 +31,23 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 // into a system call.
                 .pragma("cache_size", "-32768")
         });
-    Database::connect(options)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(url)))
+    let mut attempts = 0;
+    loop {
+        match Database::connect(options.clone()).await {
+            // Switching a new SQLite file to WAL needs a moment of exclusive access, and SQLite
+            // answers "database is locked" at once, without waiting, when another process
+            // starting on the same file holds it: try again for a while.
+            Err(err) if attempts < LOCKED_AT_START_RETRIES && err.to_string().contains("database is locked") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            connected => return connected.with_context(|| format!("cannot open database {}", redact(url))),
+        }
+    }
 }
+
+/// How often start-up tries again to open an SQLite file another process holds (100 ms apart).
+const LOCKED_AT_START_RETRIES: u32 = 100;
 
 /// Applies every pending migration in one transaction: on failure nothing is half-applied.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
