@@ -445,9 +445,12 @@ fn connections_are_refused_until_the_server_is_ready_then_answered() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert!(tries > 0, "the probe ran while the demo was seeded");
-    assert_eq!(
-        accepted, 0,
+    assert!(tries >= 10, "the probe ran while the demo was seeded ({tries} tries)");
+    // The probe learns of the seed from a line the server prints just before it listens, so a
+    // probe or two may race that line and land after listening began; a server that listened
+    // all along accepts every one of them.
+    assert!(
+        accepted <= 2,
         "{accepted} of {tries} connections were accepted before the server was ready"
     );
     let ready = ready.expect("answered");
