@@ -1,6 +1,6 @@
 //! The protective headers of every answer, set in one place for the whole application. A
-//! handler or an inner layer may set its own value (the web edge sets a page's policy, assets and
-//! the signing keys say how long they may be kept); the defaults fill in what is not set:
+//! handler or an inner layer may set its own value (the web edge sets a page's policy, its
+//! assets say how long they may be kept); the defaults fill in what is not set:
 //!
 //! - `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY` on everything;
 //! - a Content-Security-Policy: nothing at all for data (`default-src 'none'`), this server's own

@@ -7,7 +7,8 @@
 //!   [`session::Visitor`]; [`csrf`] guards every form that changes something.
 //! * [`pages`] holds the handlers, each building a small view that a template (under
 //!   `templates/`, checked by the compiler) lays out.
-//! * [`security_headers`] are set on every answer of this edge.
+//! * [`security_headers`] are what a page's answer carries beyond the headers the whole
+//!   application sets (`certify_api::app`: nosniff, no framing, `no-store`, HSTS).
 
 mod chart;
 pub mod csrf;
@@ -194,18 +195,16 @@ pub fn error_page(status: axum::http::StatusCode) -> axum::response::Response {
     response
 }
 
-/// The headers every page carries. Pages may show personal data, so nothing is stored by the
-/// browser or a proxy.
-fn security_headers() -> [(HeaderName, HeaderValue); 5] {
+/// What a page carries beyond the application's own protective headers (`nosniff`, no framing,
+/// `no-store`, set once for every answer by `certify_api::app`): a page's policy, which lets it
+/// load this server's scripts and styles, and a referrer kept to this site.
+fn security_headers() -> [(HeaderName, HeaderValue); 2] {
     [
         (
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
-        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ]
 }
 
@@ -217,13 +216,12 @@ fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) ->
     })
 }
 
-/// A file every page may load: cached for an hour, never sniffed.
+/// A file every page may load: cached for an hour (never sniffed, as every answer).
 async fn asset(content_type: &'static str, body: &'static str) -> impl axum::response::IntoResponse {
     (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
     )
