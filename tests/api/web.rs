@@ -53,6 +53,8 @@ async fn every_page_carries_the_security_headers_and_the_landing_page_shows_the_
     let (status, headers, css) = browser.get("/assets/style.css").await;
     assert_eq!(status, StatusCode::OK);
     assert!(header(&headers, "content-type").starts_with("text/css") && css.contains("--primary"));
+    assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&headers, "cache-control"), "public, max-age=3600");
 }
 
 #[tokio::test]
