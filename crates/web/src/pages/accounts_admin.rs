@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{Account, AccountError, NewAccount, Password, Role};
 use certify_api::AppState;
-use certify_core::{DisplayName, Email, SearchText};
+use certify_core::{DisplayName, Email};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -86,11 +86,9 @@ async fn accounts_page(
     form: CreateForm,
 ) -> Result<(CookieJar, AccountsPage), PageError> {
     visitor.staff()?;
-    let (search, q_error) = match SearchText::parse(&q) {
-        Ok(search) => (search, None),
-        Err(_) => (None, Some(super::TOO_LONG_A_SEARCH)),
-    };
-    let results = if let Some(search) = search {
+    let search = super::search_field(&q);
+    let q_error = search.as_ref().err().copied();
+    let results = if let Ok(Some(search)) = search {
         let found = certify_accounts::search_accounts(&state.db, &search, FOUND)
             .await
             .map_err(PageError::internal)?;

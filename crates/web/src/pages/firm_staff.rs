@@ -17,7 +17,6 @@ use certify_certificates::firm_view::{MemberStanding, StandingFilter, TrackStatu
 use certify_certificates::staff_table::{
     StaffCursor, StaffOrder, StaffPageAt, soonest_active_expiry, staff_in_order, staff_table,
 };
-use certify_core::SearchText;
 use certify_courses::{Audience, PublicationStatus};
 use certify_firms::{CountryCode, MemberQuery};
 use serde::Deserialize;
@@ -129,8 +128,8 @@ fn parse(query: &StaffQuery, now: OffsetDateTime) -> Result<ParsedQuery, FilterE
             }
         }
     };
-    let search = SearchText::parse(&query.q).unwrap_or_else(|_| {
-        errors.q = Some(super::TOO_LONG_A_SEARCH);
+    let search = super::search_field(&query.q).unwrap_or_else(|problem| {
+        errors.q = Some(problem);
         None
     });
     let order = if blank(&query.sort) {

@@ -10,13 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
-use certify_core::SearchText;
 use certify_firms::{CountryCode, FirmKind, FirmQuery, Tier};
 use certify_progress::Dimension;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::TOO_LONG_A_SEARCH;
 use super::firm::{kind_label, tier_label};
 use super::{Choice, Chrome, chrome_for, thousands};
 use crate::error::PageError;
@@ -131,11 +129,13 @@ pub async fn firms(
     let all_ids = certify_firms::all_firm_ids(&state.db).await?;
     let distribution = thresholds.distribution(all_ids.iter().map(headcount));
     let largest = distribution.values().copied().max().unwrap_or(0).max(1);
-    let (search, q_error) = match SearchText::parse(&query.q) {
-        Ok(search) => (search, None),
-        Err(_) => (None, Some(TOO_LONG_A_SEARCH)),
+    let search = super::search_field(&query.q);
+    let q_error = search.as_ref().err().copied();
+    let firm_query = FirmQuery {
+        search: search.unwrap_or_default(),
+        kind,
+        country,
     };
-    let firm_query = FirmQuery { search, kind, country };
     let mut rows = Vec::new();
     if country_error.is_none() && q_error.is_none() {
         for firm in super::matching_firms(&state, &firm_query).await? {

@@ -141,8 +141,9 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
     if let Ok(id) = Uuid::parse_str(raw) {
         return Ok(Ok(Some(id)));
     }
-    let Ok(search) = certify_core::SearchText::parse(raw) else {
-        return Ok(Err(TOO_LONG_A_SEARCH.to_owned()));
+    let search = match search_field(raw) {
+        Ok(search) => search,
+        Err(problem) => return Ok(Err(problem.to_owned())),
     };
     let query = certify_firms::FirmQuery {
         search,
@@ -166,7 +167,13 @@ pub async fn chosen_firm(state: &AppState, raw: &str) -> Result<Result<Option<Uu
 }
 
 /// What a search field says when someone pastes more than anyone searches for.
-pub const TOO_LONG_A_SEARCH: &str = "Search with at most 200 characters.";
+const TOO_LONG_A_SEARCH: &str = "Search with at most 200 characters.";
+
+/// A page's search field read: what to search for (nothing when blank), or what to say beside
+/// the field.
+pub fn search_field(raw: &str) -> Result<Option<certify_core::SearchText>, &'static str> {
+    certify_core::SearchText::parse(raw).map_err(|_| TOO_LONG_A_SEARCH)
+}
 
 /// Every firm `query` names, in creation order.
 pub async fn matching_firms(

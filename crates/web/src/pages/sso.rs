@@ -87,6 +87,26 @@ fn redirect_url(state: &AppState) -> Result<RedirectUrl, PageError> {
     RedirectUrl::new(state.sso_redirect_uri()).map_err(PageError::internal)
 }
 
+/// The provider a start names: the firm chosen from the list, else the one that speaks for the
+/// typed work address; or what to say beside the field.
+async fn chosen_provider(
+    state: &AppState,
+    chosen_id: Option<&str>,
+    email: &str,
+) -> Result<Result<certify_sso::Provider, &'static str>, PageError> {
+    let provider = match chosen_id.map(Uuid::parse_str) {
+        Some(Ok(id)) => certify_sso::find_provider(&state.db, id).await,
+        _ => match Email::parse(email) {
+            Ok(address) => certify_sso::provider_for_domain(&state.db, &EmailDomain::of(&address)).await,
+            Err(_) => return Ok(Err("Enter your work e-mail address as name@yourfirm.com.")),
+        },
+    };
+    Ok(provider.map_err(PageError::internal)?.ok_or(
+        "No firm's sign-in is set up for that address. Sign in with your password, or ask your firm's \
+         administrator.",
+    ))
+}
+
 /// Starts a sign-in through the provider for the typed e-mail address or the chosen firm.
 pub async fn start(
     State(state): State<AppState>,
@@ -97,45 +117,21 @@ pub async fn start(
     let next = local_path(form.value("next"));
     let email = form.value("firm_email").unwrap_or_default().trim().to_owned();
     // Each start stores a sign-in in progress: one address may not start them without end.
-    if let Err(throttled) = state.sign_in_throttle.check_address(peer.ip()) {
-        let seconds = throttled.retry_after.as_secs().max(1);
-        let problem = format!("Too many sign-ins from here. Please wait {seconds} seconds and try again.");
-        return super::sign_in::with_firm_problem(&state, jar, next, email, (StatusCode::TOO_MANY_REQUESTS, problem))
-            .await;
-    }
-    let provider = match form.value("provider").map(Uuid::parse_str) {
-        Some(Ok(id)) => certify_sso::find_provider(&state.db, id)
-            .await
-            .map_err(PageError::internal)?,
-        _ => match Email::parse(&email) {
-            Ok(address) => certify_sso::provider_for_domain(&state.db, &EmailDomain::of(&address))
-                .await
-                .map_err(PageError::internal)?,
-            Err(_) => {
-                let problem = "Enter your work e-mail address as name@yourfirm.com.".to_owned();
-                return super::sign_in::with_firm_problem(
-                    &state,
-                    jar,
-                    next,
-                    email,
-                    (StatusCode::UNPROCESSABLE_ENTITY, problem),
-                )
-                .await;
-            }
-        },
+    let chosen = match state.sign_in_throttle.check_address(peer.ip()) {
+        Err(throttled) => Err((
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many sign-ins from here. Please wait {} seconds and try again.",
+                throttled.retry_after.as_secs().max(1)
+            ),
+        )),
+        Ok(()) => chosen_provider(&state, form.value("provider"), &email)
+            .await?
+            .map_err(|problem| (StatusCode::UNPROCESSABLE_ENTITY, problem.to_owned())),
     };
-    let Some(provider) = provider else {
-        let problem = "No firm's sign-in is set up for that address. Sign in with your password, or ask your \
-                       firm's administrator."
-            .to_owned();
-        return super::sign_in::with_firm_problem(
-            &state,
-            jar,
-            next,
-            email,
-            (StatusCode::UNPROCESSABLE_ENTITY, problem),
-        )
-        .await;
+    let provider = match chosen {
+        Ok(provider) => provider,
+        Err(refusal) => return super::sign_in::with_firm_problem(&state, jar, next, email, refusal).await,
     };
     let begun = certify_sso::begin(
         &state.db,
