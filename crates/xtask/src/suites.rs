@@ -43,8 +43,8 @@ pub fn test(options: &Options) -> Result {
     if options.runs(Part::Sqlite) {
         outcomes.push(rust_tests(Part::Sqlite, None)?);
     }
-    // Not beside the SQLite suite: its test of three instances starting on one SQLite file at
-    // once has failed with "database is locked" when the machine was that busy.
+    // After the SQLite suite, not beside it: both keep the processor busy, and the SQLite
+    // suite's test of three instances starting on one file is the one most sensitive to that.
     let contract = options
         .runs(Part::Contract)
         .then(|| Contract::start(&binary))
