@@ -112,6 +112,8 @@ pub fn test_settings(database_url: &str) -> Settings {
             target: 300_000,
             deadline: time::macros::date!(2026 - 12 - 31),
         },
+        // The test OpenID provider listens on loopback, over plain http.
+        allow_loopback_outbound: true,
     }
 }
 

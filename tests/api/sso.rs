@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app};
+use crate::helpers::{TestApp, assert_problem, invalid_fields, spawn_app, spawn_app_with};
 use crate::page_client::{Browser, header};
 
 const CLIENT_ID: &str = "certify";
@@ -92,9 +92,18 @@ impl IdentityProvider {
 
     /// The next token response carries an ID token with this one flaw.
     async fn mischief(&self, kind: &str) {
+        self.test_setting("mischief", json!({"kind": kind})).await;
+    }
+
+    /// The discovery document names these addresses from now on.
+    async fn publish(&self, fields: Value) {
+        self.test_setting("discovery", fields).await;
+    }
+
+    async fn test_setting(&self, what: &str, body: Value) {
         let response = reqwest::Client::new()
-            .post(format!("{}/test/mischief", self.issuer))
-            .json(&json!({"kind": kind}))
+            .post(format!("{}/test/{what}", self.issuer))
+            .json(&body)
             .send()
             .await
             .expect("sent");
@@ -533,8 +542,12 @@ async fn staff_save_a_provider_only_when_it_answers_and_never_see_its_secret() {
 
     for (issuer, why) in [
         ("http://provider.example", "https"),
+        // A closed port and an address answering 404 read the same: no map of anyone's network.
         ("http://127.0.0.1:9", "could not be reached"),
-        (&format!("{}/nothing-here", setup.northwind_idp.issuer), "discovery"),
+        (
+            &format!("{}/nothing-here", setup.northwind_idp.issuer),
+            "could not be reached",
+        ),
     ] {
         let refused = configure(
             &app,
@@ -579,6 +592,77 @@ async fn staff_save_a_provider_only_when_it_answers_and_never_see_its_secret() {
     )
     .await;
     assert_problem(by_admin, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn addresses_a_discovery_document_names_inside_the_network_are_never_fetched() {
+    let app = spawn_app().await;
+    let setup = setup(&app).await;
+    let inside = [
+        json!({"jwks_uri": "https://169.254.169.254/latest/meta-data/"}),
+        json!({"jwks_uri": "https://10.0.0.7/keys"}),
+        json!({"jwks_uri": "http://keys.northwind.example/keys"}),
+    ];
+    for fields in inside {
+        setup.northwind_idp.publish(fields.clone()).await;
+        let refused = configure(
+            &app,
+            &setup.staff,
+            setup.northwind,
+            "Northwind",
+            &setup.northwind_idp.issuer,
+            "northwind.example",
+        )
+        .await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert!(
+            problem
+                .to_string()
+                .contains("could not be reached at a public https address"),
+            "{fields}: {problem}"
+        );
+    }
+
+    // A provider already saved that starts naming a private token endpoint: the hourly refresh
+    // picks it up, and the code exchange is refused rather than sent there.
+    setup
+        .northwind_idp
+        .publish(json!({"token_endpoint": "https://192.168.1.1/token"}))
+        .await;
+    app.clock.advance(time::Duration::hours(2));
+    let mut browser = Browser::new(&app);
+    let (status, _, page) = sign_in(&mut browser, "ada@northwind.example", "grace").await;
+    assert_ne!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(page.contains("did not accept the sign-in code"), "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+}
+
+#[tokio::test]
+async fn in_production_a_provider_must_be_https_and_loopback_is_refused() {
+    let app = spawn_app_with(|settings| settings.allow_loopback_outbound = false).await;
+    let staff = app.staff_token().await;
+    let firm = app.create_firm(&staff, "Northwind Consulting").await;
+    verified_domain(&app, &staff, firm, "northwind.example").await;
+    for issuer in [
+        "http://127.0.0.1:9",
+        "http://localhost:9",
+        "http://login.northwind.example",
+    ] {
+        let refused = configure(&app, &staff, firm, "Northwind", issuer, "northwind.example").await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert!(
+            problem.to_string().contains("must start with https://"),
+            "{issuer}: {problem}"
+        );
+    }
+    for issuer in ["https://127.0.0.1:9", "https://localhost:9", "https://169.254.169.254"] {
+        let refused = configure(&app, &staff, firm, "Northwind", issuer, "northwind.example").await;
+        let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert!(
+            problem.to_string().contains("could not be reached"),
+            "{issuer}: {problem}"
+        );
+    }
 }
 
 #[tokio::test]

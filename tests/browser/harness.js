@@ -48,7 +48,7 @@ export async function startServer() {
   const child = spawn(
     binary(),
     ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--database-url", `sqlite://${join(dir, "certify.db")}?mode=rwc`],
-    { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+    { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn", CERTIFY_ALLOW_LOOPBACK_OUTBOUND: "true" } },
   );
   let output = "";
   const url = await new Promise((resolve, reject) => {

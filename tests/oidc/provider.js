@@ -16,6 +16,9 @@
 // `{"kind": "audience" | "nonce" | "expired" | "signature"}` makes the next token response carry
 // an ID token with that one flaw (re-signed with the provider's own key, except for
 // `signature`). Nothing else about the provider changes.
+//
+// `POST /test/discovery` with a JSON object replaces those fields of the discovery document
+// (say `{"jwks_uri": "https://169.254.169.254/keys"}`) until the next such post; `{}` undoes it.
 
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -74,15 +77,27 @@ const provider = new Provider(issuer, {
 provider.proxy = false;
 
 let mischief = null;
+let discoveryOverrides = {};
+async function jsonBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString());
+}
 provider.use(async (ctx, next) => {
   if (ctx.method === 'POST' && ctx.path === '/test/mischief') {
-    const chunks = [];
-    for await (const chunk of ctx.req) chunks.push(chunk);
-    mischief = JSON.parse(Buffer.concat(chunks).toString()).kind;
+    mischief = (await jsonBody(ctx.req)).kind;
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'POST' && ctx.path === '/test/discovery') {
+    discoveryOverrides = await jsonBody(ctx.req);
     ctx.status = 204;
     return;
   }
   await next();
+  if (ctx.path === '/.well-known/openid-configuration' && ctx.body) {
+    ctx.body = { ...ctx.body, ...discoveryOverrides };
+  }
   if (ctx.path === '/token' && mischief && ctx.body?.id_token) {
     ctx.body = { ...ctx.body, id_token: await spoil(ctx.body.id_token, mischief) };
     mischief = null;

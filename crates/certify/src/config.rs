@@ -39,6 +39,10 @@ pub struct Settings {
     pub verification_cache_capacity: u64,
     /// The programme's promise: this many certified consultants by the end of this day (UTC).
     pub progress_goal: Goal,
+    /// Whether requests the server makes on others' behalf (identity providers) may go to this
+    /// machine's loopback address, plain http included. Off in production; tests and a provider
+    /// on the same machine turn it on.
+    pub allow_loopback_outbound: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -76,6 +80,7 @@ pub struct Layer {
     pub progress_target: Option<u64>,
     /// `YYYY-MM-DD`.
     pub progress_deadline: Option<String>,
+    pub allow_loopback_outbound: Option<bool>,
 }
 
 impl Layer {
@@ -94,6 +99,7 @@ impl Layer {
             verification_cache_capacity: self.verification_cache_capacity.or(lower.verification_cache_capacity),
             progress_target: self.progress_target.or(lower.progress_target),
             progress_deadline: self.progress_deadline.or(lower.progress_deadline),
+            allow_loopback_outbound: self.allow_loopback_outbound.or(lower.allow_loopback_outbound),
         }
     }
 
@@ -119,6 +125,7 @@ impl Layer {
             verification_cache_capacity: parse_var(&get, "CERTIFY_VERIFICATION_CACHE_CAPACITY")?,
             progress_target: parse_var(&get, "CERTIFY_PROGRESS_TARGET")?,
             progress_deadline: get("CERTIFY_PROGRESS_DEADLINE"),
+            allow_loopback_outbound: parse_var(&get, "CERTIFY_ALLOW_LOOPBACK_OUTBOUND")?,
         })
     }
 
@@ -178,6 +185,7 @@ impl Layer {
             verify_burst,
             verification_cache_capacity: self.verification_cache_capacity.unwrap_or(500_000),
             progress_goal,
+            allow_loopback_outbound: self.allow_loopback_outbound.unwrap_or(false),
         })
     }
 }
@@ -247,6 +255,13 @@ mod tests {
         assert_eq!(settings.token_lifetime, Duration::hours(12));
         assert_eq!(settings.progress_goal.target, 300_000);
         assert_eq!(settings.progress_goal.deadline, date!(2026 - 12 - 31));
+        assert!(!settings.allow_loopback_outbound, "production never reaches loopback");
+        let settings = load(
+            Layer::default(),
+            None,
+            env(&[("CERTIFY_ALLOW_LOOPBACK_OUTBOUND", "true")]),
+        )?;
+        assert!(settings.allow_loopback_outbound);
         Ok(())
     }
 

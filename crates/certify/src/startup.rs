@@ -72,7 +72,9 @@ impl Application {
             sign_in_throttle,
             token_throttle,
             client_tokens: ClientTokenSettings::default(),
-            sso: Arc::new(certify_sso::Directory::new()?),
+            sso: Arc::new(certify_sso::Directory::new(certify_outbound::OutboundPolicy {
+                allow_loopback: settings.allow_loopback_outbound,
+            })?),
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
             },

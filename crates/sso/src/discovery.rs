@@ -4,12 +4,17 @@
 //! providers rotate keys: when an ID token names a key the kept set does not have, the flow calls
 //! [`Directory::discover`] once more (see `flow.rs`). Documents are also refreshed after
 //! [`KEEP_FOR`], so a provider that changed its endpoints is followed within the hour.
+//!
+//! Every request to a provider (its document, its keys, its token endpoint) goes through
+//! [`certify_outbound::Outbound`]: the addresses come from the partner's own document, so they
+//! are held to the outbound policy (https, public addresses only, no redirects, bounded).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use certify_outbound::{Outbound, OutboundError, OutboundPolicy};
 use openidconnect::ProviderMetadataWithLogout as ProviderDocument;
-use openidconnect::{DiscoveryError, IssuerUrl};
+use openidconnect::{DiscoveryError, HttpRequest, HttpResponse, IssuerUrl};
 use time::{Duration, OffsetDateTime};
 
 /// How long a fetched document is used before it is fetched again.
@@ -18,15 +23,17 @@ pub const KEEP_FOR: Duration = Duration::hours(1);
 /// Why discovery failed, in words for the person configuring or using the provider.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum DiscoveryFailure {
-    #[error("the provider could not be reached: {0}")]
-    Unreachable(String),
+    /// Refused by the outbound policy, not answered, or answered with an error status: one
+    /// message for all, so the answer does not map someone else's network.
+    #[error("the provider could not be reached")]
+    Unreachable,
     #[error("the provider answered with an unusable discovery document: {0}")]
     Misconfigured(String),
 }
 
 /// The HTTP client that talks to providers, and what it fetched.
 pub struct Directory {
-    http: openidconnect::reqwest::Client,
+    outbound: Outbound,
     kept: RwLock<HashMap<String, (Arc<ProviderDocument>, OffsetDateTime)>>,
 }
 
@@ -37,21 +44,27 @@ impl std::fmt::Debug for Directory {
 }
 
 impl Directory {
-    pub fn new() -> anyhow::Result<Self> {
-        let http = openidconnect::reqwest::ClientBuilder::new()
-            // A provider's redirect could send the platform's requests anywhere (SSRF).
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(10))
-            .build()?;
+    pub fn new(policy: OutboundPolicy) -> anyhow::Result<Self> {
         Ok(Self {
-            http,
+            outbound: Outbound::new(policy)?,
             kept: RwLock::default(),
         })
     }
 
-    pub(crate) fn http(&self) -> &openidconnect::reqwest::Client {
-        &self.http
+    pub fn policy(&self) -> OutboundPolicy {
+        self.outbound.policy()
+    }
+
+    /// The client `openidconnect` calls providers through: every request under the policy.
+    pub(crate) fn http(
+        &self,
+    ) -> impl Fn(HttpRequest) -> std::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, OutboundError>> + Send>>
+    {
+        let outbound = self.outbound.clone();
+        move |request| {
+            let outbound = outbound.clone();
+            Box::pin(async move { outbound.send(request).await })
+        }
     }
 
     /// The provider's document: the kept one while fresh, else fetched.
@@ -70,11 +83,13 @@ impl Directory {
     /// Fetches the provider's document and key set now, and keeps them.
     pub async fn discover(&self, issuer: &str, now: OffsetDateTime) -> Result<Arc<ProviderDocument>, DiscoveryFailure> {
         let url = IssuerUrl::new(issuer.to_owned()).map_err(|err| DiscoveryFailure::Misconfigured(err.to_string()))?;
-        let doc = ProviderDocument::discover_async(url, &self.http).await.map_err(|err| {
-            let failure = describe(&err);
-            tracing::warn!(issuer, error = %failure, "OpenID provider discovery failed");
-            failure
-        })?;
+        let doc = ProviderDocument::discover_async(url, &self.http())
+            .await
+            .map_err(|err| {
+                let failure = describe(&err);
+                tracing::warn!(issuer, error = %failure, "OpenID provider discovery failed");
+                failure
+            })?;
         let doc = Arc::new(doc);
         if let Ok(mut kept) = self.kept.write() {
             kept.insert(issuer.to_owned(), (Arc::clone(&doc), now));
@@ -85,23 +100,11 @@ impl Directory {
 
 fn describe<E: std::error::Error + 'static>(err: &DiscoveryError<E>) -> DiscoveryFailure {
     match err {
-        DiscoveryError::Request(cause) => DiscoveryFailure::Unreachable(innermost(cause)),
-        DiscoveryError::Response(status, _, _) => {
-            DiscoveryFailure::Misconfigured(format!("the discovery address answered HTTP {status}"))
-        }
+        DiscoveryError::Request(_) | DiscoveryError::Response(..) => DiscoveryFailure::Unreachable,
         DiscoveryError::Parse(cause) => {
             DiscoveryFailure::Misconfigured(format!("it is not a discovery document ({cause})"))
         }
         DiscoveryError::Validation(why) => DiscoveryFailure::Misconfigured(why.clone()),
         other => DiscoveryFailure::Misconfigured(other.to_string()),
     }
-}
-
-/// The root cause of an HTTP failure ("connection refused"), which is what a person can act on.
-fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }

@@ -188,7 +188,7 @@ pub async fn complete(
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|err| SsoError::CodeRefused(err.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.pkce_verifier.clone()))
-        .request_async(directory.http())
+        .request_async(&directory.http())
         .await
         .map_err(|err| SsoError::CodeRefused(describe_token_error(&err)))?;
     let id_token = response

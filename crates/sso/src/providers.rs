@@ -1,9 +1,10 @@
 //! Which provider speaks for which firm, and the one programme staff sign in through: configured
-//! by programme staff, checked before saving (the address is https or loopback, every domain is
+//! by programme staff, checked before saving (the address is https, every domain is
 //! one the firm verified, and discovery answers with a document for exactly that issuer).
 
 use anyhow::Context as _;
 use certify_firms::EmailDomain;
+use certify_outbound::OutboundPolicy;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -107,9 +108,11 @@ fn provider_from(row: identity_provider::Model) -> anyhow::Result<Provider> {
     })
 }
 
-/// An issuer address the platform may talk to: https, or http on a loopback address (for tests
-/// and local providers). No query or fragment: the issuer is compared character for character.
-pub fn check_issuer(raw: &str) -> Result<String, ProviderError> {
+/// An issuer address the platform may talk to: https (http on a loopback address only when the
+/// outbound policy allows loopback, for tests and local providers). No query or fragment: the
+/// issuer is compared character for character. Whether it resolves to a public address is
+/// checked when it is fetched.
+pub fn check_issuer(raw: &str, policy: OutboundPolicy) -> Result<String, ProviderError> {
     let issuer = raw.trim();
     let url = url::Url::parse(issuer).map_err(|_| {
         invalid(
@@ -125,13 +128,8 @@ pub fn check_issuer(raw: &str) -> Result<String, ProviderError> {
     };
     match url.scheme() {
         "https" => {}
-        "http" if loopback => {}
-        _ => {
-            return Err(invalid(
-                "issuer",
-                "the issuer URL must start with https:// (http is accepted only on this machine's loopback address)",
-            ));
-        }
+        "http" if loopback && policy.allow_loopback => {}
+        _ => return Err(invalid("issuer", "the issuer URL must start with https://")),
     }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(invalid("issuer", "the issuer URL has no query, fragment or user name"));
@@ -224,7 +222,7 @@ pub async fn configure_provider(
     if name.chars().count() > 100 {
         return Err(invalid("name", "the name has at most 100 characters"));
     }
-    let issuer = check_issuer(&settings.issuer)?;
+    let issuer = check_issuer(&settings.issuer, directory.policy())?;
     let client_id = required(
         "client_id",
         &settings.client_id,
@@ -244,8 +242,8 @@ pub async fn configure_provider(
         .discover(&issuer, now)
         .await
         .map_err(|failure| match failure {
-            DiscoveryFailure::Unreachable(why) => {
-                invalid("issuer", format!("the provider could not be reached: {why}"))
+            DiscoveryFailure::Unreachable => {
+                invalid("issuer", "the provider could not be reached at a public https address")
             }
             DiscoveryFailure::Misconfigured(why) => invalid(
                 "issuer",

@@ -58,7 +58,7 @@ impl IdentityProviderView {
 pub struct IdentityProviderRequest {
     #[schema(example = "Northwind Consulting", min_length = 1, max_length = 100)]
     pub name: String,
-    /// https, or http on a loopback address. Its discovery document is fetched and checked
+    /// https, at a public address. Its discovery document is fetched and checked
     /// before the configuration is saved.
     #[schema(example = "https://login.northwind.example")]
     pub issuer: String,
