@@ -184,6 +184,8 @@ async fn setup(app: &TestApp) -> Setup {
         "grace": person("grace@northwind.example", true),
         "unverified": person("eve@northwind.example", false),
         "roaming": person("ada@northwind.example", true),
+        "lookalike": person("\u{430}da@northwind.example", true),
+        "fullwidth": person("ｇｒａｃｅ@northwind.example", true),
     });
     let northwind_idp = IdentityProvider::start(app, accounts.clone());
     let bluefield_idp = IdentityProvider::start(app, accounts);
@@ -416,6 +418,29 @@ async fn a_consultant_cannot_join_a_firm_through_its_provider_without_its_verifi
 }
 
 #[tokio::test]
+async fn an_address_spelled_to_pass_for_another_signs_nobody_in_and_fullwidth_is_the_same_address() {
+    let app = spawn_app().await;
+    let _setup = setup(&app).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(
+        sign_in(&mut browser, "ada@northwind.example", "ada").await.0,
+        StatusCode::SEE_OTHER
+    );
+    // The provider vouches for "аda" with a Cyrillic а: not Ada, and not a new account either.
+    let mut browser = Browser::new(&app);
+    let (status, _, page) = sign_in(&mut browser, "ada@northwind.example", "lookalike").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+    assert_eq!(accounts_with(&app, "ada@northwind.example").await.len(), 1);
+
+    // Fullwidth letters are the same address once normalised: Grace's.
+    let mut browser = Browser::new(&app);
+    let (status, _, page) = sign_in(&mut browser, "grace@northwind.example", "fullwidth").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(accounts_with(&app, "grace@northwind.example").await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
     let app = spawn_app().await;
     let setup = setup(&app).await;
@@ -471,8 +496,9 @@ async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
     assert!(page.contains("did not accept the sign-in code"), "{page}");
     assert!(who_is_signed_in(&mut browser).await.is_none());
 
-    // ID tokens with one flaw each: another audience, another nonce, expired, a bad signature.
-    for flaw in ["audience", "nonce", "expired", "signature"] {
+    // ID tokens with one flaw each: another audience, another nonce, expired, issued an hour
+    // ahead (made for a later replay), a bad signature.
+    for flaw in ["audience", "nonce", "expired", "future", "signature"] {
         let mut browser = Browser::new(&app);
         let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
         let back = at_the_provider(&authorization_url, "grace").await;
@@ -495,6 +521,28 @@ async fn a_forged_replayed_or_tampered_answer_is_refused_and_signs_nobody_in() {
     );
     let path = format!("/sign-in/sso/callback?{}", back.split_once('?').expect("query").1);
     let (status, _, page) = browser.get(&path).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("different sign-in service"), "{page}");
+    assert!(who_is_signed_in(&mut browser).await.is_none());
+
+    // The provider promises to name itself on every answer (RFC 9207): an answer that does not
+    // is not from it, even with a good code.
+    let mut browser = Browser::new(&app);
+    let authorization_url = start_sign_in(&mut browser, "ada@northwind.example").await;
+    let back = at_the_provider(&authorization_url, "grace").await;
+    let mut unnamed = reqwest::Url::parse(&back).expect("url");
+    let kept: Vec<(String, String)> = unnamed
+        .query_pairs()
+        .filter(|(key, _)| key != "iss")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    unnamed.query_pairs_mut().clear().extend_pairs(&kept);
+    let (status, _, page) = browser
+        .get(&format!(
+            "/sign-in/sso/callback?{}",
+            unnamed.query().unwrap_or_default()
+        ))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
     assert!(page.contains("different sign-in service"), "{page}");
     assert!(who_is_signed_in(&mut browser).await.is_none());
@@ -682,6 +730,10 @@ async fn an_unreachable_provider_is_a_page_saying_so_and_sign_out_offers_the_pro
     assert!(
         page.contains(&format!("{}/session/end", setup.northwind_idp.issuer)),
         "{page}"
+    );
+    assert!(
+        page.contains("id_token_hint=ey"),
+        "the provider is told which session ends: {page}"
     );
     assert!(
         who_is_signed_in(&mut browser).await.is_none(),

@@ -13,7 +13,7 @@
 // The signing key is made afresh at each start, so a restart is a key rotation.
 //
 // For the tests of what a relying party must refuse, `POST /test/mischief` with a JSON body
-// `{"kind": "audience" | "nonce" | "expired" | "signature"}` makes the next token response carry
+// `{"kind": "audience" | "nonce" | "expired" | "future" | "signature"}` makes the next token response carry
 // an ID token with that one flaw (re-signed with the provider's own key, except for
 // `signature`). Nothing else about the provider changes.
 //
@@ -111,6 +111,7 @@ async function spoil(idToken, kind) {
     case 'audience': claims.aud = 'another-client'; break;
     case 'nonce': claims.nonce = 'not-the-nonce-that-was-sent'; break;
     case 'expired': claims.iat = now - 7200; claims.exp = now - 3600; break;
+    case 'future': claims.iat = now + 3600; claims.exp = now + 7200; break;
     case 'signature': {
       const [header, payload, signature] = idToken.split('.');
       const flipped = signature.startsWith('A') ? `B${signature.slice(1)}` : `A${signature.slice(1)}`;

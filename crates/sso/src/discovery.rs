@@ -13,9 +13,45 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use certify_outbound::{Outbound, OutboundError, OutboundPolicy};
-use openidconnect::ProviderMetadataWithLogout as ProviderDocument;
-use openidconnect::{DiscoveryError, HttpRequest, HttpResponse, IssuerUrl};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
+    CoreSubjectIdentifierType,
+};
+use openidconnect::{
+    AdditionalProviderMetadata, DiscoveryError, EndSessionUrl, HttpRequest, HttpResponse, IssuerUrl, ProviderMetadata,
+};
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
+
+/// What the platform reads from a discovery document beyond the core fields.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Extras {
+    /// Where to sign out at the provider (OpenID Connect RP-Initiated Logout).
+    pub end_session_endpoint: Option<EndSessionUrl>,
+    /// The provider names itself (`iss`) on every answer to the browser (RFC 9207): then an
+    /// answer without it cannot be from this provider, and is refused.
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+impl AdditionalProviderMetadata for Extras {}
+
+/// A provider's discovery document as the platform reads it.
+pub type ProviderDocument = ProviderMetadata<
+    Extras,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 /// How long a fetched document is used before it is fetched again.
 pub const KEEP_FOR: Duration = Duration::hours(1);

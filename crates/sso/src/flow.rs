@@ -6,12 +6,12 @@
 //! (a second return with the same `state` finds nothing), checks that the browser's cookie holds
 //! the same `state`, that the response's `iss` is the chosen provider's (so one provider cannot
 //! answer for another), exchanges the code, and validates the ID token (signature, issuer,
-//! audience, expiry on the injected clock, nonce) with `openidconnect`.
+//! audience, expiry and issue time on the injected clock, nonce) with `openidconnect`. A
+//! provider that promises to name itself on every answer (RFC 9207) must do so.
 
 use anyhow::Context as _;
 use certify_accounts::token::token_hash;
-use openidconnect::ProviderMetadataWithLogout as ProviderDocument;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenClaims};
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
     EndpointSet, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, SignatureVerificationError,
@@ -21,7 +21,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Pagin
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::discovery::{Directory, DiscoveryFailure};
+use crate::discovery::{Directory, DiscoveryFailure, ProviderDocument};
 use crate::entity::pending_sign_in;
 use crate::providers::{Provider, find_provider};
 
@@ -33,6 +33,11 @@ pub const PENDING_FOR: Duration = Duration::minutes(10);
 /// takes many addresses at once; what it costs is that firm sign-ins wait (password sign-in is
 /// untouched) until rows expire, at most [`PENDING_FOR`].
 pub const MAX_PENDING: u64 = 100_000;
+
+/// How far ahead of the platform's clock a provider's clock may be: an ID token issued later than
+/// this is refused (it was made for a future replay, or the clocks disagree too much to judge
+/// its expiry).
+pub const CLOCK_SKEW: Duration = Duration::minutes(2);
 
 /// The longest place to return to after sign-in that is kept; a longer one is replaced by the
 /// home page.
@@ -152,6 +157,8 @@ pub struct VouchedIdentity {
     pub name: Option<String>,
     /// Where the person was going when they started.
     pub next: String,
+    /// The ID token as the provider sent it, to name the session when signing out there.
+    pub id_token: String,
 }
 
 /// Finishes a sign-in: `browser_state` is what the browser's cookie holds.
@@ -174,15 +181,18 @@ pub async fn complete(
     let provider = find_provider(db, pending.provider_id)
         .await?
         .ok_or(SsoError::UnknownState)?;
-    if answer.iss.as_deref().is_some_and(|iss| iss != provider.issuer) {
-        return Err(SsoError::WrongIssuer);
+    let doc = directory.metadata(&provider.issuer, now).await?;
+    let names_itself = doc.additional_metadata().authorization_response_iss_parameter_supported;
+    match answer.iss.as_deref() {
+        Some(iss) if iss != provider.issuer => return Err(SsoError::WrongIssuer),
+        None if names_itself => return Err(SsoError::WrongIssuer),
+        _ => {}
     }
     if let Some(error) = &answer.error {
         let why = answer.error_description.as_deref().unwrap_or(error);
         return Err(SsoError::ProviderDeclined(why.to_owned()));
     }
     let code = answer.code.clone().ok_or(SsoError::MissingCode)?;
-    let doc = directory.metadata(&provider.issuer, now).await?;
     let relying_party = client(&provider, &doc, redirect);
     let response = relying_party
         .exchange_code(AuthorizationCode::new(code))
@@ -213,6 +223,7 @@ pub async fn complete(
             .and_then(|name| name.get(None))
             .map(|name| name.as_str().to_owned()),
         next: pending.next_path,
+        id_token: id_token.to_string(),
         provider,
     })
 }
@@ -224,7 +235,17 @@ fn verified_claims(
     nonce: &Nonce,
 ) -> Result<CoreIdTokenClaims, ClaimsVerificationError> {
     let at = chrono::DateTime::from_timestamp(now.unix_timestamp(), 0).unwrap_or_default();
-    let verifier = client.id_token_verifier().set_time_fn(move || at);
+    let latest_issue = chrono::DateTime::from_timestamp((now + CLOCK_SKEW).unix_timestamp(), 0).unwrap_or_default();
+    let verifier = client
+        .id_token_verifier()
+        .set_time_fn(move || at)
+        .set_issue_time_verifier_fn(move |issued| {
+            if issued > latest_issue {
+                Err(format!("it was issued in the future ({issued})"))
+            } else {
+                Ok(())
+            }
+        });
     id_token.claims(&verifier, nonce).cloned()
 }
 
@@ -275,17 +296,22 @@ fn describe_token_error<E: std::error::Error + 'static>(
 }
 
 /// Where to send the browser to sign out at the provider too (RP-initiated logout), if the
-/// provider publishes an end-session endpoint; it comes back to `after`.
+/// provider publishes an end-session endpoint; it comes back to `after`. `id_token` (the one the
+/// sign-in brought) tells the provider which session to end.
 pub async fn end_session_url(
     directory: &Directory,
     now: OffsetDateTime,
     provider: &Provider,
+    id_token: Option<&str>,
     after: &str,
 ) -> Option<url::Url> {
     let doc = directory.metadata(&provider.issuer, now).await.ok()?;
     let endpoint = doc.additional_metadata().end_session_endpoint.clone()?;
     let mut request =
         openidconnect::LogoutRequest::from(endpoint).set_client_id(ClientId::new(provider.client_id.clone()));
+    if let Some(hint) = id_token.and_then(|raw| raw.parse::<CoreIdToken>().ok()) {
+        request = request.set_id_token_hint(&hint);
+    }
     if let Ok(after) = openidconnect::PostLogoutRedirectUrl::new(after.to_owned()) {
         request = request.set_post_logout_redirect_uri(after);
     }

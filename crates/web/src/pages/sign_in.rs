@@ -207,10 +207,14 @@ pub async fn sign_out(
             .map_err(PageError::internal)?,
         None => None,
     };
+    let id_token = jar
+        .get(&session::cookie_name(&state, super::sso::ID_TOKEN))
+        .map(|cookie| cookie.value().to_owned());
     let jar = jar
         .remove(site_cookie(&state, SESSION, String::new()))
-        .remove(site_cookie(&state, super::sso::SIGNED_IN_THROUGH, String::new()));
-    match super::sso::signed_out_page(&state, jar.clone(), provider).await? {
+        .remove(site_cookie(&state, super::sso::SIGNED_IN_THROUGH, String::new()))
+        .remove(site_cookie(&state, super::sso::ID_TOKEN, String::new()));
+    match super::sso::signed_out_page(&state, jar.clone(), provider, id_token.as_deref()).await? {
         Some(page) => Ok(page),
         None => Ok((jar, Redirect::to("/")).into_response()),
     }

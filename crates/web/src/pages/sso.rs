@@ -31,6 +31,11 @@ use crate::session::{SESSION, local_path, site_cookie};
 const FLOW_STATE: &str = "certify_sso_state";
 /// Which provider the session came through, for signing out there too.
 pub(crate) const SIGNED_IN_THROUGH: &str = "certify_sso_provider";
+/// The ID token the provider signed the person in with, sent back when signing out there
+/// (`id_token_hint`) so the provider knows which session ends without asking.
+pub(crate) const ID_TOKEN: &str = "certify_sso_id_token";
+/// A cookie holds about 4 KB; a larger ID token is not kept (sign-out there then asks).
+const MAX_KEPT_ID_TOKEN: usize = 3000;
 
 /// A firm whose sign-in the page lists.
 #[derive(Debug, Clone)]
@@ -213,7 +218,13 @@ pub async fn callback(
     session.set_max_age(state.sessions.lifetime);
     let mut through = site_cookie(&state, SIGNED_IN_THROUGH, identity.provider.id.to_string());
     through.set_max_age(state.sessions.lifetime);
-    Ok((jar.add(session).add(through), Redirect::to(&identity.next)).into_response())
+    let mut jar = jar.add(session).add(through);
+    if identity.id_token.len() <= MAX_KEPT_ID_TOKEN {
+        let mut id_token = site_cookie(&state, ID_TOKEN, identity.id_token);
+        id_token.set_max_age(state.sessions.lifetime);
+        jar = jar.add(id_token);
+    }
+    Ok((jar, Redirect::to(&identity.next)).into_response())
 }
 
 /// The page for a sign-in that did not complete: what happened, in words, and no session.
@@ -257,12 +268,14 @@ pub async fn signed_out_page(
     state: &AppState,
     jar: CookieJar,
     provider: Option<Provider>,
+    id_token: Option<&str>,
 ) -> Result<Option<Response>, PageError> {
     let Some(provider) = provider else {
         return Ok(None);
     };
     let after = format!("{}/", state.issuer.public_base_url.trim_end_matches('/'));
-    let Some(url) = certify_sso::end_session_url(&state.sso, state.clock.now(), &provider, &after).await else {
+    let now = state.clock.now();
+    let Some(url) = certify_sso::end_session_url(&state.sso, now, &provider, id_token, &after).await else {
         return Ok(None);
     };
     let (jar, chrome) = chrome(state, jar).await?;
