@@ -291,6 +291,26 @@ async fn an_admin_creates_a_client_whose_secret_buys_a_token_at_the_token_endpoi
     assert_eq!(created["client"]["scopes"], json!(["firm:read", "consultants:read"]));
     assert_eq!(created["client"]["last_used_at"], Value::Null);
 
+    // Its name is held to the rules of every name people see: no controls, no hidden or
+    // reordering characters.
+    for name in [
+        "Staffing\u{7}",
+        "\u{200b}",
+        "Pay\u{202e}llor system",
+        "\u{2066}HR\u{2069}",
+    ] {
+        let refused = app
+            .post_json(&clients, &json!({"name": name, "scopes": ["firm:read"]}), Some(&admin))
+            .await;
+        let problem =
+            crate::helpers::assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert_eq!(
+            crate::helpers::invalid_fields(&problem),
+            vec!["name".to_owned()],
+            "{name:?}"
+        );
+    }
+
     // Both ways of authenticating; all the client's scopes unless it asks for fewer.
     let basic = token_request(&app, Some((&id, &secret)), &[("grant_type", "client_credentials")]).await;
     assert_eq!(basic.status(), StatusCode::OK);

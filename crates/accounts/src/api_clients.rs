@@ -186,8 +186,9 @@ pub const MAX_CLIENT_NAME: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiClientError {
-    #[error("give the client a name of 1 to {MAX_CLIENT_NAME} characters")]
-    InvalidName,
+    /// Checked like every name people see ([`certify_core::text::parse_display_text`]).
+    #[error("the client's name {0}")]
+    InvalidName(#[from] certify_core::TextError),
     #[error("choose at least one scope")]
     NoScopes,
     #[error(transparent)]
@@ -221,10 +222,7 @@ pub async fn create_api_client(
     now: OffsetDateTime,
     new: NewApiClient,
 ) -> Result<(ApiClient, ClientSecret), ApiClientError> {
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_CLIENT_NAME {
-        return Err(ApiClientError::InvalidName);
-    }
+    let name = certify_core::text::parse_display_text(&new.name, MAX_CLIENT_NAME)?;
     if new.scopes.is_empty() {
         return Err(ApiClientError::NoScopes);
     }
@@ -232,7 +230,7 @@ pub async fn create_api_client(
     let row = api_client::ActiveModel {
         id: Set(Uuid::now_v7()),
         firm_id: Set(new.firm_id),
-        name: Set(name.to_owned()),
+        name: Set(name),
         scopes: Set(new.scopes.to_string()),
         secret_hash: Set(token_hash(secret.expose())),
         created_by: Set(new.created_by),

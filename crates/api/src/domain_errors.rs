@@ -32,7 +32,7 @@ impl From<AccountError> for ApiError {
 impl From<ApiClientError> for ApiError {
     fn from(err: ApiClientError) -> Self {
         match err {
-            ApiClientError::InvalidName => Self::invalid_field("name", err.to_string()),
+            ApiClientError::InvalidName(_) => Self::invalid_field("name", err.to_string()),
             ApiClientError::NoScopes | ApiClientError::UnknownScope(_) => {
                 Self::invalid_field("scopes", err.to_string())
             }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{ApiClient, ApiClientError, ClientSecret, MAX_CLIENT_NAME, NewApiClient, Scope, Scopes};
 use certify_api::AppState;
+use certify_core::TextError;
 use certify_firms::Firm;
 use uuid::Uuid;
 
@@ -166,10 +167,15 @@ pub async fn create(
     match created {
         Ok(created) => shown_once(&state, jar, &visitor, firm, created).await,
         // The name is checked first; say at once if the scopes are missing too.
-        Err(ApiClientError::InvalidName) => {
-            draft.name_error = Some(format!(
-                "Name the system this client is for, in at most {MAX_CLIENT_NAME} characters, such as \u{201c}Staffing system\u{201d}."
-            ));
+        Err(ApiClientError::InvalidName(why)) => {
+            draft.name_error = Some(match why {
+                TextError::InvisibleCharacter { .. } | TextError::ControlCharacter => {
+                    "Use letters, digits, spaces and punctuation only: the name has a character that would hide or reorder text.".to_owned()
+                }
+                TextError::Empty | TextError::TooLong { .. } => format!(
+                    "Name the system this client is for, in at most {MAX_CLIENT_NAME} characters, such as \u{201c}Staffing system\u{201d}."
+                ),
+            });
             if draft.scopes.is_empty() {
                 draft.scopes_error = Some(NO_SCOPES.to_owned());
             }
