@@ -75,6 +75,56 @@ async fn a_consultant_enrols_and_completes_modules_with_forms_that_carry_their_t
 }
 
 #[tokio::test]
+async fn the_end_of_a_course_leads_to_the_next_required_course_and_then_to_the_exam() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let ids = app.published_track(&staff, &[1, 1]).await;
+    let blueprint = serde_json::json!({
+        "title": "Exam", "duration_minutes": 30, "cut_percent": 70,
+        "domains": [
+            {"name": "Architecture", "weight_percent": 60, "items_per_form": 3},
+            {"name": "Governance", "weight_percent": 40, "items_per_form": 2}
+        ]
+    });
+    let exam_id = app
+        .create(&format!("/api/v1/tracks/{}/exam", ids.track_id), &blueprint, &staff)
+        .await;
+    app.create_account("emil@northwind.example", Role::Consultant).await;
+    let mut browser = Browser::signed_in(&app, "emil@northwind.example").await;
+    let csrf = browser.csrf();
+    browser
+        .post(&format!("/tracks/{}/enrolment", ids.track_id), &[("csrf", &csrf)])
+        .await;
+
+    let [(first, first_modules), (second, second_modules)] = &ids.courses[..] else {
+        panic!("two courses")
+    };
+    browser
+        .post(&format!("/modules/{}/completion", first_modules[0]), &[("csrf", &csrf)])
+        .await;
+    let (_, _, course) = browser.get(&format!("/courses/{first}")).await;
+    assert!(course.contains("You have completed this course."), "{course}");
+    assert!(
+        course.contains(&format!("href=\"/courses/{second}\">Course 1</a>")),
+        "the next required course is offered: {course}"
+    );
+    assert!(!course.contains("Go to the exam"), "not yet: {course}");
+
+    browser
+        .post(
+            &format!("/modules/{}/completion", second_modules[0]),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    let (_, _, course) = browser.get(&format!("/courses/{second}")).await;
+    assert!(course.contains("you can now sit the exam"), "{course}");
+    assert!(
+        course.contains(&format!("href=\"/exams/{exam_id}\">Go to the exam</a>")),
+        "{course}"
+    );
+}
+
+#[tokio::test]
 async fn pages_that_name_nothing_or_are_not_yours_answer_in_the_sites_look() {
     let app = spawn_app().await;
     let setup = exam_setup(&app, None).await;

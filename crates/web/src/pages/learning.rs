@@ -305,6 +305,31 @@ pub struct CoursePage {
     progress: Option<ProgressView>,
     next_module: Option<Uuid>,
     consultant: bool,
+    /// Where to go once this course is complete.
+    after: Option<AfterCourse>,
+}
+
+/// What follows a completed course: the next required course of the track, else the exam once
+/// every required course is done, else the track.
+pub enum AfterCourse {
+    NextCourse { id: Uuid, title: String },
+    Exam { id: Uuid },
+    Track,
+}
+
+async fn after_course(state: &AppState, account_id: Uuid, track_id: Uuid) -> Result<AfterCourse, PageError> {
+    let eligibility = certify_courses::eligibility_for(&state.db, account_id, track_id).await?;
+    if let Some(next) = eligibility.remaining.into_iter().next() {
+        return Ok(AfterCourse::NextCourse {
+            id: next.course_id,
+            title: next.title,
+        });
+    }
+    let exam = certify_exams::exam_of_track(&state.db, track_id).await?;
+    Ok(match exam {
+        Some(exam) if eligibility.eligible => AfterCourse::Exam { id: exam.id },
+        _ => AfterCourse::Track,
+    })
 }
 
 pub async fn course(
@@ -317,6 +342,11 @@ pub async fn course(
     let track = certify_courses::get_track(&state.db, Audience::Learner, detail.course.track_id).await?;
     let standing = certify_courses::course_standing(&state.db, visitor.account.id, id).await?;
     let modules = outline(&detail.modules, standing.as_ref());
+    let completed = standing.as_ref().is_some_and(|s| s.progress.next_module.is_none());
+    let after = match completed {
+        true => Some(after_course(&state, visitor.account.id, track.track.id).await?),
+        false => None,
+    };
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
     let page = CoursePage {
         chrome,
@@ -332,6 +362,7 @@ pub async fn course(
             .map_or_else(|| modules.first().map(|m| m.id), |s| s.progress.next_module),
         modules,
         consultant: visitor.consultant().is_ok(),
+        after,
     };
     Ok((jar, page))
 }
