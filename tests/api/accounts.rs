@@ -76,6 +76,26 @@ async fn role_and_firm_must_agree() {
 }
 
 #[tokio::test]
+async fn guessable_passwords_and_ones_built_on_the_account_are_refused_with_the_reason() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    for (password, why) in [
+        ("123456789012", "too easy to guess"),
+        ("password1234", "too easy to guess"),
+        ("aaaaaaaaaaaa", "too easy to guess"),
+        ("ada.okafor@contoso.example", "e-mail address or name"),
+        ("okafor-okafor-okafor", "e-mail address or name"),
+    ] {
+        let body = json!({"email": "ada.okafor@contoso.example", "display_name": "Ada Okafor",
+                          "role": "consultant", "password": password});
+        let response = app.post_json("/api/v1/accounts", &body, Some(&staff)).await;
+        let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+        assert_eq!(invalid_fields(&problem), ["password"], "{password}");
+        assert!(problem.to_string().contains(why), "{password}: {problem}");
+    }
+}
+
+#[tokio::test]
 async fn only_staff_manage_accounts() {
     let app = spawn_app().await;
     let staff = app.staff_token().await;

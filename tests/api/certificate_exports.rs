@@ -58,7 +58,7 @@ async fn the_certificates_export_never_hands_a_spreadsheet_a_formula() {
             email: Email::parse("formula@example.com").expect("email"),
             display_name: DisplayName::parse("=HYPERLINK(\"http://evil.example\",\"x\")").expect("name"),
             role: Role::Consultant,
-            password: Some(Password::parse(crate::helpers::PASSWORD).expect("password")),
+            password: Some(Password::parse(crate::helpers::PASSWORD, &[]).expect("password")),
         },
     )
     .await

@@ -269,7 +269,7 @@ impl TestApp {
             email: Email::parse(email).expect("valid email"),
             display_name: DisplayName::parse("Test Person").expect("valid name"),
             role,
-            password: Some(Password::parse(PASSWORD).expect("valid password")),
+            password: Some(Password::parse(PASSWORD, &[]).expect("valid password")),
         };
         certify_accounts::create_account(&self.db, self.clock.now(), new)
             .await

@@ -14,6 +14,11 @@ pub enum PasswordError {
     TooShort,
     #[error("must be at most {max} characters", max = Password::MAX_CHARS)]
     TooLong,
+    #[error("must not contain the account's e-mail address or name")]
+    AboutTheAccount,
+    /// `hint` says what makes it guessable, in words ("This is a very common password.").
+    #[error("is too easy to guess{hint}; a few unrelated words make a strong one")]
+    Guessable { hint: String },
 }
 
 impl Password {
@@ -22,20 +27,58 @@ impl Password {
     /// Bounds the work an attacker can make argon2 do with one request.
     pub const MAX_CHARS: usize = 256;
 
-    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
+    /// A password for the account known by `about` (its e-mail address, its name): long enough,
+    /// not built on those, and not guessable by the `zxcvbn` estimator (score 3 of 4 at least:
+    /// NIST SP 800-63B asks for no composition rules but refuses common and guessable ones).
+    pub fn parse(raw: &str, about: &[&str]) -> Result<Self, PasswordError> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
-            Err(PasswordError::TooShort)
-        } else if chars > Self::MAX_CHARS {
-            Err(PasswordError::TooLong)
-        } else {
-            Ok(Self(raw.to_owned()))
+            return Err(PasswordError::TooShort);
         }
+        if chars > Self::MAX_CHARS {
+            return Err(PasswordError::TooLong);
+        }
+        let personal = personal_words(about);
+        let lowered = raw.to_lowercase();
+        if personal
+            .iter()
+            .any(|word| word.chars().count() >= 4 && lowered.contains(word.as_str()))
+        {
+            return Err(PasswordError::AboutTheAccount);
+        }
+        let words: Vec<&str> = personal.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(raw, &words);
+        if estimate.score() < zxcvbn::Score::Three {
+            let hint = estimate
+                .feedback()
+                .and_then(zxcvbn::feedback::Feedback::warning)
+                .map(|warning| format!(" ({})", warning.to_string().trim_end_matches('.').to_lowercase()))
+                .unwrap_or_default();
+            return Err(PasswordError::Guessable { hint });
+        }
+        Ok(Self(raw.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The e-mail address, its local part and domain's first label, and each word of the name,
+/// lowercased: what a person is likely to build a password on.
+fn personal_words(about: &[&str]) -> Vec<String> {
+    let mut words = Vec::new();
+    for text in about.iter().map(|text| text.to_lowercase()) {
+        if let Some((local, domain)) = text.split_once('@') {
+            words.push(local.to_owned());
+            words.extend(local.split(['.', '_', '-', '+']).map(str::to_owned));
+            words.extend(domain.split('.').next().map(str::to_owned));
+        }
+        words.extend(text.split_whitespace().map(str::to_owned));
+        words.push(text);
+    }
+    words.retain(|word| !word.is_empty());
+    words
 }
 
 impl std::fmt::Debug for Password {
@@ -85,19 +128,61 @@ mod tests {
 
     #[test]
     fn length_rules() {
-        assert_eq!(Password::parse("short").err(), Some(PasswordError::TooShort));
-        assert_eq!(Password::parse(&"x".repeat(257)).err(), Some(PasswordError::TooLong));
-        assert!(Password::parse("correct horse battery").is_ok());
+        assert_eq!(Password::parse("short", &[]).err(), Some(PasswordError::TooShort));
+        assert_eq!(
+            Password::parse(&"x".repeat(257), &[]).err(),
+            Some(PasswordError::TooLong)
+        );
+        assert!(Password::parse("correct horse battery", &[]).is_ok());
     }
 
     #[test]
     fn hash_then_verify() -> anyhow::Result<()> {
-        let password = Password::parse("correct horse battery")?;
+        let password = Password::parse("correct horse battery", &[])?;
         let stored = hash(&password)?;
         assert!(stored.starts_with("$argon2id$"));
         assert!(verify("correct horse battery", &stored)?);
         assert!(!verify("correct horse batterz", &stored)?);
         assert!(!format!("{password:?}").contains("horse"));
         Ok(())
+    }
+
+    const ADA: [&str; 2] = ["ada.okafor@northwind.example", "Ada Okafor"];
+
+    #[test]
+    fn guessable_passwords_are_refused_with_the_reason() {
+        for guessable in ["123456789012", "password1234", "aaaaaaaaaaaa", "qwertyuiopas"] {
+            let refused = Password::parse(guessable, &ADA).expect_err(guessable);
+            assert!(
+                matches!(refused, PasswordError::Guessable { .. }),
+                "{guessable}: {refused}"
+            );
+        }
+        let refused = Password::parse("password1234", &ADA).expect_err("common");
+        assert!(refused.to_string().starts_with("is too easy to guess ("), "{refused}");
+    }
+
+    #[test]
+    fn a_password_built_on_the_account_is_refused() {
+        for personal in ["ada.okafor@northwind.example", "Okafor2026!!x", "northwind-rules-2026"] {
+            assert_eq!(
+                Password::parse(personal, &ADA).expect_err(personal),
+                PasswordError::AboutTheAccount,
+                "{personal}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_phrases_of_unrelated_words_pass() {
+        for strong in [
+            "a long enough password",
+            "demo-staff-password",
+            "demo-admin-password",
+            "demo-consultant-password",
+            "correct horse battery staple",
+        ] {
+            assert!(Password::parse(strong, &ADA).is_ok(), "{strong}");
+        }
     }
 }

@@ -332,7 +332,7 @@ async fn seed_synthetic(args: SeedSyntheticArgs) -> anyhow::Result<()> {
 async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {
     let email = Email::parse(&args.email)?;
     let display_name = DisplayName::parse(&args.name).context("--name")?;
-    let password = Password::parse(&read_password()?).context("password")?;
+    let password = Password::parse(&read_password()?, &[&args.email, &args.name]).context("password")?;
     let settings = settings(&args.common, Layer::default())?;
     telemetry::init(settings.log_format);
     let db = db::connect(&settings.database_url, 1).await?;

@@ -250,7 +250,7 @@ async fn account(
         email: Email::parse(demo.email)?,
         display_name: DisplayName::parse(demo.display_name)?,
         role,
-        password: Some(Password::parse(demo.password)?),
+        password: Some(Password::parse(demo.password, &[demo.email, demo.display_name])?),
     };
     create_account(txn, now, new)
         .await
@@ -307,7 +307,9 @@ impl Seeder<'_> {
             email: Email::parse(email)?,
             display_name: DisplayName::parse(name)?,
             role: Role::Consultant,
-            password: listed.map(|a| Password::parse(a.password)).transpose()?,
+            password: listed
+                .map(|a| Password::parse(a.password, &[email, name]))
+                .transpose()?,
         };
         let account = create_account(self.txn, self.now - Duration::days(400), new)
             .await

@@ -28,7 +28,9 @@ pub struct CreateAccountRequest {
     pub role: RoleName,
     /// Required for `firm_admin`, forbidden for other roles.
     pub firm_id: Option<Uuid>,
-    /// At least 12 characters. Omit for an account that will sign in only through single sign-on.
+    /// At least 12 characters, not guessable (checked with the zxcvbn estimator) and not built on
+    /// the e-mail address or name. Omit for an account that will sign in only through single
+    /// sign-on.
     pub password: Option<String>,
 }
 
@@ -37,7 +39,11 @@ impl CreateAccountRequest {
         let mut v = Validation::default();
         let email = v.check("email", Email::parse(&self.email));
         let display_name = v.check("display_name", DisplayName::parse(&self.display_name));
-        let password = v.check_optional("password", self.password.as_deref().map(Password::parse));
+        let about = [self.email.as_str(), self.display_name.as_str()];
+        let password = v.check_optional(
+            "password",
+            self.password.as_deref().map(|raw| Password::parse(raw, &about)),
+        );
         let role = match (self.role, self.firm_id) {
             (RoleName::FirmAdmin, Some(firm_id)) => Some(Role::FirmAdmin { firm_id }),
             (RoleName::FirmAdmin, None) => {

@@ -163,7 +163,7 @@ fn parse_form(
     let password = if raw_password.is_empty() {
         Ok(None)
     } else {
-        Password::parse(raw_password)
+        Password::parse(raw_password, &[&view.email, &view.name])
             .map(Some)
             .map_err(|e| view.password_error = Some(format!("The password {e}.")))
     };
