@@ -59,6 +59,7 @@ async fn the_certificates_export_never_hands_a_spreadsheet_a_formula() {
             display_name: DisplayName::parse("=HYPERLINK(\"http://evil.example\",\"x\")").expect("name"),
             role: Role::Consultant,
             password: Some(Password::parse(crate::helpers::PASSWORD, &[]).expect("password")),
+            must_change_password: false,
         },
     )
     .await

@@ -102,6 +102,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         database_url: database_url.to_owned(),
         public_base_url: None,
         token_lifetime: time::Duration::hours(12),
+        // Tests move the clock by hours within one session; the idle timeout has its own test.
+        session_idle: time::Duration::hours(12),
         database_max_connections: 4,
         log_format: LogFormat::Text,
         issuer_name: "Certify Test Programme".to_owned(),
@@ -270,6 +272,7 @@ impl TestApp {
             display_name: DisplayName::parse("Test Person").expect("valid name"),
             role,
             password: Some(Password::parse(PASSWORD, &[]).expect("valid password")),
+            must_change_password: false,
         };
         certify_accounts::create_account(&self.db, self.clock.now(), new)
             .await

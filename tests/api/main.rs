@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod learning;
 mod openapi;
+mod own_account;
 mod page_client;
 mod progress;
 mod rosters;

@@ -427,6 +427,7 @@ async fn account(db: &DatabaseConnection, now: OffsetDateTime, email: &str, name
         display_name: DisplayName::parse(name).expect("name"),
         role,
         password: None,
+        must_change_password: false,
     };
     certify_accounts::create_account(db, now, new)
         .await

@@ -67,6 +67,7 @@ async fn an_account_without_a_password_cannot_sign_in_with_one() {
         display_name: DisplayName::parse("Single Sign-On").expect("valid"),
         role: Role::Consultant,
         password: None,
+        must_change_password: false,
     };
     certify_accounts::create_account(&app.db, app.clock.now(), sso_only)
         .await

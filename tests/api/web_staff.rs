@@ -356,7 +356,19 @@ async fn staff_create_accounts_with_errors_beside_fields_and_find_them_with_thei
         "{found}"
     );
 
+    // Staff chose her password: she chooses her own first, and is still not staff after.
     let mut ada = Browser::signed_in(&app, "ada@northwind.example").await;
+    let (status, headers, _) = ada.get("/staff/accounts").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(crate::page_client::header(&headers, "location"), "/account");
+    ada.get("/account").await;
+    let csrf = ada.csrf();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("current_password", crate::helpers::PASSWORD),
+        ("new_password", "lantern orchard velvet compass"),
+    ];
+    assert_eq!(ada.post("/account/password", &form).await.0, StatusCode::SEE_OTHER);
     let (status, _, _) = ada.get("/staff/accounts").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -9,6 +9,7 @@ mod api_clients;
 pub mod entity;
 mod error;
 mod identities;
+mod own_account;
 pub mod password;
 mod role;
 mod sessions;
@@ -23,15 +24,16 @@ pub use api_clients::{
 };
 pub use error::{AccountError, LoginError};
 pub use identities::{LinkError, account_for_external_identity, link_external_identity, unlink_issuer};
+pub use own_account::{PasswordChangeError, PasswordChanged, change_password};
 pub use password::{Password, PasswordError};
 pub use role::{Role, RoleKind};
 pub use sessions::{
-    Attempt, LoggedIn, Principal, Purged, SessionSettings, authenticate, log_in, log_out, purge_expired,
-    session_lookup, start_session,
+    Attempt, LAST_SEEN_PRECISION, LiveSession, LoggedIn, Principal, Purged, SessionSettings, authenticate,
+    end_other_sessions, keep_alive_until, live_sessions, log_in, log_out, purge_expired, session_lookup, start_session,
 };
 pub use store::{
     Account, AccountFilter, NewAccount, accounts_by_email, count_accounts, create_account, create_consultants,
-    find_account, list_accounts, rename_account, search_accounts,
+    find_account, has_password, list_accounts, rename_account, search_accounts,
 };
 pub use throttle::{SignInLimits, SignInThrottle, Throttled};
 pub use token::SessionToken;

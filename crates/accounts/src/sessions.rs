@@ -16,17 +16,24 @@ use crate::{Account, LoginError, Role, SignInThrottle, password};
 /// How sessions behave; comes from configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionSettings {
-    /// How long a token stays valid after sign-in.
+    /// How long a token stays valid after sign-in, however much it is used.
     pub lifetime: Duration,
+    /// How long a token stays valid without being used.
+    pub idle: Duration,
 }
 
 impl Default for SessionSettings {
     fn default() -> Self {
         Self {
             lifetime: Duration::hours(12),
+            idle: Duration::minutes(30),
         }
     }
 }
+
+/// A session's last use is written at most this often: a write per request would make every
+/// page a write, and the idle timeout does not need more precision than this.
+pub const LAST_SEEN_PRECISION: Duration = Duration::minutes(1);
 
 /// The result of a successful sign-in. The token is shown once and never stored.
 #[derive(Debug)]
@@ -100,6 +107,7 @@ pub async fn start_session(
         created_at: Set(now),
         expires_at: Set(expires_at),
         revoked_at: Set(None),
+        last_seen_at: Set(Some(now)),
     }
     .insert(db)
     .await
@@ -111,10 +119,12 @@ pub async fn start_session(
     })
 }
 
-/// The principal behind a presented token, or `None` when the token is unknown, expired or revoked.
+/// The principal behind a presented token, or `None` when the token is unknown, expired, idle
+/// for longer than `settings.idle`, or revoked. Using a session keeps it from idling out.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     now: OffsetDateTime,
+    settings: SessionSettings,
     presented: &str,
 ) -> anyhow::Result<Option<Principal>> {
     if presented.starts_with(CLIENT_TOKEN_PREFIX) {
@@ -127,8 +137,12 @@ pub async fn authenticate(
     let Some((session, Some(account))) = found else {
         return Ok(None);
     };
-    if session.revoked_at.is_some() || session.expires_at <= now {
+    let last_seen = session.last_seen_at.unwrap_or(session.created_at);
+    if session.revoked_at.is_some() || session.expires_at <= now || last_seen + settings.idle <= now {
         return Ok(None);
+    }
+    if last_seen + LAST_SEEN_PRECISION <= now {
+        keep_alive_until(db, session.id, now).await?;
     }
     let role = Role::from_columns(account.role, account.firm_id)
         .with_context(|| format!("account {} has a role that disagrees with its firm", account.id))?;
@@ -158,6 +172,82 @@ pub async fn log_out(db: &impl ConnectionTrait, now: OffsetDateTime, session_id:
         .await
         .context("revoking a session")?;
     Ok(())
+}
+
+/// Counts the session as used until `until` (at least): a timed exam keeps its candidate's
+/// session alive to its deadline, even when the page posts nothing for a long time.
+pub async fn keep_alive_until(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    until: OffsetDateTime,
+) -> anyhow::Result<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(until))
+        .filter(session::Column::Id.eq(session_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(session::Column::LastSeenAt.is_null())
+                .add(session::Column::LastSeenAt.lt(until)),
+        )
+        .exec(db)
+        .await
+        .context("recording a session's use")?;
+    Ok(())
+}
+
+/// One of a person's live sessions, as their list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub id: Uuid,
+    pub started_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The account's sessions that still work, most recently used first.
+pub async fn live_sessions(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    settings: SessionSettings,
+    account_id: Uuid,
+) -> anyhow::Result<Vec<LiveSession>> {
+    let rows = session::Entity::find()
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .all(db)
+        .await
+        .context("reading an account's sessions")?;
+    let mut live: Vec<LiveSession> = rows
+        .into_iter()
+        .map(|row| LiveSession {
+            id: row.id,
+            started_at: row.created_at,
+            last_seen_at: row.last_seen_at.unwrap_or(row.created_at).min(now),
+            expires_at: row.expires_at,
+        })
+        .filter(|session| session.last_seen_at + settings.idle > now)
+        .collect();
+    live.sort_by_key(|session| std::cmp::Reverse(session.last_seen_at));
+    Ok(live)
+}
+
+/// Revokes every session of the account but `keep`; returns how many ended.
+pub async fn end_other_sessions(
+    db: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    account_id: Uuid,
+    keep: Uuid,
+) -> anyhow::Result<u64> {
+    let ended = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(session::Column::AccountId.eq(account_id))
+        .filter(session::Column::Id.ne(keep))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .context("ending an account's other sessions")?;
+    Ok(ended.rows_affected)
 }
 
 /// What [`purge_expired`] removed.

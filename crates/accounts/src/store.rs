@@ -21,6 +21,8 @@ pub struct Account {
     pub display_name: String,
     pub role: Role,
     pub created_at: OffsetDateTime,
+    /// Someone else chose the password: the person must choose their own before going on.
+    pub must_change_password: bool,
 }
 
 impl TryFrom<account::Model> for Account {
@@ -36,6 +38,7 @@ impl TryFrom<account::Model> for Account {
             display_name: row.display_name,
             role,
             created_at: row.created_at,
+            must_change_password: row.must_change_password,
         })
     }
 }
@@ -48,6 +51,9 @@ pub struct NewAccount {
     pub display_name: DisplayName,
     pub role: Role,
     pub password: Option<Password>,
+    /// The password was chosen by someone other than the person (staff opening the account):
+    /// they must change it at their first sign-in.
+    pub must_change_password: bool,
 }
 
 pub async fn create_account(
@@ -65,6 +71,7 @@ pub async fn create_account(
         display_name: Set(new.display_name.into_inner()),
         role: Set(new.role.kind()),
         firm_id: Set(new.role.firm_id()),
+        must_change_password: Set(new.must_change_password && password_hash.is_some()),
         password_hash: Set(password_hash),
         created_at: Set(now),
         updated_at: Set(now),
@@ -79,6 +86,15 @@ pub async fn create_account(
             _ => AccountError::Unexpected(anyhow::Error::new(err).context("inserting an account")),
         }),
     }
+}
+
+/// Whether the account signs in with a password here (else only through its firm's sign-in).
+pub async fn has_password(db: &impl ConnectionTrait, id: Uuid) -> anyhow::Result<bool> {
+    let row = account::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .context("reading an account")?;
+    Ok(row.is_some_and(|row| row.password_hash.is_some()))
 }
 
 pub async fn find_account(db: &impl ConnectionTrait, id: Uuid) -> Result<Account, AccountError> {
@@ -190,6 +206,7 @@ pub async fn create_consultants(
             display_name: name.into_inner(),
             role: Role::Consultant,
             created_at: now,
+            must_change_password: false,
         })
         .collect();
     let rows = accounts.iter().map(|a| account::ActiveModel {
@@ -199,6 +216,7 @@ pub async fn create_consultants(
         role: Set(RoleKind::Consultant),
         firm_id: Set(None),
         password_hash: Set(None),
+        must_change_password: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     });

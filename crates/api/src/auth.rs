@@ -30,7 +30,7 @@ pub async fn require_session(
 ) -> Result<Response, ApiError> {
     let token = bearer_token(request.headers())
         .ok_or_else(|| ApiError::unauthenticated("send a bearer token: `Authorization: Bearer <token>`"))?;
-    let principal = certify_accounts::authenticate(&state.db, state.clock.now(), token)
+    let principal = certify_accounts::authenticate(&state.db, state.clock.now(), state.sessions, token)
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::unauthenticated("the bearer token is unknown, expired or revoked"))?;

@@ -342,6 +342,7 @@ async fn create_staff(args: CreateStaffArgs) -> anyhow::Result<()> {
         display_name,
         role: Role::ProgrammeStaff,
         password: Some(password),
+        must_change_password: false,
     };
     let account = certify_accounts::create_account(&db, SystemClock.now(), new).await?;
     println!("created programme-staff account {} ({})", account.email, account.id);

@@ -28,6 +28,8 @@ pub struct Settings {
     /// (behind a proxy); see [`Settings::public_base_url`].
     pub public_base_url: Option<String>,
     pub token_lifetime: Duration,
+    /// How long a session lasts unused (it also ends after `token_lifetime` whatever its use).
+    pub session_idle: Duration,
     pub database_max_connections: u32,
     pub log_format: LogFormat,
     /// The issuer named on every certificate.
@@ -71,6 +73,7 @@ pub struct Layer {
     pub database_url: Option<String>,
     pub public_base_url: Option<String>,
     pub token_lifetime_minutes: Option<u32>,
+    pub session_idle_minutes: Option<u32>,
     pub database_max_connections: Option<u32>,
     pub log_format: Option<LogFormat>,
     pub issuer_name: Option<String>,
@@ -91,6 +94,7 @@ impl Layer {
             database_url: self.database_url.or(lower.database_url),
             public_base_url: self.public_base_url.or(lower.public_base_url),
             token_lifetime_minutes: self.token_lifetime_minutes.or(lower.token_lifetime_minutes),
+            session_idle_minutes: self.session_idle_minutes.or(lower.session_idle_minutes),
             database_max_connections: self.database_max_connections.or(lower.database_max_connections),
             log_format: self.log_format.or(lower.log_format),
             issuer_name: self.issuer_name.or(lower.issuer_name),
@@ -112,6 +116,7 @@ impl Layer {
             database_url: get("CERTIFY_DATABASE_URL"),
             public_base_url: get("CERTIFY_PUBLIC_BASE_URL"),
             token_lifetime_minutes: parse_var(&get, "CERTIFY_TOKEN_LIFETIME_MINUTES")?,
+            session_idle_minutes: parse_var(&get, "CERTIFY_SESSION_IDLE_MINUTES")?,
             database_max_connections: parse_var(&get, "CERTIFY_DATABASE_MAX_CONNECTIONS")?,
             log_format: match get("CERTIFY_LOG_FORMAT").as_deref() {
                 None => None,
@@ -152,6 +157,10 @@ impl Layer {
         if token_minutes == 0 {
             bail!("token_lifetime_minutes must be at least 1");
         }
+        let idle_minutes = self.session_idle_minutes.unwrap_or(30);
+        if idle_minutes == 0 {
+            bail!("session_idle_minutes must be at least 1");
+        }
         let max_connections = self.database_max_connections.unwrap_or(8);
         if max_connections == 0 {
             bail!("database_max_connections must be at least 1");
@@ -178,6 +187,7 @@ impl Layer {
             database_url: self.database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             public_base_url,
             token_lifetime: Duration::minutes(i64::from(token_minutes)),
+            session_idle: Duration::minutes(i64::from(idle_minutes)),
             database_max_connections: max_connections,
             log_format: self.log_format.unwrap_or(LogFormat::Text),
             issuer_name: self.issuer_name.unwrap_or_else(|| DEFAULT_ISSUER_NAME.to_owned()),
@@ -253,6 +263,7 @@ mod tests {
         assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(settings.public_base_url(settings.listen), "http://127.0.0.1:8080");
         assert_eq!(settings.token_lifetime, Duration::hours(12));
+        assert_eq!(settings.session_idle, Duration::minutes(30));
         assert_eq!(settings.progress_goal.target, 300_000);
         assert_eq!(settings.progress_goal.deadline, date!(2026 - 12 - 31));
         assert!(!settings.allow_loopback_outbound, "production never reaches loopback");

@@ -77,6 +77,7 @@ impl Application {
             })?),
             sessions: SessionSettings {
                 lifetime: settings.token_lifetime,
+                idle: settings.session_idle,
             },
             pass_hook,
             issuer,

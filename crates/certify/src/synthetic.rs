@@ -143,6 +143,7 @@ async fn seed_batch(
                 display_name: DisplayName::parse(&format!("Synthetic Consultant {i}"))?,
                 role: Role::Consultant,
                 password: None,
+                must_change_password: false,
             },
         )
         .await?;

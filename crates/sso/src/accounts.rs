@@ -182,6 +182,7 @@ async fn new_consultant(
         display_name,
         role: Role::Consultant,
         password: None,
+        must_change_password: false,
     };
     certify_accounts::create_account(db, now, new)
         .await

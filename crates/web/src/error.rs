@@ -14,6 +14,8 @@ use crate::pages::Chrome;
 pub enum PageError {
     /// Not signed in, or the session has ended: sign in, then go on to `next`.
     SignInRequired { next: String },
+    /// The person's password was chosen by someone else: choose one's own first.
+    PasswordChangeRequired,
     /// A form without this site's token, or posted from another site.
     Forgery,
     /// Anything the API's error type describes.
@@ -80,6 +82,7 @@ impl IntoResponse for PageError {
                 let target = format!("/sign-in?next={}", encode_query(&next));
                 return Redirect::to(&target).into_response();
             }
+            Self::PasswordChangeRequired => return Redirect::to("/account").into_response(),
             Self::Forgery => (
                 StatusCode::FORBIDDEN,
                 "This form could not be accepted".to_owned(),

@@ -86,7 +86,7 @@ pub async fn visitor(state: &AppState, jar: &CookieJar) -> Result<Option<Visitor
     let Some(cookie) = jar.get(&cookie_name(state, SESSION)) else {
         return Ok(None);
     };
-    let Some(principal) = certify_accounts::authenticate(&state.db, state.clock.now(), cookie.value())
+    let Some(principal) = certify_accounts::authenticate(&state.db, state.clock.now(), state.sessions, cookie.value())
         .await
         .map_err(PageError::internal)?
     else {
@@ -112,6 +112,10 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         match visitor(state, &jar).await? {
+            // Someone else chose this password: nothing but choosing one's own until it is done.
+            Some(visitor) if visitor.account.must_change_password && !parts.uri.path().starts_with("/account") => {
+                Err(PageError::PasswordChangeRequired)
+            }
             Some(visitor) => Ok(Self(visitor)),
             None => {
                 let uri = parts

@@ -13,6 +13,8 @@ pub struct Model {
     pub role: RoleKind,
     pub firm_id: Option<Uuid>,
     pub password_hash: Option<String>,
+    /// Someone else chose the password: the person must change it at the next sign-in.
+    pub must_change_password: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

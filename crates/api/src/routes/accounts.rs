@@ -63,6 +63,7 @@ impl CreateAccountRequest {
                 display_name: display_name?,
                 role: role?,
                 password: password?,
+                must_change_password: true,
             })
         })();
         v.finish(parsed)

@@ -185,6 +185,7 @@ fn parse_form(
                     display_name,
                     role,
                     password,
+                    must_change_password: true,
                 },
                 membership,
             ))

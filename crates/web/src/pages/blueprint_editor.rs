@@ -13,7 +13,7 @@ use certify_api::AppState;
 use certify_exams::{Blueprint, BlueprintInput, DomainSpec, Exam, ExamError, FieldProblem};
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for};
+use super::{Chrome, capitalised, chrome_for};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
@@ -185,14 +185,6 @@ impl BlueprintEditor {
             }
         }
     }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// `domains[3].name` → 3.

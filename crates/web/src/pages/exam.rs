@@ -293,6 +293,11 @@ pub async fn attempt(
     let account_id = visitor.consultant()?;
     let attempt = state.candidate(account_id).attempt(id).await?;
     if attempt.status == AttemptStatus::Open {
+        // A candidate reading without posting must not be signed out by the idle timeout
+        // before the exam's own deadline.
+        certify_accounts::keep_alive_until(&state.db, visitor.principal.session_id, attempt.deadline)
+            .await
+            .map_err(PageError::internal)?;
         let saved = query.saved.is_some();
         let (jar, page) = questions_page(&state, jar, &visitor, attempt, saved).await?;
         return Ok((jar, page).into_response());

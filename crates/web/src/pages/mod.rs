@@ -17,6 +17,7 @@ pub mod firm_staff;
 pub mod firms;
 pub mod home;
 pub mod learning;
+pub mod own_account;
 pub mod roster;
 pub mod sign_in;
 pub mod sso;
@@ -218,6 +219,16 @@ pub fn long_date(date: time::Date) -> String {
 }
 
 /// A moment as people write it, in UTC: "14 March 2027 at 09:05 UTC".
+/// `text` with its first letter in capitals: a domain's message ("the new password …") as the
+/// sentence a page shows.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 pub fn date_time(at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!("{} at {:02}:{:02} UTC", long_date(at.date()), at.hour(), at.minute())
