@@ -160,6 +160,32 @@ async fn a_form_without_this_sites_token_changes_nothing() {
 }
 
 #[tokio::test]
+async fn the_form_token_is_bound_to_the_session_and_renewed_at_sign_in() {
+    let app = spawn_app().await;
+    app.create_account("lin@northwind.example", Role::Consultant).await;
+    app.create_account("eve@northwind.example", Role::Consultant).await;
+    let mut browser = Browser::new(&app);
+    browser.get("/sign-in").await;
+    let before = browser.csrf();
+    browser.sign_in("lin@northwind.example", "/home").await;
+    let after = browser.csrf();
+    assert_ne!(before, after, "signing in issues a new form token");
+
+    // Someone who planted the token from before sign-in (or their own session's) in Lin's
+    // browser cannot post as her.
+    let mut eve = Browser::signed_in(&app, "eve@northwind.example").await;
+    eve.get("/home").await;
+    for planted in [before, eve.csrf()] {
+        browser.cookies.insert("certify_csrf".to_owned(), planted.clone());
+        let (status, _, page) = browser.post("/account/sessions/others", &[("csrf", &planted)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{planted}: {page}");
+    }
+    browser.cookies.insert("certify_csrf".to_owned(), after.clone());
+    let (status, _, _) = browser.post("/account/sessions/others", &[("csrf", &after)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "her own session's token works");
+}
+
+#[tokio::test]
 async fn wrong_credentials_keep_the_address_and_say_the_same_for_unknown_accounts() {
     let app = spawn_app().await;
     app.create_account("lin@northwind.example", Role::Consultant).await;

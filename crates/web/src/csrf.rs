@@ -1,31 +1,86 @@
 //! Cross-site request forgery: every form that changes something carries a token that must
-//! equal the one in this site's `certify_csrf` cookie (the double-submit pattern, OWASP). Another
-//! site can make a browser post a form here, but it can neither read the cookie nor set it
-//! (`HttpOnly`, `SameSite=Lax`, `__Host-` on https), so it cannot know the value to put in the
-//! form. Chosen over a strict `Origin` check because some privacy tools strip `Origin`, and over
-//! a server-side token table because it needs no storage and works before sign-in (the sign-in
-//! form is protected too). A present `Origin` from elsewhere is refused as well.
+//! equal the one in this site's `certify_csrf` cookie (the signed double-submit pattern, OWASP).
+//! Another site can make a browser post a form here, but it can neither read the cookie nor set
+//! it (`HttpOnly`, `SameSite=Lax`, `__Host-` on https), so it cannot know the value to put in the
+//! form. Once signed in, the token is bound to the session: `<random>.<HMAC-SHA256 of the random
+//! part, keyed by the session token>`, so a token planted from elsewhere (a sibling domain on
+//! plain http can set cookies) or minted in another session is refused, and signing in issues a
+//! new one ([`for_new_session`]). The session token is the key: no server-wide secret to share
+//! between instances. Chosen over a strict `Origin` check because some privacy tools strip
+//! `Origin`, and over a server-side token table because it needs no storage and works before
+//! sign-in (the sign-in form is protected too, by an unbound token). A present `Origin` from
+//! elsewhere is refused as well.
 
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
 use crate::error::PageError;
-use crate::session::{cookie_name, site_cookie};
+use crate::session::{SESSION, cookie_name, site_cookie};
 
 const CSRF: &str = "certify_csrf";
 
-/// The token to put in this page's forms, setting the cookie if the browser has none yet.
+/// The token to put in this page's forms, setting the cookie if the browser has none for its
+/// current session yet.
 pub fn token(state: &AppState, jar: CookieJar) -> Result<(CookieJar, String), PageError> {
-    if let Some(existing) = jar.get(&cookie_name(state, CSRF)) {
+    let session = session_token(state, &jar);
+    if let Some(existing) = jar.get(&cookie_name(state, CSRF))
+        && fits_session(existing.value(), session.as_deref())
+    {
         let value = existing.value().to_owned();
         return Ok((jar, value));
     }
+    let value = fresh(session.as_deref())?;
+    Ok((jar.add(site_cookie(state, CSRF, value.clone())), value))
+}
+
+/// The form-token cookie for a session that has just begun (at sign-in): the one from before
+/// no longer fits.
+pub fn for_new_session(
+    state: &AppState,
+    session_token: &str,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, PageError> {
+    Ok(site_cookie(state, CSRF, fresh(Some(session_token))?))
+}
+
+fn session_token(state: &AppState, jar: &CookieJar) -> Option<String> {
+    jar.get(&cookie_name(state, SESSION))
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// A new token: random, and bound to `session` when there is one.
+fn fresh(session: Option<&str>) -> Result<String, PageError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|err| PageError::internal(anyhow::anyhow!("no randomness: {err}")))?;
-    let value = hex::encode(bytes);
-    Ok((jar.add(site_cookie(state, CSRF, value.clone())), value))
+    let random = hex::encode(bytes);
+    Ok(match session {
+        Some(session) => format!("{random}.{}", hex::encode(binding(session, &random))),
+        None => random,
+    })
+}
+
+fn binding(session: &str, random: &str) -> Vec<u8> {
+    // HMAC takes a key of any length; this cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(session.as_bytes()) else {
+        return Vec::new();
+    };
+    mac.update(b"certify form token\0");
+    mac.update(random.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Whether `token` may be used with `session`: bound to it when signed in, unbound otherwise.
+fn fits_session(token: &str, session: Option<&str>) -> bool {
+    match (token.split_once('.'), session) {
+        (Some((random, mac)), Some(session)) => {
+            hex::decode(mac).is_ok_and(|mac| bool::from(mac.as_slice().ct_eq(&binding(session, random))))
+        }
+        (None, None) => !token.is_empty(),
+        _ => false,
+    }
 }
 
 /// Refuses a form post whose token does not match the cookie's, or that comes from another
@@ -44,8 +99,13 @@ pub fn check(state: &AppState, headers: &HeaderMap, jar: &CookieJar, submitted: 
         }
     }
     let expected = jar.get(&cookie_name(state, CSRF)).map(|c| c.value().to_owned());
+    let session = session_token(state, jar);
     match expected {
-        Some(expected) if !submitted.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes())) => {
+        Some(expected)
+            if !submitted.is_empty()
+                && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
+                && fits_session(&expected, session.as_deref()) =>
+        {
             Ok(())
         }
         _ => Err(PageError::Forgery),

@@ -175,7 +175,8 @@ pub async fn submit(
         };
     let mut cookie = site_cookie(&state, SESSION, logged_in.token.expose().to_owned());
     cookie.set_max_age(state.sessions.lifetime);
-    Ok((jar.add(cookie), Redirect::to(&next)).into_response())
+    let form_token = crate::csrf::for_new_session(&state, logged_in.token.expose())?;
+    Ok((jar.add(cookie).add(form_token), Redirect::to(&next)).into_response())
 }
 
 #[derive(Debug, Deserialize)]

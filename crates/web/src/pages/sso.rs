@@ -216,9 +216,10 @@ pub async fn callback(
     };
     let mut session = site_cookie(&state, SESSION, logged_in.token.expose().to_owned());
     session.set_max_age(state.sessions.lifetime);
+    let form_token = crate::csrf::for_new_session(&state, logged_in.token.expose())?;
     let mut through = site_cookie(&state, SIGNED_IN_THROUGH, identity.provider.id.to_string());
     through.set_max_age(state.sessions.lifetime);
-    let mut jar = jar.add(session).add(through);
+    let mut jar = jar.add(session).add(through).add(form_token);
     if identity.id_token.len() <= MAX_KEPT_ID_TOKEN {
         let mut id_token = site_cookie(&state, ID_TOKEN, identity.id_token);
         id_token.set_max_age(state.sessions.lifetime);
