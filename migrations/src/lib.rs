@@ -23,6 +23,7 @@ mod m20261202_000013_api_clients;
 mod m20261202_000014_identity_providers;
 mod m20261203_000015_staff_identity_provider;
 mod m20261207_000016_account_security;
+mod m20261207_000017_firm_invitations;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_identity_providers::Migration),
             Box::new(m20261203_000015_staff_identity_provider::Migration),
             Box::new(m20261207_000016_account_security::Migration),
+            Box::new(m20261207_000017_firm_invitations::Migration),
         ]
     }
 }

@@ -162,7 +162,7 @@ async fn count_providers(app: &crate::helpers::TestApp) -> u64 {
         .expect("count")
 }
 
-/// The staff-provider migration rebuilds a table on SQLite: rolling it back (with the one after
+/// The staff-provider migration rebuilds a table on SQLite: rolling it back (with the ones after
 /// it) and applying it again keeps the firms' providers, and afterwards the programme may have
 /// one staff provider, not two.
 #[tokio::test]
@@ -193,7 +193,7 @@ async fn the_staff_provider_migration_rolls_back_and_forward_keeping_firms_provi
     // each statement of the SQLite rebuild could land on another connection while the server's
     // own tasks read, and the rename then found the dropped table still there.
     let txn = certify_core::begin_write(&app.db).await.expect("write transaction");
-    Migrator::down(&txn, Some(2)).await.expect("rolled back");
+    Migrator::down(&txn, Some(3)).await.expect("rolled back");
     txn.commit().await.expect("committed");
     assert_eq!(count_providers(&app).await, 1);
     let staff_provider = provider(None, "https://login.programme.example");

@@ -303,6 +303,26 @@ impl TestApp {
     }
 
     /// Creates a firm through the API and returns its id.
+    /// Claims `domain` for `firm` and verifies it, as programme staff.
+    pub async fn verify_domain(&self, staff: &str, firm: uuid::Uuid, domain: &str) {
+        let claim = self
+            .post_json(
+                &format!("/api/v1/firms/{firm}/domains"),
+                &serde_json::json!({"domain": domain}),
+                Some(staff),
+            )
+            .await;
+        assert_eq!(claim.status(), StatusCode::CREATED, "claiming {domain}");
+        let verify = self
+            .post_json(
+                &format!("/api/v1/firms/{firm}/domains/{domain}/verification"),
+                &serde_json::json!({}),
+                Some(staff),
+            )
+            .await;
+        assert_eq!(verify.status(), StatusCode::OK, "verifying {domain}");
+    }
+
     pub async fn create_firm(&self, staff_token: &str, name: &str) -> uuid::Uuid {
         let response = self
             .post_json(

@@ -38,6 +38,33 @@ async fn firm_with_admin(app: &TestApp) -> Firm {
     }
 }
 
+/// Northwind with northwind.example verified: its roster puts those addresses on directly
+/// (anyone else it names is invited).
+async fn firm_with_verified_domain(app: &TestApp) -> Firm {
+    let firm = firm_with_admin(app).await;
+    app.verify_domain(&firm.staff, firm.firm_id, "northwind.example").await;
+    firm
+}
+
+/// `email` accepts the invitation `firm_id` sent them, as they would on their home page.
+async fn accept_invitation(app: &TestApp, email: &str, firm_id: Uuid) {
+    let account = certify_accounts::accounts_by_email(&app.db, &[certify_core::Email::parse(email).expect("email")])
+        .await
+        .expect("accounts")
+        .pop()
+        .expect("the invited account exists");
+    let invitation = certify_firms::pending_invitations(&app.db, account.id)
+        .await
+        .expect("invitations")
+        .into_iter()
+        .find(|invitation| invitation.firm_id == firm_id)
+        .expect("an invitation from the firm");
+    let now = certify_core::Clock::now(&app.clock);
+    certify_firms::answer_invitation(&app.db, now, account.id, invitation.id, true)
+        .await
+        .expect("accepted");
+}
+
 impl Firm {
     async fn sign_in_again(&mut self, app: &TestApp) {
         self.staff = app.log_in("staff@certify.example", PASSWORD).await;
@@ -104,7 +131,7 @@ pub(crate) async fn certify(app: &TestApp, email: &str, track_id: Uuid) -> Uuid 
 #[tokio::test]
 async fn a_roster_import_creates_updates_and_is_idempotent() {
     let app = spawn_app().await;
-    let firm = firm_with_admin(&app).await;
+    let firm = firm_with_verified_domain(&app).await;
     let roster = "email,full_name,country,employee_id\n\
                   ada@northwind.example,Ada Okafor,DE,E-1\n\
                   \"grace@northwind.example\",\"Hopper, Grace\",us,\n\
@@ -241,7 +268,7 @@ async fn a_bad_roster_is_rejected_with_row_and_column_and_nothing_changes() {
 #[tokio::test]
 async fn a_roster_spanning_many_chunks_catches_a_late_duplicate() {
     let app = spawn_app().await;
-    let firm = firm_with_admin(&app).await;
+    let firm = firm_with_verified_domain(&app).await;
     let mut csv = String::from("email,full_name\n");
     for i in 0..1200 {
         csv.push_str(&format!("c{i}@northwind.example,Consultant {i}\n"));
@@ -364,81 +391,55 @@ async fn a_roster_says_the_same_of_every_address_the_firm_cannot_claim() {
         &contoso_admin,
     )
     .await;
+    accept_invitation(&app, "sam@contoso.example", contoso).await;
     let bluefield = app.create_firm(&firm.staff, "Bluefield").await;
-    let domains = format!("/api/v1/firms/{bluefield}/domains");
-    app.post_json(&domains, &json!({"domain": "bluefield.example"}), Some(&firm.staff))
-        .await;
-    let verified = app
-        .post_json(
-            &format!("{domains}/bluefield.example/verification"),
-            &json!({}),
-            Some(&firm.staff),
-        )
-        .await;
-    assert_eq!(verified.status(), StatusCode::OK);
+    app.verify_domain(&firm.staff, bluefield, "bluefield.example").await;
+    // Kim belongs to no firm: before, the first roster to name her took her, unasked.
+    app.create_account("kim@freelance.example", Role::Consultant).await;
 
+    // Only an address at a domain another firm verified is refused, and it is refused alike
+    // whether or not it has an account.
+    let refused = "email,full_name\n\
+                   someone@bluefield.example,Someone New\n\
+                   sam@bluefield.example,Sam Lee\n";
+    let seen_by_firm = row_errors(upload(&app, firm.firm_id, refused, &firm.admin).await).await;
+    let messages: std::collections::HashSet<&str> = seen_by_firm.iter().map(|(_, _, m)| m.as_str()).collect();
+    assert_eq!((seen_by_firm.len(), messages.len()), (2, 1), "{seen_by_firm:?}");
+
+    // Everyone else at a domain Northwind has not verified is invited, and every row reads the
+    // same: a fresh address, an unaffiliated consultant, another firm's consultant and admin,
+    // programme staff.
     let roster = "email,full_name\n\
-                  someone@bluefield.example,Someone New\n\
                   sam@contoso.example,Sam Lee\n\
                   admin@contoso.example,Contoso Admin\n\
                   staff@certify.example,Programme Staff\n\
+                  kim@freelance.example,Kim Park\n\
                   new@freelance.example,Fresh Face\n";
-    let seen_by_firm = row_errors(upload(&app, firm.firm_id, roster, &firm.admin).await).await;
+    let report = imported(&app, firm.firm_id, roster, &firm.admin).await;
     assert_eq!(
-        seen_by_firm
-            .iter()
-            .map(|(row, column, _)| (*row, column.as_str()))
-            .collect::<Vec<_>>(),
-        [(2, "email"), (3, "email"), (4, "email"), (5, "email")],
-        "the unknown address at an unclaimed domain is fine"
+        (&report["created"], &report["invited"], &report["invited_rows"]),
+        (&json!(0), &json!(5), &json!([2, 3, 4, 5, 6])),
+        "{report}"
     );
-    let messages: std::collections::HashSet<&str> = seen_by_firm.iter().map(|(_, _, m)| m.as_str()).collect();
-    assert_eq!(
-        messages.len(),
-        1,
-        "indistinguishable from the firm's side: {messages:?}"
-    );
-
-    let seen_by_staff = row_errors(upload(&app, firm.firm_id, roster, &firm.staff).await).await;
-    let reasons: Vec<&str> = seen_by_staff.iter().map(|(_, _, m)| m.as_str()).collect();
-    assert_eq!(
-        reasons,
-        [
-            "the address is at a domain another firm has verified",
-            "this consultant belongs to another firm",
-            "this address belongs to a staff or firm-admin account",
-            "this address belongs to a staff or firm-admin account",
-        ]
-    );
-
-    // An address at Bluefield's verified domain stays off Northwind's roster even alone, and no
-    // account is created for it.
-    let alone = row_errors(
-        upload(
-            &app,
-            firm.firm_id,
-            "email,full_name\nsomeone@bluefield.example,Someone New\n",
-            &firm.admin,
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(alone.len(), 1);
-    let found = certify_accounts::accounts_by_email(
-        &app.db,
-        &[certify_core::Email::parse("someone@bluefield.example").expect("email")],
-    )
-    .await
-    .expect("lookup");
-    assert!(found.is_empty(), "nothing was written");
-    let theirs = imported(
+    let ours = json(
         &app,
-        bluefield,
-        "email,full_name\nsomeone@bluefield.example,Someone New\n",
-        &firm.staff,
+        &format!("/api/v1/firms/{}/consultants", firm.firm_id),
+        &firm.admin,
     )
     .await;
-    assert_eq!(counts(&theirs)[1], 1, "Bluefield's own roster takes it");
+    assert_eq!(emails(&ours), Vec::<String>::new(), "nobody joined without saying yes");
+    let theirs = json(&app, &format!("/api/v1/firms/{contoso}/consultants"), &contoso_admin).await;
+    assert_eq!(emails(&theirs), ["sam@contoso.example"], "Sam is still Contoso's");
+
+    // Kim says yes: she is Northwind's, with what the roster said.
+    accept_invitation(&app, "kim@freelance.example", firm.firm_id).await;
+    let ours = json(
+        &app,
+        &format!("/api/v1/firms/{}/consultants", firm.firm_id),
+        &firm.admin,
+    )
+    .await;
+    assert_eq!(emails(&ours), ["kim@freelance.example"]);
 }
 
 #[tokio::test]
@@ -451,15 +452,14 @@ async fn a_roster_moves_another_firms_consultant_only_through_a_verified_domain(
         .await;
     let row = "email,full_name\nsam@northwind.example,Sam Lee\n";
     imported(&app, other, row, &other_admin).await;
+    accept_invitation(&app, "sam@northwind.example", other).await;
     let certificate = certify(&app, "sam@northwind.example", firm.track_id).await;
 
-    let problem = assert_problem(
-        upload(&app, firm.firm_id, row, &firm.admin).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid-roster",
-    )
-    .await;
-    assert_eq!(problem["row_errors"][0]["column"], "email");
+    // Before Northwind verifies the domain, its roster only invites Sam.
+    let report = imported(&app, firm.firm_id, row, &firm.admin).await;
+    assert_eq!(report["invited"], 1, "{report}");
+    let theirs = json(&app, &format!("/api/v1/firms/{other}/consultants"), &other_admin).await;
+    assert_eq!(emails(&theirs), ["sam@northwind.example"], "Sam is still Contoso's");
 
     let domains = format!("/api/v1/firms/{}/domains", firm.firm_id);
     app.post_json(&domains, &json!({"domain": "northwind.example"}), Some(&firm.admin))
@@ -510,7 +510,7 @@ async fn a_roster_moves_another_firms_consultant_only_through_a_verified_domain(
 #[tokio::test]
 async fn the_consultants_export_never_hands_a_spreadsheet_a_formula() {
     let app = spawn_app().await;
-    let firm = firm_with_admin(&app).await;
+    let firm = firm_with_verified_domain(&app).await;
     let roster = "email,full_name,country,employee_id\n\
                   f@northwind.example,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",DE,@SUM(A1)\n\
                   g@northwind.example,+Plus Minus,DE,-42\n\
@@ -545,7 +545,7 @@ async fn the_consultants_export_never_hands_a_spreadsheet_a_formula() {
 #[tokio::test]
 async fn the_consultants_view_filters_searches_pages_and_exports() {
     let app = spawn_app().await;
-    let mut firm = firm_with_admin(&app).await;
+    let mut firm = firm_with_verified_domain(&app).await;
     let roster = "email,full_name,country\n\
                   active@northwind.example,Ana Active,DE\n\
                   expired@northwind.example,Eve Expired,FR\n\
@@ -644,7 +644,7 @@ async fn the_consultants_view_filters_searches_pages_and_exports() {
 #[tokio::test]
 async fn tiers_follow_active_certificates_and_forecast_their_loss() {
     let app = spawn_app().await;
-    let mut firm = firm_with_admin(&app).await;
+    let mut firm = firm_with_verified_domain(&app).await;
     let thresholds = json!({"select": 2, "advanced": 3, "premier": 5});
     assert_problem(
         app.put_json("/api/v1/tier-thresholds", &thresholds, &firm.admin).await,
@@ -818,6 +818,7 @@ async fn a_firm_admin_reaches_no_other_firm_through_any_route() {
         .token_for("admin@contoso.example", Role::FirmAdmin { firm_id: other })
         .await;
     imported(&app, other, "email,full_name\nzoe@contoso.example,Zoe\n", &other_admin).await;
+    accept_invitation(&app, "zoe@contoso.example", other).await;
     let certificate = certify(&app, "zoe@contoso.example", firm.track_id).await;
     app.post_json(
         &format!("/api/v1/firms/{other}/domains"),

@@ -133,22 +133,7 @@ fn person(email: &str, verified: bool) -> Value {
 }
 
 async fn verified_domain(app: &TestApp, staff: &str, firm: Uuid, domain: &str) {
-    let claim = app
-        .post_json(
-            &format!("/api/v1/firms/{firm}/domains"),
-            &json!({"domain": domain}),
-            Some(staff),
-        )
-        .await;
-    assert_eq!(claim.status(), StatusCode::CREATED);
-    let verify = app
-        .post_json(
-            &format!("/api/v1/firms/{firm}/domains/{domain}/verification"),
-            &json!({}),
-            Some(staff),
-        )
-        .await;
-    assert_eq!(verify.status(), StatusCode::OK);
+    app.verify_domain(staff, firm, domain).await;
 }
 
 async fn configure(

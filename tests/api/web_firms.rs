@@ -32,6 +32,9 @@ async fn portal(app: &TestApp) -> Portal {
         .token_for("admin@bluefield.example", Role::FirmAdmin { firm_id: other_firm_id })
         .await;
     let track_id = app.published_track(&staff, &[1]).await.track_id;
+    // Each firm's roster puts its own domain's addresses on directly.
+    app.verify_domain(&staff, firm_id, "northwind.example").await;
+    app.verify_domain(&staff, other_firm_id, "bluefield.example").await;
     let mut roster = String::from("email,full_name,country\n");
     for n in 1..=30 {
         let country = if n % 2 == 0 { "FR" } else { "DE" };
@@ -357,12 +360,12 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
         "{page}"
     );
     let (status, _, _) = browser
-        .post(&path, &[("csrf", &csrf), ("domain", "@Northwind.Example")])
+        .post(&path, &[("csrf", &csrf), ("domain", "@Northwind-Labs.Example")])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = browser.get(&path).await;
     assert!(
-        page.contains("<strong>northwind.example</strong>") && page.contains("Pending"),
+        page.contains("<strong>northwind-labs.example</strong>") && page.contains("Pending"),
         "{page}"
     );
     assert!(
@@ -374,13 +377,16 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
     let other_path = format!("/firms/{}/domains", portal.other_firm_id);
     let other_csrf = other.csrf();
     let (status, _, page) = other
-        .post(&other_path, &[("csrf", &other_csrf), ("domain", "northwind.example")])
+        .post(
+            &other_path,
+            &[("csrf", &other_csrf), ("domain", "northwind-labs.example")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("is claimed by another firm"), "{page}");
     let (status, _, _) = other
         .post(
-            &format!("{path}/northwind.example/withdrawal"),
+            &format!("{path}/northwind-labs.example/withdrawal"),
             &[("csrf", &other_csrf)],
         )
         .await;
@@ -394,7 +400,7 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
     let staff_csrf = staff.csrf();
     let (status, _, _) = staff
         .post(
-            &format!("{path}/northwind.example/verification"),
+            &format!("{path}/northwind-labs.example/verification"),
             &[("csrf", &staff_csrf)],
         )
         .await;
@@ -402,11 +408,67 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
     let (_, _, page) = browser.get(&path).await;
     assert!(page.contains("Verified on"), "{page}");
     let (status, _, _) = browser
-        .post(&format!("{path}/northwind.example/withdrawal"), &[("csrf", &csrf)])
+        .post(&format!("{path}/northwind-labs.example/withdrawal"), &[("csrf", &csrf)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = browser.get(&path).await;
-    assert!(page.contains("has not claimed a domain yet"), "{page}");
+    assert!(!page.contains("northwind-labs.example"), "withdrawn: {page}");
+}
+
+#[tokio::test]
+async fn a_person_a_roster_invites_sees_the_invitation_at_home_and_joins_by_accepting() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let firm_id = app.create_firm(&staff, "Northwind Consulting").await;
+    let admin = app
+        .token_for("admin@northwind.example", Role::FirmAdmin { firm_id })
+        .await;
+    app.create_account("kim@freelance.example", Role::Consultant).await;
+    import(
+        &app,
+        firm_id,
+        "email,full_name,country\nkim@freelance.example,Kim Park,DE\n",
+        &admin,
+    )
+    .await;
+
+    let mut kim = Browser::signed_in(&app, "kim@freelance.example").await;
+    let (_, _, home) = kim.get("/home").await;
+    assert!(home.contains("Northwind Consulting invites you"), "{home}");
+    let action = home
+        .split("action=\"/invitations/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the answer form");
+    let csrf = kim.csrf();
+    let (status, _, _) = kim
+        .post(
+            &format!("/invitations/{action}"),
+            &[("csrf", &csrf), ("answer", "accept")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, home) = kim.get("/home").await;
+    assert!(!home.contains("invites you"), "answered: {home}");
+    let members = app
+        .get(&format!("/api/v1/firms/{firm_id}/consultants"), Some(&admin))
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        members.contains("kim@freelance.example") && members.contains("\"DE\""),
+        "{members}"
+    );
+
+    // Answering twice, or someone else's invitation, finds nothing.
+    let (status, _, _) = kim
+        .post(
+            &format!("/invitations/{action}"),
+            &[("csrf", &csrf), ("answer", "decline")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// How the token endpoint answers a client's id and secret.

@@ -146,7 +146,9 @@ impl From<FirmError> for ApiError {
         match err {
             FirmError::NotFound(id) => firm_not_found(id),
             FirmError::DomainTaken(_) => Self::new(ProblemType::DomainTaken, err.to_string()),
-            FirmError::DomainNotClaimed(_) | FirmError::NoFirmForDomain(_) => Self::not_found(err.to_string()),
+            FirmError::DomainNotClaimed(_) | FirmError::NoFirmForDomain(_) | FirmError::InvitationNotFound(_) => {
+                Self::not_found(err.to_string())
+            }
             FirmError::Unexpected(cause) => Self::internal(cause),
         }
     }

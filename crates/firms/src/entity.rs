@@ -131,3 +131,28 @@ pub mod tier_thresholds {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod invitation {
+    use sea_orm::entity::prelude::*;
+
+    /// An invitation to a firm's roster; `accepted` is `None` until the person answers.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "firm_invitations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub firm_id: Uuid,
+        pub account_id: Uuid,
+        pub roster_import_id: Option<Uuid>,
+        pub employee_id: Option<String>,
+        pub country: Option<String>,
+        pub invited_at: TimeDateTimeWithTimeZone,
+        pub answered_at: Option<TimeDateTimeWithTimeZone>,
+        pub accepted: Option<bool>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -9,6 +9,7 @@
 
 pub mod domains;
 pub mod entity;
+mod invitations;
 mod members;
 mod membership;
 pub mod roster;
@@ -21,6 +22,7 @@ pub use domains::{
     EmailDomain, FirmDomain, InvalidDomain, claim_domain, domains_of, firm_for_email, join_by_domain, release_domain,
     verify_domain,
 };
+pub use invitations::{Invited, PendingInvitation, answer_invitation, pending_invitations};
 pub use members::{
     Member, MemberQuery, current_member, member_countries, member_ids, members_after, members_among, membership_history,
 };

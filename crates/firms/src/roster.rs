@@ -7,6 +7,10 @@
 //!   is *created* (with an account if they had none); one already on it whose details differ is
 //!   *updated*; the rest are *unchanged*. Importing the same file twice changes nothing the
 //!   second time.
+//! * **No one is claimed without consent.** Only addresses at a domain the firm has verified are
+//!   put on the roster directly. Any other row *invites* the person (creating their account if
+//!   they had none), who joins once they accept after signing in; such rows read alike whether
+//!   the address had an account, so an import tells a firm nothing about accounts elsewhere.
 //! * **Streamed.** The CSV is parsed on a blocking thread and handed over in chunks of
 //!   [`CHUNK_ROWS`], each applied with a handful of set-based statements. Memory is bounded by
 //!   the chunk, not the file: duplicates across chunks are caught by the import's mark on each
@@ -31,6 +35,7 @@ use uuid::Uuid;
 
 use crate::domains::domains_of;
 use crate::entity::{domain, membership, roster_import};
+use crate::invitations::Invited;
 use crate::{CountryCode, FirmError};
 
 /// Rows applied per round of statements; also the most rows held in memory at once.
@@ -83,13 +88,18 @@ impl From<anyhow::Error> for RosterError {
 }
 
 /// What an applied import changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterReport {
     pub import_id: Uuid,
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows whose address is not at a domain the firm has verified: the person is invited and
+    /// joins when they accept. Said alike whether or not the address had an account.
+    pub invited: u64,
+    /// The first [`MAX_LISTED_ERRORS`] invited rows' numbers.
+    pub invited_rows: Vec<u64>,
 }
 
 /// One valid data row.
@@ -116,14 +126,12 @@ pub struct Importer {
 enum Unclaimable {
     /// The address is at a domain another firm has verified: it belongs to that firm's roster.
     OtherFirmsDomain,
-    /// The consultant is a member of another firm.
-    OtherFirmsMember,
-    /// The account is staff or a firm admin.
+    /// The account, at a domain this firm verified, is staff or a firm admin.
     NotAConsultant,
 }
 
 impl Unclaimable {
-    /// What a firm admin reads, whichever the reason: the same words for all three.
+    /// What a firm admin reads, whichever the reason: the same words for both.
     const TO_FIRMS: &'static str = "this address cannot be added to your firm's roster; the consultant can \
          join your firm themselves, or ask programme staff";
 
@@ -133,7 +141,6 @@ impl Unclaimable {
         }
         match self {
             Self::OtherFirmsDomain => "the address is at a domain another firm has verified",
-            Self::OtherFirmsMember => "this consultant belongs to another firm",
             Self::NotAConsultant => "this address belongs to a staff or firm-admin account",
         }
     }
@@ -419,6 +426,8 @@ struct Import {
     created: u64,
     updated: u64,
     unchanged: u64,
+    invited: u64,
+    invited_rows: Vec<u64>,
 }
 
 /// How a row's consultant relates to this firm before the row is applied.
@@ -468,6 +477,8 @@ impl Import {
             created: 0,
             updated: 0,
             unchanged: 0,
+            invited: 0,
+            invited_rows: Vec::new(),
         })
     }
 
@@ -522,6 +533,8 @@ impl Import {
         let memberships = current_memberships(txn, accounts.values().map(|a| a.id).collect()).await?;
         let others_domains = self.other_firms_verified_domains(txn, &emails).await?;
         let mut new_consultants = Vec::new();
+        let mut new_invitees = Vec::new();
+        let mut invited = Vec::new();
         let mut joining = Vec::new();
         let mut unchanged = Vec::new();
         for row in rows {
@@ -540,15 +553,21 @@ impl Import {
                     None => Standing::Unattached(account),
                 },
             };
+            let ours = self.verified_domains.contains(row.email.domain());
             match standing {
+                // Not at a domain this firm verified: nobody is attached without saying yes.
+                Standing::NoAccount if !ours => {
+                    self.count_invited(&row);
+                    new_invitees.push(row);
+                }
+                Standing::Unattached(account) if !ours => self.invite(account, row, &mut invited),
+                Standing::Member(account, membership) if membership.firm_id != self.firm_id && !ours => {
+                    self.invite(account, row, &mut invited);
+                }
                 Standing::NoAccount => new_consultants.push(row),
                 Standing::Unattached(account) => self.admit(account, row, &mut joining),
                 Standing::Member(account, membership) if membership.firm_id != self.firm_id => {
-                    if self.verified_domains.contains(row.email.domain()) {
-                        self.admit(account, row, &mut joining);
-                    } else {
-                        self.cannot_claim(row.row, Unclaimable::OtherFirmsMember);
-                    }
+                    self.admit(account, row, &mut joining);
                 }
                 Standing::Member(_, membership) if membership.roster_import_id == Some(self.id) => {
                     self.reject(duplicate(row.row, None));
@@ -577,7 +596,37 @@ impl Import {
         for (account, row) in created.iter().zip(new_consultants) {
             joining.push((account.id, row));
         }
+        let created_invitees = certify_accounts::create_consultants(
+            txn,
+            self.now,
+            new_invitees
+                .iter()
+                .map(|r| (r.email.clone(), r.full_name.clone()))
+                .collect(),
+        )
+        .await
+        .context("creating the roster's invited consultants")?;
+        for (account, row) in created_invitees.iter().zip(new_invitees) {
+            invited.push(invitation_of(account.id, row));
+        }
+        crate::invitations::invite(txn, self.now, self.firm_id, Some(self.id), invited).await?;
         self.join(txn, joining).await
+    }
+
+    /// Invites an existing account named at a domain this firm has not verified. The row reads
+    /// the same whatever the account is; only a consultant gets an invitation to answer.
+    fn invite(&mut self, account: &Account, row: RosterRow, invited: &mut Vec<Invited>) {
+        self.count_invited(&row);
+        if account.role == Role::Consultant {
+            invited.push(invitation_of(account.id, row));
+        }
+    }
+
+    fn count_invited(&mut self, row: &RosterRow) {
+        self.invited += 1;
+        if self.invited_rows.len() < MAX_LISTED_ERRORS {
+            self.invited_rows.push(row.row);
+        }
     }
 
     /// Reports every row whose address appeared on an earlier row of this chunk, valid or not,
@@ -718,6 +767,8 @@ impl Import {
             created: self.created,
             updated: self.updated,
             unchanged: self.unchanged,
+            invited: self.invited,
+            invited_rows: self.invited_rows,
         };
         roster_import::ActiveModel {
             id: Set(self.id),
@@ -732,6 +783,14 @@ impl Import {
         .context("recording a roster import's counts")?;
         txn.commit().await.context("committing a roster import")?;
         Ok(report)
+    }
+}
+
+fn invitation_of(account_id: Uuid, row: RosterRow) -> Invited {
+    Invited {
+        account_id,
+        employee_id: row.employee_id,
+        country: row.country.map(|c| c.as_str().to_owned()),
     }
 }
 

@@ -52,6 +52,9 @@ pub enum FirmError {
     DomainNotClaimed(String),
     #[error("no firm has verified the e-mail domain `{0}`")]
     NoFirmForDomain(String),
+    /// Unknown, someone else's, or already answered: the same answer.
+    #[error("no open invitation {0}")]
+    InvitationNotFound(Uuid),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

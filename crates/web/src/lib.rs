@@ -75,6 +75,7 @@ fn router() -> Router<AppState> {
         .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
         .route("/sign-out", post(pages::sign_in::sign_out))
         .route("/account", get(pages::own_account::page))
+        .route("/invitations/{id}/answer", post(pages::learning::answer_invitation))
         .route("/account/password", post(pages::own_account::change_password))
         .route("/account/sessions/others", post(pages::own_account::end_other_sessions))
         .route("/sign-in/firm", post(pages::sso::start))

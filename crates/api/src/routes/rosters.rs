@@ -51,6 +51,11 @@ pub struct RosterReportView {
     /// Consultants already on the roster whose name, country or employee id changed.
     pub updated: u64,
     pub unchanged: u64,
+    /// Rows whose address is not at a domain the firm has verified: the person is invited and
+    /// joins when they accept. The same whether or not the address already had an account.
+    pub invited: u64,
+    /// The row numbers of the first 100 invited rows (the header is row 1).
+    pub invited_rows: Vec<u64>,
 }
 
 impl From<RosterReport> for RosterReportView {
@@ -61,6 +66,8 @@ impl From<RosterReport> for RosterReportView {
             created: report.created,
             updated: report.updated,
             unchanged: report.unchanged,
+            invited: report.invited,
+            invited_rows: report.invited_rows,
         }
     }
 }

@@ -119,6 +119,8 @@ fn modules_progress(progress: &certify_courses::Progress) -> ProgressView {
 pub struct MyLearning {
     chrome: Chrome,
     name: String,
+    /// Firms that put the consultant on their roster and wait for a yes.
+    invitations: Vec<certify_firms::PendingInvitation>,
     tracks: Vec<TrackCard>,
     courses: Vec<CourseLine>,
     certificates: Vec<CertificateCard>,
@@ -133,15 +135,34 @@ pub async fn my_learning(state: &AppState, jar: CookieJar, visitor: &Visitor) ->
         tracks.push(track_card(state, track).await?);
     }
     let certificates = cards_of(state, visitor.account.id).await?;
+    let invitations = certify_firms::pending_invitations(&state.db, visitor.account.id)
+        .await
+        .map_err(PageError::internal)?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     let page = MyLearning {
         chrome,
         name: visitor.account.display_name.clone(),
+        invitations,
         tracks,
         courses: course_lines(&overview),
         certificates,
     };
     Ok((jar, page).into_response())
+}
+
+/// Accepts or declines an invitation to a firm's roster, then goes home.
+pub async fn answer_invitation(
+    State(state): State<AppState>,
+    SignedIn(visitor): SignedIn,
+    PagePath(id): PagePath<Uuid>,
+    form: CheckedForm,
+) -> Result<Redirect, PageError> {
+    let account_id = visitor.consultant()?;
+    let accept = form.value("answer") == Some("accept");
+    certify_firms::answer_invitation(&state.db, state.clock.now(), account_id, id, accept)
+        .await
+        .map_err(certify_api::ApiError::from)?;
+    Ok(Redirect::to("/home"))
 }
 
 /// A published track in the catalogue.

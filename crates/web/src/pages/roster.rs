@@ -37,6 +37,9 @@ pub enum Outcome {
         created: String,
         updated: String,
         unchanged: String,
+        invited: String,
+        /// "rows 4, 9 and 12".
+        invited_rows: String,
     },
     Rejected {
         /// "2 rows have problems".
@@ -186,6 +189,23 @@ fn imported(report: RosterReport) -> Outcome {
         created: count(report.created),
         updated: count(report.updated),
         unchanged: count(report.unchanged),
+        invited: count(report.invited),
+        invited_rows: listed_rows(&report.invited_rows, report.invited),
+    }
+}
+
+/// "row 4", "rows 4, 9 and 12", "rows 4, 9, 12 and 37 more".
+fn listed_rows(rows: &[u64], total: u64) -> String {
+    let numbers: Vec<String> = rows.iter().map(u64::to_string).collect();
+    let unlisted = total.saturating_sub(rows.len() as u64);
+    match (numbers.as_slice(), unlisted) {
+        ([], _) => String::new(),
+        ([one], 0) => format!("row {one}"),
+        (many, 0) => {
+            let (last, rest) = many.split_last().unwrap_or((&many[0], &[]));
+            format!("rows {} and {last}", rest.join(", "))
+        }
+        (many, more) => format!("rows {} and {more} more", many.join(", ")),
     }
 }
 
