@@ -471,6 +471,84 @@ async fn a_person_a_roster_invites_sees_the_invitation_at_home_and_joins_by_acce
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// Starts a roster post that announces a 60 MiB body but sends only the form's head (and the
+/// token, when given), then waits for the answer: the status the server gives without the file.
+async fn answer_without_the_file(app: &TestApp, cookies: &str, path: &str, token: Option<&str>) -> u16 {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connected");
+    let boundary = "ROSTERBOUNDARY";
+    let mut body = String::new();
+    if let Some(token) = token {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\nemail,full_name\r\n"
+    ));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookies}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        60 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.expect("sent");
+    stream.write_all(body.as_bytes()).await.expect("sent");
+    let mut answer = [0_u8; 12];
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_exact(&mut answer))
+        .await
+        .expect("answered before the file arrived")
+        .expect("read");
+    std::str::from_utf8(&answer[9..12])
+        .expect("status")
+        .parse()
+        .expect("a number")
+}
+
+#[tokio::test]
+async fn a_roster_post_is_refused_before_its_file_is_read_and_problems_quote_little() {
+    let app = spawn_app().await;
+    let portal = portal(&app).await;
+    let path = format!("/firms/{}/roster", portal.firm_id);
+    app.create_account("lin@freelance.example", Role::Consultant).await;
+    let mut lin = Browser::signed_in(&app, "lin@freelance.example").await;
+    lin.get("/home").await;
+    let token = lin.csrf();
+    assert_eq!(
+        answer_without_the_file(&app, &lin.cookie_header(), &path, Some(&token)).await,
+        403
+    );
+
+    let mut admin = Browser::signed_in(&app, "admin@northwind.example").await;
+    admin.get(&path).await;
+    let cookies = admin.cookie_header();
+    assert_eq!(
+        answer_without_the_file(&app, &cookies, &path, None).await,
+        403,
+        "no token first"
+    );
+    assert_eq!(
+        answer_without_the_file(&app, &cookies, &path, Some("forged")).await,
+        403
+    );
+
+    // A 2 MiB column name and address are quoted in a few hundred characters.
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let csv = format!("email,full_name,{huge}\n{huge}@northwind.example,Somebody\n");
+    let csrf = admin.csrf();
+    let (status, _, page) = admin
+        .post_multipart(&path, roster_form(&csrf, "roster.csv", &csv))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("xxx…"),
+        "the quote is cut: {}",
+        &page[..page.len().min(2000)]
+    );
+    assert!(page.len() < 100_000, "a {} byte page", page.len());
+}
+
 /// How the token endpoint answers a client's id and secret.
 async fn token_status(app: &TestApp, id: &str, secret: &str) -> StatusCode {
     app.client

@@ -55,13 +55,29 @@ pub struct RowError {
     pub message: String,
 }
 
+/// The longest message a row error carries, in characters. Messages quote what the file holds
+/// (an unknown column's name, a wrong address), and a file is up to 64 MiB: without a cap one
+/// 60 MiB column name became a 126 MB error page.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// The longest column name a row error carries.
+pub const MAX_COLUMN_CHARS: usize = 60;
+
 impl RowError {
     fn new(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
         Self {
             row,
-            column: column.map(str::to_owned),
-            message: message.into(),
+            // An unknown column is named by what the header says.
+            column: column.map(|name| capped(name.to_owned(), MAX_COLUMN_CHARS)),
+            message: capped(message.into(), MAX_MESSAGE_CHARS),
         }
+    }
+}
+
+/// `message`, cut to `max` characters with an ellipsis when longer.
+fn capped(message: String, max: usize) -> String {
+    match message.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
     }
 }
 

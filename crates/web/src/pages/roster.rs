@@ -117,30 +117,56 @@ pub async fn template(
         .into_response())
 }
 
-/// The fields of the upload form, read before anything is checked.
+/// The upload form's file, read only after the form's token (the field before it) was checked.
 struct Upload {
-    csrf: String,
     file: Option<(Option<String>, axum::body::Bytes)>,
 }
 
-async fn read_form(multipart: Multipart) -> Result<Upload, (StatusCode, String)> {
+/// Why an upload was not read.
+enum Unread {
+    /// No token, or a wrong one, before the file: nothing more is read.
+    Forgery,
+    Unreadable(StatusCode, String),
+}
+
+/// The longest form token read; a real one is about 130 characters.
+const MAX_TOKEN_BYTES: usize = 256;
+
+/// Reads the form in the order sent: the token must come (and pass) before the file is read, so
+/// a post without a good token costs the server a few bytes, not the whole file.
+async fn read_form(multipart: Multipart, token_passes: impl Fn(&str) -> bool) -> Result<Upload, Unread> {
     let mut multipart = multipart;
-    let mut upload = Upload {
-        csrf: String::new(),
-        file: None,
+    let mut checked = false;
+    let mut upload = Upload { file: None };
+    let unreadable_field = |err: axum::extract::multipart::MultipartError| {
+        let (status, message) = unreadable(err.status());
+        Unread::Unreadable(status, message)
     };
-    while let Some(field) = multipart.next_field().await.map_err(|err| unreadable(err.status()))? {
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable_field)? {
         match field.name() {
-            Some("csrf") => upload.csrf = field.text().await.map_err(|err| unreadable(err.status()))?,
+            Some("csrf") => {
+                let mut token = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(unreadable_field)? {
+                    token.extend_from_slice(&chunk);
+                    if token.len() > MAX_TOKEN_BYTES {
+                        return Err(Unread::Forgery);
+                    }
+                }
+                checked = token_passes(std::str::from_utf8(&token).unwrap_or_default());
+                if !checked {
+                    return Err(Unread::Forgery);
+                }
+            }
+            Some("file") if !checked => return Err(Unread::Forgery),
             Some("file") => {
                 let content_type = field.content_type().map(str::to_owned);
-                let bytes = field.bytes().await.map_err(|err| unreadable(err.status()))?;
+                let bytes = field.bytes().await.map_err(unreadable_field)?;
                 upload.file = Some((content_type, bytes));
             }
             _ => {}
         }
     }
-    Ok(upload)
+    if checked { Ok(upload) } else { Err(Unread::Forgery) }
 }
 
 fn unreadable(status: StatusCode) -> (StatusCode, String) {
@@ -244,19 +270,24 @@ pub async fn upload(
     PagePath(firm_id): PagePath<Uuid>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let refuse = |(status, message): (StatusCode, String)| (status, Some(message));
+    // Who may import here is decided before a byte of the file is read.
+    let scope = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let token_passes = |token: &str| crate::csrf::check(&state, &headers, &jar, token).is_ok();
     let form = match multipart {
-        Ok(multipart) => read_form(multipart).await.map_err(refuse),
-        Err(_) => Err(refuse(unreadable(StatusCode::BAD_REQUEST))),
+        Ok(multipart) => read_form(multipart, token_passes).await,
+        Err(_) => {
+            let (status, message) = unreadable(StatusCode::BAD_REQUEST);
+            Err(Unread::Unreadable(status, message))
+        }
     };
     let form = match form {
         Ok(form) => form,
-        Err((status, message)) => {
-            return Ok((status, page(&state, jar, &visitor, firm_id, None, message).await?).into_response());
+        Err(Unread::Forgery) => return Err(PageError::Forgery),
+        Err(Unread::Unreadable(status, message)) => {
+            let page = page(&state, jar, &visitor, firm_id, None, Some(message)).await?;
+            return Ok((status, page).into_response());
         }
     };
-    crate::csrf::check(&state, &headers, &jar, &form.csrf)?;
-    let scope = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
     let bytes = match csv_bytes(form.file) {
         Ok(bytes) => bytes,
         Err((status, message)) => {
