@@ -100,7 +100,11 @@ impl From<ExamError> for ApiError {
             ),
             ExamError::InvalidState(detail) => Self::new(ProblemType::InvalidState, detail),
             ExamError::NotEligible(eligibility) => {
-                let remaining: Vec<String> = eligibility.remaining.iter().map(|c| format!("`{}`", c.title)).collect();
+                let remaining: Vec<String> = eligibility
+                    .remaining
+                    .iter()
+                    .map(|c| format!("\u{201c}{}\u{201d}", c.title))
+                    .collect();
                 Self::new(
                     ProblemType::NotEligible,
                     format!(

@@ -19,7 +19,7 @@ use unicode_security::MixedScript as _;
 pub struct Email(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a valid e-mail address")]
+#[error("{} is not an e-mail address; enter one such as ada@northwind.example", crate::text::quoted(.0))]
 pub struct InvalidEmail(String);
 
 impl Email {
@@ -110,6 +110,15 @@ mod tests {
                 "{own_script} is an address of its own"
             );
         }
+    }
+
+    #[test]
+    fn the_refusal_is_plain_words_and_quotes_little() {
+        let refused = Email::parse(&"x".repeat(10_000))
+            .expect_err("not an address")
+            .to_string();
+        assert!(refused.starts_with("\u{201c}xxx") && refused.contains("…\u{201d} is not an e-mail address"));
+        assert!(refused.chars().count() < 150 && !refused.contains('`'), "{refused}");
     }
 
     #[test]

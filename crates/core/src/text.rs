@@ -59,6 +59,16 @@ pub fn parse_display_text(raw: &str, max: usize) -> Result<String, TextError> {
     Ok(trimmed.to_owned())
 }
 
+/// Someone's input as a message quotes it: in quotation marks, and cut to 60 characters (a
+/// message must not grow with what a stranger sent).
+pub fn quoted(raw: &str) -> String {
+    const MAX: usize = 60;
+    match raw.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("\u{201c}{}…\u{201d}", &raw[..cut]),
+        None => format!("\u{201c}{raw}\u{201d}"),
+    }
+}
+
 /// A CSV cell that a spreadsheet will show as text, never run as a formula: a cell beginning
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's rule for CSV
 /// injection). Every CSV export writes its cells through this.

@@ -21,7 +21,7 @@ use crate::{FirmError, join_firm};
 pub struct EmailDomain(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a domain name such as `northwind.example`")]
+#[error("{} is not a domain name; give one such as northwind.example", certify_core::text::quoted(.0))]
 pub struct InvalidDomain(String);
 
 impl EmailDomain {

@@ -294,7 +294,7 @@ impl Header {
             let shown = if delimiter == '\t' {
                 "tabs".to_owned()
             } else {
-                format!("`{delimiter}`")
+                format!("\u{201c}{delimiter}\u{201d}")
             };
             return Err(RowError::new(
                 1,
@@ -308,14 +308,14 @@ impl Header {
                 return Err(RowError::new(
                     1,
                     Some(name),
-                    format!("unknown column `{name}`; {expected}"),
+                    format!("unknown column {}; {expected}", certify_core::text::quoted(name)),
                 ));
             };
             if positions.insert(*column, index).is_some() {
                 return Err(RowError::new(
                     1,
                     Some(name),
-                    format!("the column `{name}` appears twice"),
+                    format!("the column {} appears twice", certify_core::text::quoted(name)),
                 ));
             }
         }
@@ -324,7 +324,7 @@ impl Header {
                 return Err(RowError::new(
                     1,
                     Some(required),
-                    format!("the column `{required}` is missing; {expected}"),
+                    format!("the column \u{201c}{required}\u{201d} is missing; {expected}"),
                 ));
             }
         }

@@ -46,11 +46,11 @@ pub struct NewFirm {
 pub enum FirmError {
     #[error("firm {0} does not exist")]
     NotFound(Uuid),
-    #[error("the domain `{0}` is claimed by another firm")]
+    #[error("the domain {} is claimed by another firm", certify_core::text::quoted(.0))]
     DomainTaken(String),
-    #[error("the firm has not claimed `{0}`")]
+    #[error("the firm has not claimed {}", certify_core::text::quoted(.0))]
     DomainNotClaimed(String),
-    #[error("no firm has verified the e-mail domain `{0}`")]
+    #[error("no firm has verified the e-mail domain {}", certify_core::text::quoted(.0))]
     NoFirmForDomain(String),
     /// Unknown, someone else's, or already answered: the same answer.
     #[error("no open invitation {0}")]

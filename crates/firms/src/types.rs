@@ -17,7 +17,7 @@ pub enum FirmKind {
 pub struct CountryCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an ISO 3166-1 alpha-2 country code")]
+#[error("{} is not a country code; use two letters, such as DE", certify_core::text::quoted(.0))]
 pub struct InvalidCountryCode(String);
 
 impl CountryCode {
@@ -46,7 +46,7 @@ impl fmt::Display for CountryCode {
 pub struct Website(url::Url);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an absolute http(s) URL")]
+#[error("{} is not a web address; give one such as https://northwind.example", certify_core::text::quoted(.0))]
 pub struct InvalidWebsite(String);
 
 impl Website {

@@ -54,7 +54,8 @@ pub struct DomainPath {
 
 /// A domain in a path: one that does not parse cannot be claimed, so it is a 404.
 fn domain_in_path(raw: &str) -> Result<EmailDomain, ApiError> {
-    EmailDomain::parse(raw).map_err(|_| ApiError::not_found(format!("the firm has not claimed `{raw}`")))
+    EmailDomain::parse(raw)
+        .map_err(|_| ApiError::not_found(format!("the firm has not claimed {}", certify_core::text::quoted(raw))))
 }
 
 /// The firm's claimed domains, verified or not (firm admin or programme staff).
