@@ -9,7 +9,7 @@
     ["certified", "ever_certified", "remaining", "target"].forEach((name) => {
       fields(name).forEach((el) => { el.textContent = number.format(h[name]); });
     });
-    fields("bar").forEach((el) => { el.style.width = Math.min(100, (100 * h.certified) / h.target) + "%"; });
+    fields("bar").forEach((el) => { el.setAttribute("width", String(Math.min(100, (100 * h.certified) / h.target))); });
     const deadline = new Date(h.deadline + "T00:00:00Z").toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
     fields("goal").forEach((el) => {
       el.textContent = "of " + number.format(h.target) + " by " + deadline + " · " +

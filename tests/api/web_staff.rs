@@ -198,7 +198,7 @@ async fn breakdowns_are_tables_with_bars_and_csv_and_are_computed_once_per_chang
     let bluefield_row = page.find("<td>Bluefield Systems</td>").expect("a Bluefield row");
     assert!(northwind_row < bluefield_row, "largest first");
     assert!(
-        page.contains(r#"<td class="number">66.7 %</td>"#) && page.contains("width: 100%"),
+        page.contains(r#"<td class="number">66.7 %</td>"#) && page.contains(r#"<rect width="100" height="1"/>"#),
         "{page}"
     );
     let (_, _, by_name) = browser.get("/staff/breakdowns?by=firm&sort=name").await;
