@@ -168,7 +168,9 @@ test("a firm claims an e-mail domain, sees it pending, and withdraws it", async 
   const row = page.getByRole("row", { name: /northwind-labs\.example/ });
   await row.getByText("Pending").waitFor();
   await look(page, "firm-10-domains");
-  await row.getByRole("button", { name: "Withdraw" }).click();
+  // Withdrawing asks first, saying what it changes.
+  await row.getByText("Withdraw", { exact: true }).click();
+  await row.getByRole("button", { name: "Withdraw northwind-labs.example" }).click();
   await page.getByRole("row", { name: /northwind-labs\.example/ }).waitFor({ state: "detached" });
   await page.setViewportSize({ width: 390, height: 844 });
   await assertNoHorizontalScroll(page, "the domains page");
