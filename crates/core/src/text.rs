@@ -59,14 +59,18 @@ pub fn parse_display_text(raw: &str, max: usize) -> Result<String, TextError> {
     Ok(trimmed.to_owned())
 }
 
-/// Someone's input as a message quotes it: in quotation marks, and cut to 60 characters (a
-/// message must not grow with what a stranger sent).
-pub fn quoted(raw: &str) -> String {
-    const MAX: usize = 60;
-    match raw.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("\u{201c}{}…\u{201d}", &raw[..cut]),
-        None => format!("\u{201c}{raw}\u{201d}"),
+/// `text` cut to `max` characters, with an ellipsis when it was longer: what a message may echo
+/// of someone's input, so that the message does not grow with what a stranger sent.
+pub fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+        None => std::borrow::Cow::Borrowed(text),
     }
+}
+
+/// Someone's input as a message quotes it: in quotation marks, cut to 60 characters.
+pub fn quoted(raw: &str) -> String {
+    format!("\u{201c}{}\u{201d}", cut(raw, 60))
 }
 
 /// A CSV cell that a spreadsheet will show as text, never run as a formula: a cell beginning

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::FirmError;
-use crate::entity::{firm, invitation, membership};
+use crate::entity::{firm, invitation};
 
 /// What the roster said of an invited person, applied to the membership on acceptance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +96,8 @@ pub async fn pending_invitations(
 }
 
 /// Answers an invitation of `account_id`'s: accepting ends their current membership (history
-/// kept) and makes them a member of the inviting firm with what its roster said. Someone
+/// kept) and makes them a member of the inviting firm with what its roster said (a member of it
+/// already stays as they are). Someone
 /// else's invitation, or one already answered, is not found.
 pub async fn answer_invitation<C>(
     db: &C,
@@ -122,26 +123,8 @@ where
         return Err(FirmError::InvitationNotFound(invitation_id));
     };
     if accept {
-        membership::Entity::update_many()
-            .col_expr(membership::Column::LeftAt, Expr::value(now))
-            .filter(membership::Column::AccountId.eq(account_id))
-            .filter(membership::Column::LeftAt.is_null())
-            .exec(&txn)
-            .await
-            .context("ending the current membership")?;
-        membership::Entity::insert(membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            firm_id: Set(invited.firm_id),
-            account_id: Set(account_id),
-            joined_at: Set(now),
-            left_at: Set(None),
-            employee_id: Set(invited.employee_id),
-            country: Set(invited.country),
-            roster_import_id: Set(None),
-        })
-        .exec(&txn)
-        .await
-        .context("joining the inviting firm")?;
+        let roster = (invited.employee_id, invited.country);
+        crate::membership::move_to_firm(&txn, now, invited.firm_id, account_id, roster).await?;
     }
     txn.commit().await.context("committing an answer")?;
     Ok(())

@@ -23,14 +23,28 @@ where
     let txn = certify_core::begin_write(db)
         .await
         .context("starting a membership change")?;
-    if current_firm_of(&txn, account_id).await? == Some(firm_id) {
+    move_to_firm(&txn, now, firm_id, account_id, (None, None)).await?;
+    txn.commit().await.context("committing a membership change")?;
+    Ok(())
+}
+
+/// [`join_firm`] inside the caller's transaction, with what the firm's roster says of the member
+/// (employee id, country).
+pub(crate) async fn move_to_firm(
+    txn: &impl ConnectionTrait,
+    now: OffsetDateTime,
+    firm_id: Uuid,
+    account_id: Uuid,
+    (employee_id, country): (Option<String>, Option<String>),
+) -> Result<(), FirmError> {
+    if current_firm_of(txn, account_id).await? == Some(firm_id) {
         return Ok(());
     }
     membership::Entity::update_many()
         .col_expr(membership::Column::LeftAt, Expr::value(now))
         .filter(membership::Column::AccountId.eq(account_id))
         .filter(membership::Column::LeftAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await
         .context("ending the current membership")?;
     let joined = membership::ActiveModel {
@@ -39,21 +53,19 @@ where
         account_id: Set(account_id),
         joined_at: Set(now),
         left_at: Set(None),
-        employee_id: Set(None),
-        country: Set(None),
+        employee_id: Set(employee_id),
+        country: Set(country),
         roster_import_id: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     match joined {
-        Ok(_) => {}
+        Ok(_) => Ok(()),
         Err(err) if matches!(err.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => {
-            return Err(FirmError::NotFound(firm_id));
+            Err(FirmError::NotFound(firm_id))
         }
-        Err(err) => return Err(anyhow::Error::new(err).context("recording a membership").into()),
+        Err(err) => Err(anyhow::Error::new(err).context("recording a membership").into()),
     }
-    txn.commit().await.context("committing a membership change")?;
-    Ok(())
 }
 
 /// Whether `viewer` may see the records of `account_id` (learning, certificates): programme

@@ -23,6 +23,7 @@ use std::io::Read;
 
 use anyhow::Context as _;
 use certify_accounts::{Account, Role};
+use certify_core::text::cut;
 use certify_core::{DisplayName, Email};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -67,17 +68,9 @@ impl RowError {
         Self {
             row,
             // An unknown column is named by what the header says.
-            column: column.map(|name| capped(name.to_owned(), MAX_COLUMN_CHARS)),
-            message: capped(message.into(), MAX_MESSAGE_CHARS),
+            column: column.map(|name| cut(name, MAX_COLUMN_CHARS).into_owned()),
+            message: cut(&message.into(), MAX_MESSAGE_CHARS).into_owned(),
         }
-    }
-}
-
-/// `message`, cut to `max` characters with an ellipsis when longer.
-fn capped(message: String, max: usize) -> String {
-    match message.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &message[..cut]),
-        None => message,
     }
 }
 
@@ -599,34 +592,25 @@ impl Import {
             }
         }
         self.mark_unchanged(txn, unchanged).await?;
-        let created = certify_accounts::create_consultants(
-            txn,
-            self.now,
-            new_consultants
-                .iter()
-                .map(|r| (r.email.clone(), r.full_name.clone()))
-                .collect(),
-        )
-        .await
-        .context("creating the roster's new consultants")?;
-        for (account, row) in created.iter().zip(new_consultants) {
-            joining.push((account.id, row));
-        }
-        let created_invitees = certify_accounts::create_consultants(
-            txn,
-            self.now,
-            new_invitees
-                .iter()
-                .map(|r| (r.email.clone(), r.full_name.clone()))
-                .collect(),
-        )
-        .await
-        .context("creating the roster's invited consultants")?;
-        for (account, row) in created_invitees.iter().zip(new_invitees) {
-            invited.push(invitation_of(account.id, row));
+        joining.extend(self.with_new_accounts(txn, new_consultants).await?);
+        for (account_id, row) in self.with_new_accounts(txn, new_invitees).await? {
+            invited.push(invitation_of(account_id, row));
         }
         crate::invitations::invite(txn, self.now, self.firm_id, Some(self.id), invited).await?;
         self.join(txn, joining).await
+    }
+
+    /// Opens a consultant account for each row (their addresses had none), paired with its row.
+    async fn with_new_accounts(
+        &self,
+        txn: &DatabaseTransaction,
+        rows: Vec<RosterRow>,
+    ) -> Result<Vec<(Uuid, RosterRow)>, RosterError> {
+        let people = rows.iter().map(|r| (r.email.clone(), r.full_name.clone())).collect();
+        let created = certify_accounts::create_consultants(txn, self.now, people)
+            .await
+            .context("creating the roster's new consultants")?;
+        Ok(created.iter().map(|account| account.id).zip(rows).collect())
     }
 
     /// Invites an existing account named at a domain this firm has not verified. The row reads
