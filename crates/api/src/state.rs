@@ -46,6 +46,15 @@ impl AppState {
         )
     }
 
+    /// A password tried from `from`, against the sign-in budgets (signing in, or proving who one
+    /// is before changing one's password).
+    pub fn sign_in_attempt(&self, from: std::net::IpAddr) -> certify_accounts::Attempt<'_> {
+        certify_accounts::Attempt {
+            throttle: &self.sign_in_throttle,
+            from,
+        }
+    }
+
     /// A consultant's dealings with their attempts as of now.
     pub fn candidate(&self, account_id: uuid::Uuid) -> Candidate<'_, DatabaseConnection> {
         Candidate {

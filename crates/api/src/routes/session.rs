@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use certify_accounts::Attempt;
 use certify_core::Email;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -65,10 +64,7 @@ pub async fn log_in(
         v.fail("password", "must not be empty");
     }
     let email = v.finish(email)?;
-    let attempt = Attempt {
-        throttle: &state.sign_in_throttle,
-        from: peer.ip(),
-    };
+    let attempt = state.sign_in_attempt(peer.ip());
     let logged_in = certify_accounts::log_in(
         &state.db,
         state.clock.now(),

@@ -157,7 +157,8 @@ fn parse_form(
         firm: text("firm"),
         ..CreateForm::default()
     };
-    let email = Email::parse(&view.email).map_err(|e| view.email_error = Some(format!("The e-mail address {e}.")));
+    let email = Email::parse(&view.email)
+        .map_err(|e| view.email_error = Some(format!("{}.", super::capitalised(&e.to_string()))));
     let name = DisplayName::parse(&view.name).map_err(|e| view.name_error = Some(format!("The name {e}.")));
     let raw_password = form.value("password").unwrap_or_default();
     let password = if raw_password.is_empty() {

@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use certify_accounts::{Attempt, PasswordChangeError};
+use certify_accounts::PasswordChangeError;
 use certify_api::AppState;
 use serde::Deserialize;
 
@@ -101,10 +101,7 @@ pub async fn change_password(
     SignedIn(visitor): SignedIn,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let attempt = Attempt {
-        throttle: &state.sign_in_throttle,
-        from: peer.ip(),
-    };
+    let attempt = state.sign_in_attempt(peer.ip());
     let changed = certify_accounts::change_password(
         &state.db,
         state.clock.now(),

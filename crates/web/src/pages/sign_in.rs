@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use certify_accounts::{Attempt, LoginError};
+use certify_accounts::LoginError;
 use certify_api::AppState;
 use certify_core::Email;
 use serde::Deserialize;
@@ -150,14 +150,11 @@ pub async fn submit(
         Ok(email) if password_error.is_none() => email,
         Ok(_) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, None, password_error).await,
         Err(err) => {
-            let email_error = Some(format!("Enter your e-mail address as name@example.com ({err})."));
+            let email_error = Some(format!("{}.", super::capitalised(&err.to_string())));
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, email_error, password_error).await;
         }
     };
-    let attempt = Attempt {
-        throttle: &state.sign_in_throttle,
-        from: peer.ip(),
-    };
+    let attempt = state.sign_in_attempt(peer.ip());
     let now = state.clock.now();
     let logged_in =
         match certify_accounts::log_in(&state.db, now, state.sessions, attempt, &email, &form.password).await {
