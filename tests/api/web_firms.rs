@@ -441,6 +441,12 @@ async fn a_person_a_roster_invites_sees_the_invitation_at_home_and_joins_by_acce
         .and_then(|rest| rest.split('"').next())
         .expect("the answer form");
     let csrf = kim.csrf();
+    let (status, _, _) = kim.post(&format!("/invitations/{action}"), &[("csrf", &csrf)]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no answer is no refusal either"
+    );
     let (status, _, _) = kim
         .post(
             &format!("/invitations/{action}"),

@@ -158,7 +158,12 @@ pub async fn answer_invitation(
     form: CheckedForm,
 ) -> Result<Redirect, PageError> {
     let account_id = visitor.consultant()?;
-    let accept = form.value("answer") == Some("accept");
+    let accept = match form.value("answer") {
+        Some("accept") => true,
+        Some("decline") => false,
+        // Only the page's two buttons answer; anything else must not count as a refusal.
+        _ => return Err(certify_api::ApiError::invalid_field("answer", "choose Join or Decline").into()),
+    };
     certify_firms::answer_invitation(&state.db, state.clock.now(), account_id, id, accept)
         .await
         .map_err(certify_api::ApiError::from)?;
