@@ -26,6 +26,7 @@ mod rosters;
 mod sessions;
 mod sso;
 mod web;
+mod web_access;
 mod web_catalogue;
 mod web_firms;
 mod web_journeys;

@@ -10,26 +10,23 @@
 //! * [`security_headers`] are what a page's answer carries beyond the headers the whole
 //!   application sets (`certify_api::app`: nosniff, no framing, `no-store`, HSTS).
 
+pub mod access;
 mod chart;
 pub mod csrf;
 mod error;
 mod extract;
 mod markdown;
 pub mod pages;
+pub mod routing;
 pub mod session;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::get;
 use certify_api::AppState;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::PageError;
-use pages::{
-    accounts_admin, api_clients, blueprint_editor, breakdowns, catalogue_admin, catalogue_new, certificates, domains,
-    exam, exam_admin, firm, firm_staff, firms, learning, roster, staff_certificates,
-};
 
 /// The stylesheet every page uses, compiled into the binary.
 const STYLESHEET: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/style.css"));
@@ -61,103 +58,33 @@ pub fn pages() -> certify_api::Pages {
         routes: router(),
         verification: with_security_headers(
             Router::new()
-                .route("/verify", get(pages::verify::form).post(pages::verify::upload))
-                .route("/verify/{hash}", get(pages::verify::result)),
+                .route(
+                    "/verify",
+                    get(pages::everyone::verify::form).post(pages::everyone::verify::upload),
+                )
+                .route("/verify/{hash}", get(pages::everyone::verify::result)),
         ),
         error_page,
     }
 }
 
+/// Every page's method, path and audience, in the order the router takes them.
+pub fn page_routes() -> Vec<routing::PageRoute> {
+    grouped_pages().into_parts().1
+}
+
+/// The pages, one group per audience: the URL prefix, the folder under `pages/` and the
+/// extractor that admits the visitor say the same thing.
+fn grouped_pages() -> routing::PageRoutes {
+    routing::PageRoutes::new(routing::Audience::Anyone)
+        .merge(pages::everyone::routes())
+        .merge(pages::learner::routes())
+        .nest("/firms/{firm_id}", pages::firm::routes())
+        .nest("/staff", pages::staff::routes())
+}
+
 fn router() -> Router<AppState> {
-    let pages = Router::new()
-        .route("/", get(pages::home::landing))
-        .route("/home", get(pages::home::home))
-        .route("/sign-in", get(pages::sign_in::form).post(pages::sign_in::submit))
-        .route("/sign-out", post(pages::sign_in::sign_out))
-        .route("/account", get(pages::own_account::page))
-        .route("/invitations/{id}/answer", post(pages::learning::answer_invitation))
-        .route("/account/password", post(pages::own_account::change_password))
-        .route("/account/sessions/others", post(pages::own_account::end_other_sessions))
-        .route("/sign-in/firm", post(pages::sso::start))
-        .route("/sign-in/sso/callback", get(pages::sso::callback))
-        .route("/catalogue", get(learning::catalogue))
-        .route("/tracks/{id}", get(learning::track))
-        .route("/tracks/{id}/enrolment", post(learning::enrol_in_track))
-        .route("/courses/{id}", get(learning::course))
-        .route("/courses/{id}/enrolment", post(learning::enrol_in_course))
-        .route("/modules/{id}", get(learning::module))
-        .route("/modules/{id}/completion", post(learning::complete_module))
-        .route("/exams/{id}", get(exam::exam))
-        .route("/exams/{id}/attempts", post(exam::start))
-        .route("/attempts/{id}", get(exam::attempt).post(exam::save_answers))
-        .route("/attempts/{id}/answers/{position}", post(exam::save_answer))
-        .route("/attempts/{id}/review", get(exam::review))
-        .route("/attempts/{id}/submission", post(exam::submit))
-        .route("/firms/{id}", get(firm::firm))
-        .route("/firms/{id}/consultants", get(firm_staff::staff))
-        .route("/firms/{id}/consultants.csv", get(firm_staff::export))
-        .route("/firms/{id}/consultants/{account_id}", get(firm_staff::consultant))
-        .route(
-            "/firms/{id}/roster",
-            get(roster::form)
-                .post(roster::upload)
-                // The form carries the file and a few short fields.
-                .layer(DefaultBodyLimit::max(roster_upload_limit())),
-        )
-        .route("/firms/{id}/roster/template.csv", get(roster::template))
-        .route("/firms/{id}/domains", get(domains::domains).post(domains::claim))
-        .route("/firms/{id}/domains/{domain}/withdrawal", post(domains::withdraw))
-        .route("/firms/{id}/domains/{domain}/verification", post(domains::verify))
-        .route(
-            "/firms/{id}/api-clients",
-            get(api_clients::clients).post(api_clients::create),
-        )
-        .route("/firms/{id}/api-clients/{client_id}/secret", post(api_clients::rotate))
-        .route(
-            "/firms/{id}/api-clients/{client_id}/revocation",
-            post(api_clients::revoke),
-        )
-        .route("/certificates", get(certificates::my_certificates))
-        .route("/staff/breakdowns", get(breakdowns::breakdowns))
-        .route("/staff/breakdowns.csv", get(breakdowns::export))
-        .route("/staff/firms", get(firms::firms))
-        .route(
-            "/staff/accounts",
-            get(accounts_admin::accounts).post(accounts_admin::create),
-        )
-        .route("/staff/accounts/{id}", get(accounts_admin::account))
-        .route("/staff/catalogue", get(catalogue_admin::catalogue))
-        .route("/staff/catalogue/{kind}/{id}/status", post(catalogue_admin::set_status))
-        .route("/staff/catalogue/tracks/new", get(catalogue_new::new_track))
-        .route("/staff/catalogue/tracks", post(catalogue_new::create_track))
-        .route("/staff/tracks/{id}/courses/new", get(catalogue_new::new_course))
-        .route("/staff/tracks/{id}/courses", post(catalogue_new::create_course))
-        .route("/staff/courses/{id}/modules/new", get(catalogue_new::new_module))
-        .route("/staff/courses/{id}/modules", post(catalogue_new::create_module))
-        .route(
-            "/staff/modules/{id}/edit",
-            get(catalogue_admin::edit_module).post(catalogue_admin::save_module),
-        )
-        .route("/staff/exams/{id}", get(exam_admin::exam))
-        .route("/staff/exams/{id}/bank", post(exam_admin::import))
-        .route(
-            "/staff/exams/{id}/blueprint",
-            get(blueprint_editor::edit).post(blueprint_editor::save),
-        )
-        .route("/staff/exams/{id}/bank.json", get(exam_admin::export))
-        .route("/staff/certificates", get(staff_certificates::search))
-        .route("/staff/certificates/export", get(staff_certificates::export))
-        .route("/staff/certificates/{id}", get(staff_certificates::certificate))
-        .route("/staff/certificates/{id}/revocation", post(staff_certificates::revoke))
-        .route(
-            "/staff/certificates/{id}/holder-name",
-            post(staff_certificates::correct_name),
-        )
-        .route("/certificates/{id}/certificate.pdf", get(certificates::download_pdf))
-        .route(
-            "/certificates/{id}/credential.json",
-            get(certificates::download_credential),
-        );
+    let (pages, _) = grouped_pages().into_parts();
     with_security_headers(pages)
         .route(
             "/assets/style.css",
@@ -179,11 +106,6 @@ fn router() -> Router<AppState> {
             "/assets/exam.js",
             get(|| asset("text/javascript; charset=utf-8", EXAM_SCRIPT)),
         )
-}
-
-/// The largest roster upload: the API's largest roster and room for the form's other fields.
-fn roster_upload_limit() -> usize {
-    usize::try_from(certify_api::routes::rosters::MAX_ROSTER_BYTES).unwrap_or(usize::MAX) + 64 * 1024
 }
 
 /// The page for an error status that arrived without an explanation: an address that matches

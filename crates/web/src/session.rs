@@ -58,26 +58,10 @@ impl Visitor {
 }
 
 impl Visitor {
-    /// Refuses anyone but a consultant: only consultants enrol, learn and sit exams.
-    pub fn consultant(&self) -> Result<uuid::Uuid, PageError> {
-        match self.account.role {
-            Role::Consultant => Ok(self.account.id),
-            _ => Err(PageError::Api(certify_api::ApiError::forbidden(
-                "only consultants enrol in courses and sit exams",
-            ))),
-        }
-    }
-}
-
-impl Visitor {
-    /// Refuses anyone but programme staff.
-    pub fn staff(&self) -> Result<uuid::Uuid, PageError> {
-        match self.account.role {
-            Role::ProgrammeStaff => Ok(self.account.id),
-            _ => Err(PageError::Api(certify_api::ApiError::forbidden(
-                "only programme staff manage certificates",
-            ))),
-        }
+    /// Whether this is a consultant, who enrols, learns and sits exams (pages show them the
+    /// buttons for it; `crate::access::LearnerPage` admits them to the actions).
+    pub fn is_consultant(&self) -> bool {
+        self.account.role == Role::Consultant
     }
 }
 
@@ -111,22 +95,30 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
+        // The address as sent: inside a nested router `parts.uri` has lost its prefix
+        // (`/staff/accounts` reads `/accounts`).
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |original| original.0.clone());
         match visitor(state, &jar).await? {
             // Someone else chose this password: nothing but choosing one's own until it is done.
-            Some(visitor) if visitor.account.must_change_password && !parts.uri.path().starts_with("/account") => {
+            Some(visitor) if visitor.account.must_change_password && !is_own_account_page(uri.path()) => {
                 Err(PageError::PasswordChangeRequired)
             }
             Some(visitor) => Ok(Self(visitor)),
             None => {
-                let uri = parts
-                    .extensions
-                    .get::<OriginalUri>()
-                    .map_or_else(|| parts.uri.clone(), |original| original.0.clone());
                 let next = uri.path_and_query().map_or("/home", |p| p.as_str()).to_owned();
                 Err(PageError::SignInRequired { next })
             }
         }
     }
+}
+
+/// The pages of one's own account (`/account`, `/account/…`), the only ones open before a
+/// password someone else chose is changed.
+fn is_own_account_page(path: &str) -> bool {
+    path == "/account" || path.starts_with("/account/")
 }
 
 /// Where to go after signing in: only a path of this site (`/…`, never `//host` or a scheme),

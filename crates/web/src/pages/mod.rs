@@ -1,28 +1,10 @@
 //! The handlers. Each builds a small view of what its page shows, already formatted, and a
 //! template lays it out; templates hold no rules.
 
-pub mod accounts_admin;
-pub mod api_clients;
-pub mod blueprint_editor;
-pub mod breakdowns;
-pub mod catalogue_admin;
-pub mod catalogue_new;
-pub mod certificates;
-pub mod dashboard;
-pub mod domains;
-pub mod exam;
-pub mod exam_admin;
+pub mod everyone;
 pub mod firm;
-pub mod firm_staff;
-pub mod firms;
-pub mod home;
-pub mod learning;
-pub mod own_account;
-pub mod roster;
-pub mod sign_in;
-pub mod sso;
-pub mod staff_certificates;
-pub mod verify;
+pub mod learner;
+pub mod staff;
 
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
@@ -54,7 +36,7 @@ impl From<&Visitor> for HeaderView {
         Self {
             name: visitor.account.display_name.clone(),
             role: visitor.role_name(),
-            consultant: visitor.consultant().is_ok(),
+            consultant: visitor.is_consultant(),
             firm_id: match visitor.account.role {
                 certify_accounts::Role::FirmAdmin { firm_id } => Some(firm_id),
                 _ => None,

@@ -18,11 +18,12 @@ use uuid::Uuid;
 
 use super::certificates::{CertificateCard, card};
 use super::learning::RemainingCourse;
-use super::{Chrome, chrome_for, date_time, long_date};
+use crate::access::LearnerPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, date_time, long_date};
+use crate::session::Visitor;
 
 /// Whether the consultant may start now, and if not what to do.
 #[derive(Debug, Clone)]
@@ -143,10 +144,10 @@ fn exam_page(chrome: Chrome, track_title: String, standing: ExamStanding) -> Exa
 pub async fn exam(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<(CookieJar, ExamPage), PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let standing = state.candidate(account_id).standing(id).await?;
     let track =
         certify_courses::get_track(&state.db, certify_courses::Audience::Learner, standing.exam.track_id).await?;
@@ -157,11 +158,11 @@ pub async fn exam(
 /// Starts an attempt and opens its questions; an attempt already open is resumed instead.
 pub async fn start(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let seed = certify_api::routes::attempts::random_seed()?;
     match state.candidate(account_id).start_attempt(id, seed).await {
         Ok(attempt) => Ok(Redirect::to(&format!("/attempts/{}", attempt.id))),
@@ -286,11 +287,11 @@ pub struct AttemptQuery {
 pub async fn attempt(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     Query(query): Query<AttemptQuery>,
 ) -> Result<Response, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let attempt = state.candidate(account_id).attempt(id).await?;
     if attempt.status == AttemptStatus::Open {
         // A candidate reading without posting must not be signed out by the idle timeout
@@ -410,11 +411,11 @@ async fn result_page(
 /// saved), or on to the review; a redirect either way, so a reload never posts the form again.
 pub async fn save_answers(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let candidate = state.candidate(account_id);
     let attempt = candidate.attempt(id).await?;
     let letters = |mut letters: Vec<String>| {
@@ -448,11 +449,11 @@ pub async fn save_answers(
 /// is finished, which tells the script to reload and show the result.
 pub async fn save_answer(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath((id, position)): PagePath<(Uuid, u32)>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     state
         .candidate(account_id)
         .save_response(id, position, form.values("answer"))
@@ -464,10 +465,10 @@ pub async fn save_answer(
 pub async fn review(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let attempt = state.candidate(account_id).attempt(id).await?;
     if attempt.status != AttemptStatus::Open {
         return Ok(Redirect::to(&format!("/attempts/{id}")).into_response());
@@ -493,11 +494,11 @@ pub async fn review(
 /// Submits the attempt (confirmed on the review page) and shows the result.
 pub async fn submit(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     state.candidate(account_id).submit_attempt(id).await?;
     Ok(Redirect::to(&format!("/attempts/{id}")))
 }

@@ -8,16 +8,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use certify_accounts::Role;
 use certify_api::AppState;
 use certify_firms::{EmailDomain, FirmError};
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, long_date};
+use crate::access::{FirmPage, StaffPage};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, long_date};
 
 /// One claimed domain.
 #[derive(Debug, Clone)]
@@ -44,12 +44,11 @@ pub struct DomainsPage {
 async fn page(
     state: &AppState,
     jar: CookieJar,
-    visitor: &Visitor,
-    firm_id: Uuid,
+    at: &FirmPage,
     domain: String,
     domain_error: Option<String>,
 ) -> Result<(CookieJar, DomainsPage), PageError> {
-    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
+    let firm_id = at.firm_id();
     let domains = certify_firms::domains_of(&state.db, firm_id)
         .await?
         .into_iter()
@@ -65,15 +64,15 @@ async fn page(
             domain: claim.domain,
         })
         .collect();
-    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    let (jar, chrome) = chrome_for(state, jar, Some(&at.visitor))?;
     Ok((
         jar,
         DomainsPage {
             chrome,
             firm_id,
-            firm_name: firm.name,
+            firm_name: at.firm.name.clone(),
             domains,
-            staff: visitor.account.role == Role::ProgrammeStaff,
+            staff: at.by_staff(),
             domain,
             domain_error,
         },
@@ -81,33 +80,26 @@ async fn page(
 }
 
 /// The firm's domains.
-pub async fn domains(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
-) -> Result<Response, PageError> {
-    Ok(page(&state, jar, &visitor, firm_id, String::new(), None)
-        .await?
-        .into_response())
+pub async fn domains(State(state): State<AppState>, jar: CookieJar, at: FirmPage) -> Result<Response, PageError> {
+    Ok(page(&state, jar, &at, String::new(), None).await?.into_response())
 }
 
 /// Claims the domain typed in the form; a wrong or taken one is answered beside the field.
 pub async fn claim(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    at: FirmPage,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = at.firm_id();
     let raw = form.value("domain").unwrap_or_default().to_owned();
     let claimed = match EmailDomain::parse(raw.trim_start_matches('@')) {
         Err(_) => {
             Err("Type a domain such as northwind.example: the part of your e-mail addresses after the @.".to_owned())
         }
         Ok(domain) => {
-            match certify_firms::claim_domain(&state.db, state.clock.now(), firm_id, &domain, visitor.account.id).await
+            match certify_firms::claim_domain(&state.db, state.clock.now(), firm_id, &domain, at.visitor.account.id)
+                .await
             {
                 Ok(_) => Ok(()),
                 Err(FirmError::DomainTaken(_)) => Err(format!(
@@ -120,10 +112,15 @@ pub async fn claim(
     match claimed {
         Ok(()) => Ok(Redirect::to(&format!("/firms/{firm_id}/domains")).into_response()),
         Err(message) => {
-            let page = page(&state, jar, &visitor, firm_id, raw, Some(message)).await?;
+            let page = page(&state, jar, &at, raw, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct DomainParam {
+    domain: String,
 }
 
 fn domain_in_path(raw: &str) -> Result<EmailDomain, PageError> {
@@ -133,23 +130,25 @@ fn domain_in_path(raw: &str) -> Result<EmailDomain, PageError> {
 /// Withdraws a claim; consultants who joined through it stay.
 pub async fn withdraw(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
-    PagePath((firm_id, domain)): PagePath<(Uuid, String)>,
+    at: FirmPage,
+    PagePath(DomainParam { domain }): PagePath<DomainParam>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = at.firm_id();
     certify_firms::release_domain(&state.db, firm_id, &domain_in_path(&domain)?).await?;
     Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))
 }
 
-/// Programme staff verify a claim.
+/// Programme staff verify a claim (the firm first, so another firm's administrator sees the
+/// page of a firm that does not exist here too).
 pub async fn verify(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
-    PagePath((firm_id, domain)): PagePath<(Uuid, String)>,
+    at: FirmPage,
+    staff: StaffPage,
+    PagePath(DomainParam { domain }): PagePath<DomainParam>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let staff_id = visitor.staff()?;
+    let (firm_id, staff_id) = (at.firm_id(), staff.id());
     let domain = domain_in_path(&domain)?;
     certify_firms::verify_domain(&state.db, state.clock.now(), firm_id, &domain, staff_id).await?;
     Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Chrome, chrome, long_date};
 use crate::error::PageError;
+use crate::pages::{Chrome, chrome, long_date};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "verify_form.html")]

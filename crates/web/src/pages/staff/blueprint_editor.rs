@@ -13,11 +13,12 @@ use certify_api::AppState;
 use certify_exams::{Blueprint, BlueprintInput, DomainSpec, Exam, ExamError, FieldProblem};
 use uuid::Uuid;
 
-use super::{Chrome, capitalised, chrome_for};
+use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, capitalised, chrome_for};
+use crate::session::Visitor;
 
 /// Blank rows offered for new domains.
 const NEW_ROWS: usize = 2;
@@ -192,8 +193,7 @@ fn domain_index(field: &str) -> Option<usize> {
     field.strip_prefix("domains[")?.split_once(']')?.0.parse().ok()
 }
 
-async fn exam_for_staff(state: &AppState, visitor: &Visitor, id: Uuid) -> Result<Exam, PageError> {
-    visitor.staff()?;
+async fn exam_for_staff(state: &AppState, id: Uuid) -> Result<Exam, PageError> {
     Ok(certify_exams::get_exam(&state.db, id).await?)
 }
 
@@ -212,10 +212,10 @@ fn show(
 pub async fn edit(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    let exam = exam_for_staff(&state, &visitor, id).await?;
+    let exam = exam_for_staff(&state, id).await?;
     show(&state, jar, &visitor, StatusCode::OK, BlueprintEditor::of(&exam))
 }
 
@@ -223,11 +223,11 @@ pub async fn edit(
 pub async fn save(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let exam = exam_for_staff(&state, &visitor, id).await?;
+    let exam = exam_for_staff(&state, id).await?;
     let mut page = BlueprintEditor::of(&exam);
     page.typed(&form);
     let Some(blueprint) = page.parse(&exam) else {

@@ -23,11 +23,11 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::certificates::{CertificateCard, cards_of};
-use super::{Choice, Chrome, choices, chrome_for, long_date, thousands};
+use crate::access::FirmPage;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::SignedIn;
+use crate::pages::learner::certificates::{CertificateCard, cards_of};
+use crate::pages::{Choice, Chrome, choices, chrome_for, long_date, thousands};
 
 /// Rows on one page of the table.
 const PAGE_ROWS: usize = 25;
@@ -128,7 +128,7 @@ fn parse(query: &StaffQuery, now: OffsetDateTime) -> Result<ParsedQuery, FilterE
             }
         }
     };
-    let search = super::search_field(&query.q).unwrap_or_else(|problem| {
+    let search = crate::pages::search_field(&query.q).unwrap_or_else(|problem| {
         errors.q = Some(problem);
         None
     });
@@ -312,11 +312,10 @@ async fn filter_choices(state: &AppState, firm_id: Uuid, query: &StaffQuery) -> 
 pub async fn staff(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    FirmPage { visitor, firm }: FirmPage,
     Query(query): Query<StaffQuery>,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let FilterChoices {
         tracks,
         statuses,
@@ -388,11 +387,10 @@ pub async fn staff(
 /// Exactly the filtered set, in the table's order, as the API's consultants CSV.
 pub async fn export(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    FirmPage { firm, .. }: FirmPage,
     Query(query): Query<StaffQuery>,
 ) -> Result<Response, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let parsed = parse(&query, state.clock.now()).map_err(|_| {
         PageError::Api(certify_api::ApiError::new(
             certify_api::ProblemType::ValidationFailed,
@@ -421,8 +419,13 @@ pub struct ConsultantPage {
     joined: String,
     /// When the first active certificate ends.
     soonest: Option<String>,
-    tracks: Vec<super::learning::TrackCard>,
+    tracks: Vec<crate::pages::learner::learning::TrackCard>,
     certificates: Vec<CertificateCard>,
+}
+
+#[derive(Deserialize)]
+pub struct AccountParam {
+    account_id: Uuid,
 }
 
 /// One consultant of the firm: who they are, their learning and exam eligibility, their
@@ -431,10 +434,10 @@ pub struct ConsultantPage {
 pub async fn consultant(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath((firm_id, account_id)): PagePath<(Uuid, Uuid)>,
+    FirmPage { visitor, firm }: FirmPage,
+    PagePath(AccountParam { account_id }): PagePath<AccountParam>,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let not_found = || PageError::not_found(format!("no consultant with id {account_id} in this firm"));
     let standing = member_standing(&state.db, state.clock.now(), firm_id, account_id)
         .await?
@@ -442,7 +445,7 @@ pub async fn consultant(
     let overview = certify_courses::learning_overview(&state.db, account_id).await?;
     let mut tracks = Vec::with_capacity(overview.tracks.len());
     for track in &overview.tracks {
-        tracks.push(super::learning::track_card(&state, track).await?);
+        tracks.push(crate::pages::learner::learning::track_card(&state, track).await?);
     }
     let certificates = cards_of(&state, account_id).await?;
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;

@@ -17,13 +17,14 @@ use certify_api::routes::certificate_exports::{self, ExportQuery};
 use certify_core::{PageRequest, PageSize, SearchText};
 use certify_courses::Audience;
 
-use super::certificates::{CertificateCard, card};
-use super::verify::{Code, parse_code};
-use super::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker};
+use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::everyone::verify::{Code, parse_code};
+use crate::pages::learner::certificates::{CertificateCard, card};
+use crate::pages::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker};
+use crate::session::Visitor;
 
 /// Accounts a holder search looks at.
 const HOLDERS_SEARCHED: u64 = 20;
@@ -120,10 +121,9 @@ async fn export_form(
 pub async fn export(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let blank = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let id = |field: &'static str, raw: &str| match blank(raw) {
         None => Ok(None),
@@ -224,10 +224,9 @@ async fn find(state: &AppState, q: &str) -> Result<Vec<Certificate>, PageError> 
 pub async fn search(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     Query(query): Query<FindQuery>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let q = query.q.trim().to_owned();
     let (q_error, results) = match q.chars().count() {
         0 => (None, None),
@@ -354,11 +353,10 @@ async fn certificate_page(
 pub async fn certificate(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let done = match query.done.as_deref() {
         Some("revoked") => Some("The certificate was revoked. Anyone who verifies it now sees the reason."),
         Some("reissued") => Some("The certificate was reissued with the corrected name; this is the new one."),
@@ -386,11 +384,11 @@ async fn refused(
 pub async fn revoke(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let staff_id = visitor.staff()?;
+    let staff_id = visitor.account.id;
     let raw = form.value("reason").unwrap_or_default();
     let reason = match certify_core::text::parse_display_text(raw, MAX_REASON_CHARS) {
         Ok(reason) => reason,
@@ -422,11 +420,11 @@ pub async fn revoke(
 pub async fn correct_name(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let staff_id = visitor.staff()?;
+    let staff_id = visitor.account.id;
     let raw = form.value("holder_name").unwrap_or_default();
     let name = match certify_core::DisplayName::parse(raw) {
         Ok(name) => name,

@@ -12,13 +12,15 @@ use certify_accounts::{ApiClient, ApiClientError, ClientSecret, MAX_CLIENT_NAME,
 use certify_api::AppState;
 use certify_core::TextError;
 use certify_firms::Firm;
+use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, date_time};
+use crate::access::FirmPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, date_time};
+use crate::session::Visitor;
 
 /// One client as the table shows it.
 #[derive(Debug, Clone)]
@@ -124,14 +126,17 @@ async fn page(
     ))
 }
 
+#[derive(Deserialize)]
+pub struct ClientParam {
+    client_id: Uuid,
+}
+
 /// The firm's clients and the form to create one.
 pub async fn clients(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    FirmPage { visitor, firm }: FirmPage,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
     Ok(page(&state, jar, &visitor, firm, Draft::default(), None)
         .await?
         .into_response())
@@ -141,11 +146,10 @@ pub async fn clients(
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    FirmPage { visitor, firm }: FirmPage,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let mut draft = Draft {
         name: form.value("name").unwrap_or_default().to_owned(),
         ..Draft::default()
@@ -226,11 +230,11 @@ async fn shown_once(
 pub async fn rotate(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath((firm_id, client_id)): PagePath<(Uuid, Uuid)>,
+    FirmPage { visitor, firm }: FirmPage,
+    PagePath(ClientParam { client_id }): PagePath<ClientParam>,
     _form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let rotated = certify_accounts::rotate_api_client_secret(&state.db, state.clock.now(), firm_id, client_id).await?;
     shown_once(&state, jar, &visitor, firm, rotated).await
 }
@@ -238,11 +242,11 @@ pub async fn rotate(
 /// Revokes a client, from the confirmation the table folds under its "Revoke" button.
 pub async fn revoke(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
-    PagePath((firm_id, client_id)): PagePath<(Uuid, Uuid)>,
+    FirmPage { firm, .. }: FirmPage,
+    PagePath(ClientParam { client_id }): PagePath<ClientParam>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     certify_accounts::revoke_api_client(&state.db, state.clock.now(), firm_id, client_id).await?;
     Ok(Redirect::to(&format!("/firms/{firm_id}/api-clients")))
 }

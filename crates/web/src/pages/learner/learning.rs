@@ -12,11 +12,12 @@ use certify_courses::{Audience, CourseStanding, Eligibility, LearningOverview, T
 use uuid::Uuid;
 
 use super::certificates::{CertificateCard, cards_of};
-use super::{Chrome, chrome_for};
+use crate::access::LearnerPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
 use crate::markdown;
+use crate::pages::{Chrome, chrome_for};
 use crate::session::{SignedIn, Visitor};
 
 /// A progress bar's numbers: "8 of 12 modules".
@@ -153,11 +154,11 @@ pub async fn my_learning(state: &AppState, jar: CookieJar, visitor: &Visitor) ->
 /// Accepts or declines an invitation to a firm's roster, then goes home.
 pub async fn answer_invitation(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let accept = match form.value("answer") {
         Some("accept") => true,
         Some("decline") => false,
@@ -210,7 +211,7 @@ pub async fn catalogue(
         })
         .collect();
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
-    let consultant = visitor.consultant().is_ok();
+    let consultant = visitor.is_consultant();
     Ok((
         jar,
         Catalogue {
@@ -278,7 +279,7 @@ pub async fn track(
         validity_months: detail.track.certificate_validity_months,
         courses,
         enrolled: overview.tracks.iter().any(|t| t.track.id == id),
-        consultant: visitor.consultant().is_ok(),
+        consultant: visitor.is_consultant(),
         exam_id: exam.map(|e| e.id),
     };
     Ok((jar, page))
@@ -287,11 +288,11 @@ pub async fn track(
 /// Enrols the consultant in the track and each of its courses, then shows the track.
 pub async fn enrol_in_track(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     certify_courses::enrol_in_track(&state.db, state.clock.now(), account_id, id).await?;
     Ok(Redirect::to(&format!("/tracks/{id}")))
 }
@@ -387,7 +388,7 @@ pub async fn course(
             .as_ref()
             .map_or_else(|| modules.first().map(|m| m.id), |s| s.progress.next_module),
         modules,
-        consultant: visitor.consultant().is_ok(),
+        consultant: visitor.is_consultant(),
         after,
     };
     Ok((jar, page))
@@ -396,11 +397,11 @@ pub async fn course(
 /// Enrols the consultant in one course, then shows it.
 pub async fn enrol_in_course(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     certify_courses::enrol_in_course(&state.db, state.clock.now(), account_id, id).await?;
     Ok(Redirect::to(&format!("/courses/{id}")))
 }
@@ -450,7 +451,7 @@ pub async fn module(
         next: neighbour(Some(index + 1)),
         done: modules.get(index).is_some_and(|m| m.done),
         enrolled: standing.is_some(),
-        consultant: visitor.consultant().is_ok(),
+        consultant: visitor.is_consultant(),
         progress: standing.as_ref().map(|s| modules_progress(&s.progress)),
     };
     Ok((jar, page))
@@ -460,11 +461,11 @@ pub async fn module(
 /// course when it is finished.
 pub async fn complete_module(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
 ) -> Result<Redirect, PageError> {
-    let account_id = visitor.consultant()?;
+    let account_id = visitor.account.id;
     let completed = certify_courses::complete_module(&state.db, state.clock.now(), account_id, id).await?;
     let next = match completed.course_progress.next_module {
         Some(next) => format!("/modules/{next}"),

@@ -22,9 +22,9 @@ use certify_sso::{Provider, ProviderAnswer, RedirectUrl, SsoError};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Chrome, chrome};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
+use crate::pages::{Chrome, chrome};
 use crate::session::{SESSION, local_path, site_cookie};
 
 /// The flow's `state`, kept by the browser that started it.

@@ -13,9 +13,9 @@ use certify_api::AppState;
 use certify_progress::{Dimension, Group};
 use serde::Deserialize;
 
-use super::{Chrome, chrome_for, thousands};
+use crate::access::StaffPage;
 use crate::error::PageError;
-use crate::session::SignedIn;
+use crate::pages::{Chrome, chrome_for, thousands};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BreakdownQuery {
@@ -97,10 +97,9 @@ async fn rows(state: &AppState, by: Dimension, by_name: bool) -> Result<(i64, Ve
 pub async fn breakdowns(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     Query(query): Query<BreakdownQuery>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let (by, by_name) = parse(&query)?;
     let (certified, groups) = rows(&state, by, by_name).await?;
     let largest = groups.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
@@ -134,10 +133,9 @@ pub async fn breakdowns(
 /// The same table as CSV.
 pub async fn export(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    _: StaffPage,
     Query(query): Query<BreakdownQuery>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let (by, by_name) = parse(&query)?;
     let (_, groups) = rows(&state, by, by_name).await?;
     let mut out = csv::Writer::from_writer(Vec::new());

@@ -15,10 +15,10 @@ use certify_progress::Dimension;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::firm::{kind_label, tier_label};
-use super::{Choice, Chrome, chrome_for, thousands};
+use crate::access::StaffPage;
 use crate::error::PageError;
-use crate::session::SignedIn;
+use crate::pages::firm::overview::{kind_label, tier_label};
+use crate::pages::{Choice, Chrome, chrome_for, thousands};
 
 /// Rows the table shows; a search narrows the rest.
 const SHOWN: usize = 100;
@@ -108,10 +108,9 @@ async fn certified_per_firm(state: &AppState) -> Result<HashMap<Uuid, u32>, Page
 pub async fn firms(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     Query(query): Query<FirmsQuery>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let kind = KINDS.into_iter().find(|k| kind_value(*k) == query.kind.trim());
     let tier = Tier::ALL
         .into_iter()
@@ -129,7 +128,7 @@ pub async fn firms(
     let all_ids = certify_firms::all_firm_ids(&state.db).await?;
     let distribution = thresholds.distribution(all_ids.iter().map(headcount));
     let largest = distribution.values().copied().max().unwrap_or(0).max(1);
-    let search = super::search_field(&query.q);
+    let search = crate::pages::search_field(&query.q);
     let q_error = search.as_ref().err().copied();
     let firm_query = FirmQuery {
         search: search.unwrap_or_default(),
@@ -138,7 +137,7 @@ pub async fn firms(
     };
     let mut rows = Vec::new();
     if country_error.is_none() && q_error.is_none() {
-        for firm in super::matching_firms(&state, &firm_query).await? {
+        for firm in crate::pages::matching_firms(&state, &firm_query).await? {
             let active = headcount(&firm.id);
             let firm_tier = thresholds.tier_for(active);
             if tier.is_some_and(|t| t != firm_tier) {

@@ -11,10 +11,11 @@ use certify_api::views::certificates::{certificate_view, pdf_attachment, render_
 use certify_certificates::{Certificate, Standing};
 use uuid::Uuid;
 
-use super::verify::Tone;
-use super::{Chrome, chrome_for, long_date};
+use crate::access::LearnerPage;
 use crate::error::PageError;
 use crate::extract::PagePath;
+use crate::pages::everyone::verify::Tone;
+use crate::pages::{Chrome, chrome_for, long_date};
 use crate::session::SignedIn;
 
 /// One certificate as its holder sees it.
@@ -85,7 +86,7 @@ pub struct MyCertificates {
 pub async fn my_certificates(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    LearnerPage(visitor): LearnerPage,
 ) -> Result<(CookieJar, MyCertificates), PageError> {
     let certificates = cards_of(&state, visitor.account.id).await?;
     let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;

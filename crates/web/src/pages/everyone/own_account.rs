@@ -13,9 +13,9 @@ use certify_accounts::PasswordChangeError;
 use certify_api::AppState;
 use serde::Deserialize;
 
-use super::{Chrome, capitalised, chrome_for, date_time};
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
+use crate::pages::{Chrome, capitalised, chrome_for, date_time};
 use crate::session::{SignedIn, Visitor};
 
 /// One of the person's sessions, as the list shows it.

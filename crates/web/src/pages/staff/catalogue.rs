@@ -13,11 +13,12 @@ use certify_core::{PageRequest, PageSize};
 use certify_courses::{Audience, CourseError, ModuleChanges, PublicationStatus};
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, date_time};
+use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, date_time};
+use crate::session::Visitor;
 
 /// A status and the changes it allows, as buttons: (new status, label).
 #[derive(Debug, Clone)]
@@ -130,7 +131,6 @@ async fn catalogue_page(
     visitor: &Visitor,
     problem: Option<String>,
 ) -> Result<(CookieJar, CatalogueAdmin), PageError> {
-    visitor.staff()?;
     let tracks = tracks(state).await?;
     let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
     Ok((
@@ -146,7 +146,7 @@ async fn catalogue_page(
 pub async fn catalogue(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
 ) -> Result<Response, PageError> {
     Ok(catalogue_page(&state, jar, &visitor, None).await?.into_response())
 }
@@ -156,11 +156,10 @@ pub async fn catalogue(
 pub async fn set_status(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath((kind, id)): PagePath<(String, Uuid)>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let to = match form.value("status") {
         Some("published") => PublicationStatus::Published,
         Some("retired") => PublicationStatus::Retired,
@@ -208,8 +207,7 @@ pub struct ModuleEditor {
     saved: bool,
 }
 
-async fn editor(state: &AppState, visitor: &Visitor, id: Uuid) -> Result<ModuleEditor, PageError> {
-    visitor.staff()?;
+async fn editor(state: &AppState, id: Uuid) -> Result<ModuleEditor, PageError> {
     let module = certify_courses::get_module(&state.db, Audience::Staff, id).await?;
     Ok(ModuleEditor {
         chrome: Chrome {
@@ -245,11 +243,11 @@ fn with_chrome(
 pub async fn edit_module(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let mut page = editor(&state, &visitor, id).await?;
+    let mut page = editor(&state, id).await?;
     page.saved = query.contains_key("saved");
     Ok(with_chrome(&state, jar, &visitor, page)?.into_response())
 }
@@ -259,16 +257,16 @@ pub async fn edit_module(
 pub async fn save_module(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    let mut page = editor(&state, &visitor, id).await?;
+    let mut page = editor(&state, id).await?;
     page.title = form.value("title").unwrap_or_default().to_owned();
     page.minutes = form.value("minutes").unwrap_or_default().to_owned();
     page.body = form.value("body").unwrap_or_default().to_owned();
     let title = certify_courses::parse_title(&page.title).map_err(|e| format!("The title {e}."));
-    let minutes = super::typed_number(
+    let minutes = crate::pages::typed_number(
         &page.minutes,
         certify_courses::InvalidMinutes,
         certify_courses::parse_minutes,

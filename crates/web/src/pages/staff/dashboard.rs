@@ -9,9 +9,9 @@ use certify_api::AppState;
 use certify_progress::{DayPoint, DayRange, Forecast, Outlook};
 use time::{Date, Duration};
 
-use super::{Chrome, long_date, thousands};
 use crate::chart::{Band, Line, TimeChart};
 use crate::error::PageError;
+use crate::pages::{Chrome, long_date, thousands};
 
 /// Days of history the chart shows.
 const HISTORY_DAYS: i64 = 180;

@@ -15,8 +15,8 @@ use certify_api::AppState;
 use certify_core::Email;
 use serde::Deserialize;
 
-use super::{Chrome, chrome};
 use crate::error::PageError;
+use crate::pages::{Chrome, chrome};
 use crate::session::{self, SESSION, local_path, site_cookie};
 
 #[derive(Debug, Deserialize)]
@@ -150,7 +150,7 @@ pub async fn submit(
         Ok(email) if password_error.is_none() => email,
         Ok(_) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, None, password_error).await,
         Err(err) => {
-            let email_error = Some(format!("{}.", super::capitalised(&err.to_string())));
+            let email_error = Some(format!("{}.", crate::pages::capitalised(&err.to_string())));
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, None, email_error, password_error).await;
         }
     };

@@ -12,11 +12,12 @@ use certify_api::AppState;
 use certify_courses::{Audience, CourseContent, ModuleContent, TrackContent};
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for};
+use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for};
+use crate::session::Visitor;
 
 /// One field of a form, as the template lays it out.
 #[derive(Debug, Clone)]
@@ -200,7 +201,7 @@ impl Part {
             Part::Track => {
                 let description = second.read(form, "description", certify_courses::parse_markdown);
                 let months = third.read(form, "validity", |raw| {
-                    super::typed_number(
+                    crate::pages::typed_number(
                         raw,
                         certify_courses::InvalidValidity,
                         certify_courses::parse_validity_months,
@@ -235,7 +236,7 @@ impl Part {
             }
             Part::Module { course_id, .. } => {
                 let minutes = second.read(form, "time", |raw| {
-                    super::typed_number(raw, certify_courses::InvalidMinutes, certify_courses::parse_minutes)
+                    crate::pages::typed_number(raw, certify_courses::InvalidMinutes, certify_courses::parse_minutes)
                 });
                 let body = third.read(form, "text", certify_courses::parse_markdown);
                 let (Some(title), Some(estimated_minutes), Some(body_markdown)) = (title, minutes, body) else {
@@ -287,29 +288,26 @@ async fn submitted(
 pub async fn new_track(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     show(&state, jar, &visitor, &Part::Track, None)
 }
 
 pub async fn create_track(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     submitted(&state, jar, &visitor, &Part::Track, &form).await
 }
 
 pub async fn new_course(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(track_id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let part = Part::in_track(&state, track_id).await?;
     show(&state, jar, &visitor, &part, None)
 }
@@ -317,11 +315,10 @@ pub async fn new_course(
 pub async fn create_course(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(track_id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let part = Part::in_track(&state, track_id).await?;
     submitted(&state, jar, &visitor, &part, &form).await
 }
@@ -329,10 +326,9 @@ pub async fn create_course(
 pub async fn new_module(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(course_id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let part = Part::in_course(&state, course_id).await?;
     show(&state, jar, &visitor, &part, None)
 }
@@ -340,11 +336,10 @@ pub async fn new_module(
 pub async fn create_module(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(course_id): PagePath<Uuid>,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let part = Part::in_course(&state, course_id).await?;
     submitted(&state, jar, &visitor, &part, &form).await
 }

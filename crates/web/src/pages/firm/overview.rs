@@ -15,10 +15,10 @@ use certify_firms::{FirmKind, Tier};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, long_date, thousands};
+use crate::access::FirmPage;
 use crate::error::PageError;
-use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, long_date, thousands};
+use crate::session::Visitor;
 
 /// At most this many expiring consultants are named on the tier card.
 const EXPIRING_SHOWN: usize = 20;
@@ -220,14 +220,14 @@ pub(crate) fn kind_label(kind: FirmKind) -> &'static str {
     }
 }
 
-/// The firm's home, for whoever may see the firm (anyone else: the not-found page).
+/// The firm's home; `visitor` may see `firm` (the caller checked).
 pub async fn firm_home(
     state: &AppState,
     jar: CookieJar,
     visitor: &Visitor,
-    firm_id: Uuid,
+    firm: certify_firms::Firm,
 ) -> Result<Response, PageError> {
-    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
+    let firm_id = firm.id;
     let now = state.clock.now();
     let spans = certificate_spans(&state.db, firm_id).await?;
     let active = active_at(firm_id, &spans, now);
@@ -253,8 +253,7 @@ pub async fn firm_home(
 pub async fn firm(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(id): PagePath<Uuid>,
+    FirmPage { visitor, firm }: FirmPage,
 ) -> Result<Response, PageError> {
-    firm_home(&state, jar, &visitor, id).await
+    firm_home(&state, jar, &visitor, firm).await
 }

@@ -15,11 +15,12 @@ use certify_api::routes::item_bank::BankDocument;
 use certify_exams::{ExamError, ItemFlag};
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, thousands};
+use crate::access::StaffPage;
 use crate::chart::{Bar, histogram};
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, thousands};
+use crate::session::Visitor;
 
 /// The largest bank document the form takes.
 const MAX_BANK_BYTES: usize = certify_api::MAX_BODY_BYTES;
@@ -101,7 +102,6 @@ async fn page(
     outcome: Option<BankOutcome>,
     file_error: Option<String>,
 ) -> Result<(CookieJar, ExamAdmin), PageError> {
-    visitor.staff()?;
     let exam = certify_exams::get_exam(&state.db, id).await?;
     let statistics = certify_exams::exam_statistics(&state.db, id).await?;
     let domain_name = |domain_id: Uuid| {
@@ -178,7 +178,7 @@ async fn page(
 pub async fn exam(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
     Ok(page(&state, jar, &visitor, id, None, None).await?.into_response())
@@ -187,10 +187,9 @@ pub async fn exam(
 /// The exam's bank as a file, in the shape the import takes.
 pub async fn export(
     State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
+    _: StaffPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let document = certify_api::routes::item_bank::bank_document(&state, id).await?;
     let body = serde_json::to_vec_pretty(&document).map_err(PageError::internal)?;
     let disposition = format!("attachment; filename=\"bank-{id}.json\"");
@@ -246,11 +245,10 @@ pub async fn import(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let form = match multipart {
         Ok(multipart) => read_form(multipart).await,
         Err(_) => Err((StatusCode::BAD_REQUEST, "Choose a JSON file to upload.".to_owned())),

@@ -8,8 +8,8 @@ use axum_extra::extract::CookieJar;
 use certify_accounts::Role;
 use certify_api::AppState;
 
-use super::{Chrome, chrome, chrome_for, long_date, thousands};
 use crate::error::PageError;
+use crate::pages::{Chrome, chrome, chrome_for, long_date, thousands};
 use crate::session::SignedIn;
 
 /// The programme's count as the landing page shows it, formatted.
@@ -61,11 +61,14 @@ pub async fn home(
     SignedIn(visitor): SignedIn,
 ) -> Result<Response, PageError> {
     match visitor.account.role {
-        Role::Consultant => super::learning::my_learning(&state, jar, &visitor).await,
-        Role::FirmAdmin { firm_id } => super::firm::firm_home(&state, jar, &visitor, firm_id).await,
+        Role::Consultant => crate::pages::learner::learning::my_learning(&state, jar, &visitor).await,
+        Role::FirmAdmin { firm_id } => {
+            let firm = certify_firms::find_firm(&state.db, firm_id).await?;
+            crate::pages::firm::overview::firm_home(&state, jar, &visitor, firm).await
+        }
         Role::ProgrammeStaff => {
             let (jar, chrome) = chrome_for(&state, jar, Some(&visitor))?;
-            let page = super::dashboard::dashboard(&state, chrome).await?;
+            let page = crate::pages::staff::dashboard::dashboard(&state, chrome).await?;
             Ok((jar, page).into_response())
         }
     }

@@ -14,11 +14,12 @@ use certify_core::{DisplayName, Email};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker, long_date};
+use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker, long_date};
+use crate::session::Visitor;
 
 /// Accounts a search lists.
 const FOUND: u64 = 50;
@@ -85,8 +86,7 @@ async fn accounts_page(
     q: String,
     form: CreateForm,
 ) -> Result<(CookieJar, AccountsPage), PageError> {
-    visitor.staff()?;
-    let search = super::search_field(&q);
+    let search = crate::pages::search_field(&q);
     let q_error = search.as_ref().err().copied();
     let results = if let Ok(Some(search)) = search {
         let found = certify_accounts::search_accounts(&state.db, &search, FOUND)
@@ -132,7 +132,7 @@ async fn accounts_page(
 pub async fn accounts(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     Query(query): Query<FindQuery>,
 ) -> Result<Response, PageError> {
     let form = CreateForm {
@@ -158,7 +158,7 @@ fn parse_form(
         ..CreateForm::default()
     };
     let email = Email::parse(&view.email)
-        .map_err(|e| view.email_error = Some(format!("{}.", super::capitalised(&e.to_string()))));
+        .map_err(|e| view.email_error = Some(format!("{}.", crate::pages::capitalised(&e.to_string()))));
     let name = DisplayName::parse(&view.name).map_err(|e| view.name_error = Some(format!("The name {e}.")));
     let raw_password = form.value("password").unwrap_or_default();
     let password = if raw_password.is_empty() {
@@ -199,10 +199,9 @@ fn parse_form(
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let refused = |view: CreateForm| async {
         let page = accounts_page(&state, jar, &visitor, String::new(), view).await?;
         Ok::<_, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -280,10 +279,9 @@ pub struct AccountPage {
 pub async fn account(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedIn(visitor): SignedIn,
+    StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
 ) -> Result<Response, PageError> {
-    visitor.staff()?;
     let account = match certify_accounts::find_account(&state.db, id).await {
         Ok(account) => account,
         Err(AccountError::NotFound(_)) => return Err(PageError::not_found(format!("no account {id}"))),

@@ -10,16 +10,14 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use certify_accounts::Role;
 use certify_api::AppState;
 use certify_api::routes::rosters::MAX_ROSTER_BYTES;
 use certify_firms::roster::{COLUMNS, Importer, RosterError, RosterReport, import_roster};
 use uuid::Uuid;
 
-use super::{Chrome, chrome_for, thousands};
+use crate::access::FirmPage;
 use crate::error::PageError;
-use crate::extract::PagePath;
-use crate::session::{SignedIn, Visitor};
+use crate::pages::{Chrome, chrome_for, thousands};
 
 /// One wrong row of a rejected roster.
 #[derive(Debug, Clone)]
@@ -66,19 +64,17 @@ pub struct RosterPage {
 async fn page(
     state: &AppState,
     jar: CookieJar,
-    visitor: &Visitor,
-    firm_id: Uuid,
+    at: &FirmPage,
     outcome: Option<Outcome>,
     file_error: Option<String>,
 ) -> Result<(CookieJar, RosterPage), PageError> {
-    let firm = certify_api::auth::firm_in_scope(state, &visitor.principal, firm_id).await?;
-    let (jar, chrome) = chrome_for(state, jar, Some(visitor))?;
+    let (jar, chrome) = chrome_for(state, jar, Some(&at.visitor))?;
     Ok((
         jar,
         RosterPage {
             chrome,
-            firm_id,
-            firm_name: firm.name,
+            firm_id: at.firm_id(),
+            firm_name: at.firm.name.clone(),
             columns: &COLUMNS,
             max_mb: MAX_ROSTER_BYTES / (1024 * 1024),
             outcome,
@@ -88,22 +84,12 @@ async fn page(
 }
 
 /// The upload form.
-pub async fn form(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
-) -> Result<Response, PageError> {
-    Ok(page(&state, jar, &visitor, firm_id, None, None).await?.into_response())
+pub async fn form(State(state): State<AppState>, jar: CookieJar, at: FirmPage) -> Result<Response, PageError> {
+    Ok(page(&state, jar, &at, None, None).await?.into_response())
 }
 
 /// The header row of a roster, to fill in.
-pub async fn template(
-    State(state): State<AppState>,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
-) -> Result<Response, PageError> {
-    certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
+pub async fn template(_: FirmPage) -> Result<Response, PageError> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -261,17 +247,20 @@ fn rejected(rejection: certify_firms::roster::RejectedRoster) -> Outcome {
     }
 }
 
+/// The largest roster upload: the API's largest roster and room for the form's other fields.
+pub(super) fn upload_limit() -> usize {
+    usize::try_from(MAX_ROSTER_BYTES).unwrap_or(usize::MAX) + 64 * 1024
+}
+
 /// Imports the uploaded roster and shows what changed, or every wrong row.
 pub async fn upload(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
-    SignedIn(visitor): SignedIn,
-    PagePath(firm_id): PagePath<Uuid>,
+    // Who may import here is decided (by this extractor) before a byte of the file is read.
+    at: FirmPage,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    // Who may import here is decided before a byte of the file is read.
-    let scope = certify_api::auth::firm_in_scope(&state, &visitor.principal, firm_id).await?;
     let token_passes = |token: &str| crate::csrf::check(&state, &headers, &jar, token).is_ok();
     let form = match multipart {
         Ok(multipart) => read_form(multipart, token_passes).await,
@@ -284,24 +273,24 @@ pub async fn upload(
         Ok(form) => form,
         Err(Unread::Forgery) => return Err(PageError::Forgery),
         Err(Unread::Unreadable(status, message)) => {
-            let page = page(&state, jar, &visitor, firm_id, None, Some(message)).await?;
+            let page = page(&state, jar, &at, None, Some(message)).await?;
             return Ok((status, page).into_response());
         }
     };
     let bytes = match csv_bytes(form.file) {
         Ok(bytes) => bytes,
         Err((status, message)) => {
-            return Ok((status, page(&state, jar, &visitor, firm_id, None, Some(message)).await?).into_response());
+            return Ok((status, page(&state, jar, &at, None, Some(message)).await?).into_response());
         }
     };
     let importer = Importer {
-        account_id: visitor.account.id,
-        sees_reasons: visitor.account.role == Role::ProgrammeStaff,
+        account_id: at.visitor.account.id,
+        sees_reasons: at.by_staff(),
     };
     let result = import_roster(
         &state.db,
         state.clock.now(),
-        scope.id,
+        at.firm_id(),
         importer,
         std::io::Cursor::new(bytes),
     )
@@ -311,5 +300,5 @@ pub async fn upload(
         Err(RosterError::Rejected(rejection)) => (StatusCode::UNPROCESSABLE_ENTITY, rejected(rejection)),
         Err(RosterError::Firm(err)) => return Err(err.into()),
     };
-    Ok((status, page(&state, jar, &visitor, firm_id, Some(outcome), None).await?).into_response())
+    Ok((status, page(&state, jar, &at, Some(outcome), None).await?).into_response())
 }
