@@ -49,12 +49,11 @@ async fn a_person_changes_their_password_and_every_other_session_ends() {
     }
 
     let (status, location, _) = change(&mut laptop, PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(
-        (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/account?done=password")
-    );
-    let (_, _, page) = laptop.get("/account?done=password").await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+    let (_, _, page) = laptop.get("/account").await;
     assert!(page.contains("Your password was changed"), "{page}");
+    let (_, _, again) = laptop.get("/account").await;
+    assert!(!again.contains("Your password was changed"), "said once: {again}");
     assert_eq!(laptop.get("/home").await.0, StatusCode::OK, "this session goes on");
     assert_eq!(phone.get("/home").await.0, StatusCode::SEE_OTHER, "the other one ended");
 
@@ -86,7 +85,9 @@ async fn sign_out_everywhere_else_ends_only_the_other_sessions() {
     let csrf = laptop.csrf();
     let (status, headers, _) = laptop.post("/account/sessions/others", &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(header(&headers, LOCATION.as_str()), "/account?done=others");
+    assert_eq!(header(&headers, LOCATION.as_str()), "/account");
+    let (_, _, page) = laptop.get("/account").await;
+    assert!(page.contains("You were signed out everywhere else."), "{page}");
     assert_eq!(laptop.get("/home").await.0, StatusCode::OK);
     assert_eq!(phone.get("/home").await.0, StatusCode::SEE_OTHER);
     assert_eq!(

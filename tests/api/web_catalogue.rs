@@ -113,7 +113,7 @@ async fn the_module_editor_previews_safely_and_saves_a_new_version() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, _, page) = browser.get(header(&headers, "location")).await;
     assert!(
-        page.contains("Saved.") && page.contains("Version 2"),
+        page.contains("Module saved.") && page.contains("Version 2"),
         "a published module gets a new version: {page}"
     );
 }
@@ -208,7 +208,7 @@ async fn staff_add_a_track_a_course_and_a_module_from_the_web_each_as_a_draft() 
         page.contains(r#"id="minutes-error""#) && page.contains("600 minutes"),
         "{page}"
     );
-    let (status, _, _) = browser
+    let (status, headers, _) = browser
         .post(
             &format!("/staff/courses/{course_id}/modules"),
             &[
@@ -220,6 +220,12 @@ async fn staff_add_a_track_a_course_and_a_module_from_the_web_each_as_a_draft() 
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // The catalogue says what happened, once.
+    let catalogue = header(&headers, "location").to_owned();
+    let (_, _, page) = browser.get(&catalogue).await;
+    assert!(page.contains("Module added as a draft"), "{page}");
+    let (_, _, page) = browser.get(&catalogue).await;
+    assert!(!page.contains("Module added as a draft"), "said once: {page}");
 
     let track: serde_json::Value = app
         .get(&format!("/api/v1/tracks/{track_id}"), Some(&staff))

@@ -405,12 +405,16 @@ async fn a_firm_claims_a_domain_staff_verify_it_and_a_wrong_one_is_answered_besi
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = staff.get(&path).await;
+    assert!(page.contains("northwind-labs.example verified"), "{page}");
     let (_, _, page) = browser.get(&path).await;
     assert!(page.contains("Verified on"), "{page}");
     let (status, _, _) = browser
         .post(&format!("{path}/northwind-labs.example/withdrawal"), &[("csrf", &csrf)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = browser.get(&path).await;
+    assert!(page.contains("northwind-labs.example withdrawn."), "said once: {page}");
     let (_, _, page) = browser.get(&path).await;
     assert!(!page.contains("northwind-labs.example"), "withdrawn: {page}");
 }

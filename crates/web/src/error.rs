@@ -106,10 +106,7 @@ impl IntoResponse for PageError {
             }
         };
         let page = ErrorPage {
-            chrome: Chrome {
-                visitor: None,
-                csrf: String::new(),
-            },
+            chrome: Chrome::default(),
             status: status.as_u16(),
             heading,
             explanation,

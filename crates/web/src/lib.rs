@@ -16,6 +16,7 @@ pub mod csrf;
 mod error;
 mod extract;
 mod markdown;
+pub mod notice;
 pub mod pages;
 pub mod routing;
 pub mod session;

@@ -14,10 +14,12 @@ use crate::error::PageError;
 use crate::session::{self, Visitor};
 
 /// What the header of every page needs: who is signed in, and the token for its forms.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Chrome {
     pub visitor: Option<HeaderView>,
     pub csrf: String,
+    /// What the change that led here did, said once (`crate::notice`).
+    pub notice: Option<String>,
 }
 
 /// The signed-in person as the header names them.
@@ -58,11 +60,13 @@ pub fn chrome_for(
     visitor: Option<&Visitor>,
 ) -> Result<(CookieJar, Chrome), PageError> {
     let (jar, csrf) = crate::csrf::token(state, jar)?;
+    let (jar, notice) = crate::notice::take(state, jar);
     Ok((
         jar,
         Chrome {
             visitor: visitor.map(HeaderView::from),
             csrf,
+            notice,
         },
     ))
 }

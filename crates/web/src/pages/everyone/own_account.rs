@@ -5,13 +5,12 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::PasswordChangeError;
 use certify_api::AppState;
-use serde::Deserialize;
 
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
@@ -32,37 +31,23 @@ pub struct AccountPage {
     email: String,
     has_password: bool,
     must_change: bool,
-    /// What the last action did, in words.
-    done: Option<String>,
     current_error: Option<String>,
     new_error: Option<String>,
     sessions: Vec<SessionRow>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Done {
-    done: Option<String>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     jar: CookieJar,
     SignedIn(visitor): SignedIn,
-    Query(query): Query<Done>,
 ) -> Result<Response, PageError> {
-    let done = match query.done.as_deref() {
-        Some("password") => Some("Your password was changed, and you were signed out everywhere else.".to_owned()),
-        Some("others") => Some("You were signed out everywhere else.".to_owned()),
-        _ => None,
-    };
-    render(&state, jar, &visitor, done, (None, None), StatusCode::OK).await
+    render(&state, jar, &visitor, (None, None), StatusCode::OK).await
 }
 
 async fn render(
     state: &AppState,
     jar: CookieJar,
     visitor: &Visitor,
-    done: Option<String>,
     (current_error, new_error): (Option<String>, Option<String>),
     status: StatusCode,
 ) -> Result<Response, PageError> {
@@ -86,7 +71,6 @@ async fn render(
         email: visitor.account.email.to_string(),
         has_password,
         must_change: visitor.account.must_change_password,
-        done,
         current_error,
         new_error,
         sessions,
@@ -112,7 +96,10 @@ pub async fn change_password(
     )
     .await;
     let errors = match changed {
-        Ok(_) => return Ok(Redirect::to("/account?done=password").into_response()),
+        Ok(_) => {
+            let said = "Your password was changed, and you were signed out everywhere else.";
+            return Ok((crate::notice::tell(&state, jar, said), Redirect::to("/account")).into_response());
+        }
         Err(PasswordChangeError::WrongCurrentPassword) => (Some("This is not your current password.".to_owned()), None),
         Err(PasswordChangeError::NoPassword) => (
             Some("Your account signs in through your firm's sign-in: it has no password here to change.".to_owned()),
@@ -130,14 +117,15 @@ pub async fn change_password(
         }
         Err(PasswordChangeError::Unexpected(cause)) => return Err(PageError::internal(cause)),
     };
-    render(&state, jar, &visitor, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+    render(&state, jar, &visitor, errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 pub async fn end_other_sessions(
     State(state): State<AppState>,
+    jar: CookieJar,
     SignedIn(visitor): SignedIn,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     certify_accounts::end_other_sessions(
         &state.db,
         state.clock.now(),
@@ -146,5 +134,6 @@ pub async fn end_other_sessions(
     )
     .await
     .map_err(PageError::internal)?;
-    Ok(Redirect::to("/account?done=others"))
+    let said = "You were signed out everywhere else.";
+    Ok((crate::notice::tell(&state, jar, said), Redirect::to("/account")))
 }

@@ -242,11 +242,16 @@ pub async fn rotate(
 /// Revokes a client, from the confirmation the table folds under its "Revoke" button.
 pub async fn revoke(
     State(state): State<AppState>,
+    jar: CookieJar,
     FirmPage { firm, .. }: FirmPage,
     PagePath(ClientParam { client_id }): PagePath<ClientParam>,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let firm_id = firm.id;
-    certify_accounts::revoke_api_client(&state.db, state.clock.now(), firm_id, client_id).await?;
-    Ok(Redirect::to(&format!("/firms/{firm_id}/api-clients")))
+    let revoked = certify_accounts::revoke_api_client(&state.db, state.clock.now(), firm_id, client_id).await?;
+    let said = format!("{} revoked: its secret and tokens no longer work.", revoked.name);
+    Ok((
+        crate::notice::tell(&state, jar, &said),
+        Redirect::to(&format!("/firms/{firm_id}/api-clients")),
+    ))
 }

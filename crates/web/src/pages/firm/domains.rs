@@ -101,7 +101,7 @@ pub async fn claim(
             match certify_firms::claim_domain(&state.db, state.clock.now(), firm_id, &domain, at.visitor.account.id)
                 .await
             {
-                Ok(_) => Ok(()),
+                Ok(_) => Ok(domain),
                 Err(FirmError::DomainTaken(_)) => Err(format!(
                     "{domain} is claimed by another firm. If it is yours, contact the programme team."
                 )),
@@ -110,7 +110,11 @@ pub async fn claim(
         }
     };
     match claimed {
-        Ok(()) => Ok(Redirect::to(&format!("/firms/{firm_id}/domains")).into_response()),
+        Ok(domain) => {
+            let said = format!("{domain} claimed. Programme staff will verify it before the roster uses it.");
+            let jar = crate::notice::tell(&state, jar, &said);
+            Ok((jar, Redirect::to(&format!("/firms/{firm_id}/domains"))).into_response())
+        }
         Err(message) => {
             let page = page(&state, jar, &at, raw, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -130,26 +134,37 @@ fn domain_in_path(raw: &str) -> Result<EmailDomain, PageError> {
 /// Withdraws a claim; consultants who joined through it stay.
 pub async fn withdraw(
     State(state): State<AppState>,
+    jar: CookieJar,
     at: FirmPage,
     PagePath(DomainParam { domain }): PagePath<DomainParam>,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let firm_id = at.firm_id();
-    certify_firms::release_domain(&state.db, firm_id, &domain_in_path(&domain)?).await?;
-    Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))
+    let domain = domain_in_path(&domain)?;
+    certify_firms::release_domain(&state.db, firm_id, &domain).await?;
+    let said = format!("{domain} withdrawn. Consultants who joined through it stay with the firm.");
+    Ok((
+        crate::notice::tell(&state, jar, &said),
+        Redirect::to(&format!("/firms/{firm_id}/domains")),
+    ))
 }
 
 /// Programme staff verify a claim (the firm first, so another firm's administrator sees the
 /// page of a firm that does not exist here too).
 pub async fn verify(
     State(state): State<AppState>,
+    jar: CookieJar,
     at: FirmPage,
     staff: StaffPage,
     PagePath(DomainParam { domain }): PagePath<DomainParam>,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let (firm_id, staff_id) = (at.firm_id(), staff.id());
     let domain = domain_in_path(&domain)?;
     certify_firms::verify_domain(&state.db, state.clock.now(), firm_id, &domain, staff_id).await?;
-    Ok(Redirect::to(&format!("/firms/{firm_id}/domains")))
+    let said = format!("{domain} verified: the firm's rosters now add its addresses directly.");
+    Ok((
+        crate::notice::tell(&state, jar, &said),
+        Redirect::to(&format!("/firms/{firm_id}/domains")),
+    ))
 }

@@ -154,10 +154,11 @@ pub async fn my_learning(state: &AppState, jar: CookieJar, visitor: &Visitor) ->
 /// Accepts or declines an invitation to a firm's roster, then goes home.
 pub async fn answer_invitation(
     State(state): State<AppState>,
+    jar: CookieJar,
     LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let account_id = visitor.account.id;
     let accept = match form.value("answer") {
         Some("accept") => true,
@@ -168,7 +169,12 @@ pub async fn answer_invitation(
     certify_firms::answer_invitation(&state.db, state.clock.now(), account_id, id, accept)
         .await
         .map_err(certify_api::ApiError::from)?;
-    Ok(Redirect::to("/home"))
+    let said = if accept {
+        "You joined the firm: its administrators now see your learning and certificates."
+    } else {
+        "Invitation declined. The firm sees nothing of your learning."
+    };
+    Ok((crate::notice::tell(&state, jar, said), Redirect::to("/home")))
 }
 
 /// A published track in the catalogue.
@@ -288,13 +294,15 @@ pub async fn track(
 /// Enrols the consultant in the track and each of its courses, then shows the track.
 pub async fn enrol_in_track(
     State(state): State<AppState>,
+    jar: CookieJar,
     LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let account_id = visitor.account.id;
     certify_courses::enrol_in_track(&state.db, state.clock.now(), account_id, id).await?;
-    Ok(Redirect::to(&format!("/tracks/{id}")))
+    let jar = crate::notice::tell(&state, jar, "You are enrolled in this track and each of its courses.");
+    Ok((jar, Redirect::to(&format!("/tracks/{id}"))))
 }
 
 /// A module in a course's outline, with whether the visitor has done it.
@@ -397,13 +405,15 @@ pub async fn course(
 /// Enrols the consultant in one course, then shows it.
 pub async fn enrol_in_course(
     State(state): State<AppState>,
+    jar: CookieJar,
     LearnerPage(visitor): LearnerPage,
     PagePath(id): PagePath<Uuid>,
     _form: CheckedForm,
-) -> Result<Redirect, PageError> {
+) -> Result<(CookieJar, Redirect), PageError> {
     let account_id = visitor.account.id;
     certify_courses::enrol_in_course(&state.db, state.clock.now(), account_id, id).await?;
-    Ok(Redirect::to(&format!("/courses/{id}")))
+    let jar = crate::notice::tell(&state, jar, "You are enrolled in this course.");
+    Ok((jar, Redirect::to(&format!("/courses/{id}"))))
 }
 
 #[derive(Template, WebTemplate)]

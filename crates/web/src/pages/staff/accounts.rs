@@ -202,6 +202,7 @@ pub async fn create(
     StaffPage(visitor): StaffPage,
     form: CheckedForm,
 ) -> Result<Response, PageError> {
+    let notice_jar = jar.clone();
     let refused = |view: CreateForm| async {
         let page = accounts_page(&state, jar, &visitor, String::new(), view).await?;
         Ok::<_, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -220,7 +221,11 @@ pub async fn create(
     };
     let mut view = view_of(&new);
     match create_with_membership(&state, new, membership).await {
-        Ok(account) => Ok(Redirect::to(&format!("/staff/accounts/{}", account.id)).into_response()),
+        Ok(account) => {
+            let said = format!("Account created for {}.", account.email);
+            let jar = crate::notice::tell(&state, notice_jar, &said);
+            Ok((jar, Redirect::to(&format!("/staff/accounts/{}", account.id))).into_response())
+        }
         Err(AccountError::EmailTaken) => {
             view.email_error = Some("An account with this e-mail address already exists: find it above.".to_owned());
             refused(view).await

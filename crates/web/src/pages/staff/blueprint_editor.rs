@@ -76,10 +76,7 @@ impl BlueprintEditor {
             .collect();
         rows.extend(std::iter::repeat_n(DomainRow::default(), NEW_ROWS));
         Self {
-            chrome: Chrome {
-                visitor: None,
-                csrf: String::new(),
-            },
+            chrome: Chrome::default(),
             exam_id: exam.id,
             track_id: exam.track_id,
             title: exam.title.clone(),
@@ -234,7 +231,14 @@ pub async fn save(
         return show(&state, jar, &visitor, StatusCode::UNPROCESSABLE_ENTITY, page);
     };
     match certify_exams::update_blueprint(&state.db, state.clock.now(), id, blueprint).await {
-        Ok(_) => Ok(Redirect::to(&format!("/staff/exams/{id}#blueprint-heading")).into_response()),
+        Ok(_) => {
+            let jar = crate::notice::tell(
+                &state,
+                jar,
+                "Blueprint saved. Attempts already started keep the blueprint they began with.",
+            );
+            Ok((jar, Redirect::to(&format!("/staff/exams/{id}#blueprint-heading"))).into_response())
+        }
         Err(ExamError::InvalidState(why)) => {
             page.domains_error = Some(format!("Nothing was changed: {why}."));
             show(&state, jar, &visitor, StatusCode::CONFLICT, page)

@@ -166,6 +166,15 @@ pub async fn set_status(
         _ => return Err(PageError::not_found("no such change")),
     };
     let now = state.clock.now();
+    let part = match kind.as_str() {
+        "tracks" => "Track",
+        "courses" => "Course",
+        _ => "Module",
+    };
+    let said = match to {
+        PublicationStatus::Published => format!("{part} published: learners see it in the catalogue."),
+        _ => format!("{part} retired: learners no longer see it; you can reinstate it."),
+    };
     let changed = match kind.as_str() {
         "tracks" => certify_courses::set_track_status(&state.db, now, id, to)
             .await
@@ -179,7 +188,11 @@ pub async fn set_status(
         _ => return Err(PageError::not_found("no such part of the catalogue")),
     };
     match changed {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/catalogue#{}-{id}", kind.trim_end_matches('s'))).into_response()),
+        Ok(()) => {
+            let jar = crate::notice::tell(&state, jar, &said);
+            let to = format!("/staff/catalogue#{}-{id}", kind.trim_end_matches('s'));
+            Ok((jar, Redirect::to(&to)).into_response())
+        }
         Err(err @ (CourseError::InvalidTransition { .. } | CourseError::NotPublishable(_))) => {
             let page = catalogue_page(&state, jar, &visitor, Some(format!("That change was refused: {err}."))).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
@@ -204,16 +217,12 @@ pub struct ModuleEditor {
     body_error: Option<String>,
     /// The body as learners will see it, when a preview was asked for.
     preview: Option<String>,
-    saved: bool,
 }
 
 async fn editor(state: &AppState, id: Uuid) -> Result<ModuleEditor, PageError> {
     let module = certify_courses::get_module(&state.db, Audience::Staff, id).await?;
     Ok(ModuleEditor {
-        chrome: Chrome {
-            visitor: None,
-            csrf: String::new(),
-        },
+        chrome: Chrome::default(),
         id,
         course_id: module.course_id,
         version: module.version,
@@ -225,7 +234,6 @@ async fn editor(state: &AppState, id: Uuid) -> Result<ModuleEditor, PageError> {
         body: module.body_markdown,
         body_error: None,
         preview: None,
-        saved: false,
     })
 }
 
@@ -245,10 +253,8 @@ pub async fn edit_module(
     jar: CookieJar,
     StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
-    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let mut page = editor(&state, id).await?;
-    page.saved = query.contains_key("saved");
+    let page = editor(&state, id).await?;
     Ok(with_chrome(&state, jar, &visitor, page)?.into_response())
 }
 
@@ -291,5 +297,10 @@ pub async fn save_module(
         position: None,
     };
     certify_courses::update_module(&state.db, state.clock.now(), id, changes).await?;
-    Ok(Redirect::to(&format!("/staff/modules/{id}/edit?saved")).into_response())
+    let jar = crate::notice::tell(
+        &state,
+        jar,
+        "Module saved. Learners who completed an earlier version keep their completion.",
+    );
+    Ok((jar, Redirect::to(&format!("/staff/modules/{id}/edit"))).into_response())
 }

@@ -189,6 +189,15 @@ impl Part {
         }
     }
 
+    /// What the page says once the part is made.
+    fn added(&self) -> &'static str {
+        match self {
+            Part::Track => "Track added as a draft: add its courses, then publish it.",
+            Part::Course { .. } => "Course added as a draft: add its modules, then publish it.",
+            Part::Module { .. } => "Module added as a draft: publish it when it is ready.",
+        }
+    }
+
     /// Creates the part from the form; `Err` holds the fields with their problems.
     async fn create(&self, state: &AppState, form: &CheckedForm) -> Result<Result<String, Vec<Field>>, PageError> {
         let mut fields = self.blank_fields();
@@ -280,7 +289,10 @@ async fn submitted(
     form: &CheckedForm,
 ) -> Result<Response, PageError> {
     match part.create(state, form).await? {
-        Ok(created) => Ok(Redirect::to(&created).into_response()),
+        Ok(created) => {
+            let jar = crate::notice::tell(state, jar, part.added());
+            Ok((jar, Redirect::to(&created)).into_response())
+        }
         Err(fields) => show(state, jar, visitor, part, Some(fields)),
     }
 }

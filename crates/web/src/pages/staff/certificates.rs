@@ -307,12 +307,6 @@ pub struct CertificatePage {
     /// Only a valid certificate can be revoked or corrected.
     changeable: bool,
     forms: Forms,
-    done: Option<&'static str>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
 }
 
 async fn certificate_page(
@@ -321,7 +315,6 @@ async fn certificate_page(
     visitor: &Visitor,
     id: Uuid,
     forms: Forms,
-    done: Option<&'static str>,
 ) -> Result<(CookieJar, CertificatePage), PageError> {
     let now = state.clock.now();
     let certificate = certify_certificates::get_certificate(&state.db, id).await?;
@@ -344,7 +337,6 @@ async fn certificate_page(
             history: history.into_iter().map(history_line).collect(),
             changeable,
             forms,
-            done,
         },
     ))
 }
@@ -355,14 +347,8 @@ pub async fn certificate(
     jar: CookieJar,
     StaffPage(visitor): StaffPage,
     PagePath(id): PagePath<Uuid>,
-    Query(query): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let done = match query.done.as_deref() {
-        Some("revoked") => Some("The certificate was revoked. Anyone who verifies it now sees the reason."),
-        Some("reissued") => Some("The certificate was reissued with the corrected name; this is the new one."),
-        _ => None,
-    };
-    Ok(certificate_page(&state, jar, &visitor, id, Forms::default(), done)
+    Ok(certificate_page(&state, jar, &visitor, id, Forms::default())
         .await?
         .into_response())
 }
@@ -375,7 +361,7 @@ async fn refused(
     id: Uuid,
     forms: Forms,
 ) -> Result<Response, PageError> {
-    let page = certificate_page(state, jar, visitor, id, forms, None).await?;
+    let page = certificate_page(state, jar, visitor, id, forms).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -407,13 +393,15 @@ pub async fn revoke(
             confirming: true,
             ..Forms::default()
         };
-        return Ok(certificate_page(&state, jar, &visitor, id, forms, None)
+        return Ok(certificate_page(&state, jar, &visitor, id, forms)
             .await?
             .into_response());
     }
     certify_certificates::revoke_certificate(&state.db, state.clock.now(), id, staff_id, &reason).await?;
     state.refresh_verification_answers().await;
-    Ok(Redirect::to(&format!("/staff/certificates/{id}?done=revoked")).into_response())
+    let said = "The certificate was revoked. Anyone who verifies it now sees the reason.";
+    let jar = crate::notice::tell(&state, jar, said);
+    Ok((jar, Redirect::to(&format!("/staff/certificates/{id}"))).into_response())
 }
 
 /// Reissues the certificate with the corrected holder name and shows the new one.
@@ -447,5 +435,7 @@ pub async fn correct_name(
     )
     .await?;
     state.refresh_verification_answers().await;
-    Ok(Redirect::to(&format!("/staff/certificates/{}?done=reissued", reissued.id)).into_response())
+    let said = "The certificate was reissued with the corrected name; this is the new one.";
+    let jar = crate::notice::tell(&state, jar, said);
+    Ok((jar, Redirect::to(&format!("/staff/certificates/{}", reissued.id))).into_response())
 }
