@@ -194,15 +194,23 @@ async fn breakdowns_are_tables_with_bars_and_csv_and_are_computed_once_per_chang
     let mut browser = Browser::signed_in(&app, "staff@certify.example").await;
     let (status, _, page) = browser.get("/staff/breakdowns?by=firm").await;
     assert_eq!(status, StatusCode::OK);
-    let northwind_row = page.find("<td>Northwind Consulting</td>").expect("a Northwind row");
-    let bluefield_row = page.find("<td>Bluefield Systems</td>").expect("a Bluefield row");
+    let northwind_row = page
+        .find("<td data-label=\"Group\">Northwind Consulting</td>")
+        .expect("a Northwind row");
+    let bluefield_row = page
+        .find("<td data-label=\"Group\">Bluefield Systems</td>")
+        .expect("a Bluefield row");
     assert!(northwind_row < bluefield_row, "largest first");
     assert!(
-        page.contains(r#"<td class="number">66.7 %</td>"#) && page.contains(r#"<rect width="100" height="1"/>"#),
+        page.contains(r#"<td class="number" data-label="Share">66.7 %</td>"#)
+            && page.contains(r#"<rect width="100" height="1"/>"#),
         "{page}"
     );
     let (_, _, by_name) = browser.get("/staff/breakdowns?by=firm&sort=name").await;
-    assert!(by_name.find("<td>Bluefield Systems</td>") < by_name.find("<td>Northwind Consulting</td>"));
+    assert!(
+        by_name.find("<td data-label=\"Group\">Bluefield Systems</td>")
+            < by_name.find("<td data-label=\"Group\">Northwind Consulting</td>")
+    );
     let (status, headers, csv) = browser.get("/staff/breakdowns.csv?by=firm").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
