@@ -45,8 +45,9 @@ async fn the_dashboard_draws_the_burn_up_and_its_table_matches_the_series() {
         "five in five days is far from 300,000: {page}"
     );
     for part in [
-        "<svg class=\"chart\"",
-        "<title id=\"burn-up-title\">",
+        "<svg class=\"chart wide\"",
+        "<svg class=\"chart narrow\"",
+        "<title id=\"burn-up-wide-title\">",
         "class=\"line actual\"",
         "class=\"line target dashed\"",
         "class=\"band forecast\"",

@@ -16,7 +16,7 @@ test("a firm admin lands on the firm's tier card with its forecast", async () =>
   await page.getByRole("heading", { name: "Partner tier: Select" }).waitFor();
   await page.getByText(/Falls below Select on .* as \d+ certificates? expires?/).waitFor();
   await page.getByText("Whose certificates expire by then").click();
-  const chart = page.locator("svg.chart");
+  const chart = page.locator("svg.chart.wide");
   assert.equal(await chart.getAttribute("role"), "img");
   assert.equal(await chart.locator("line.level").count(), 2, "Select (reached) and Advanced (next) drawn as lines");
   assert.equal(await chart.locator("path.line.actual").count(), 1);

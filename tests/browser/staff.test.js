@@ -4,14 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { sharedServerAndBrowser, signedInContext, look, apiToken, api, assertNoHorizontalScroll, PASSWORDS } from "./harness.js";
+import { sharedServerAndBrowser, signedInContext, look, apiToken, api, assertNoHorizontalScroll, PASSWORDS, SCREENSHOTS } from "./harness.js";
 
 const shared = sharedServerAndBrowser({ before, after });
 
 test("the dashboard draws the burn-up and its table matches the series", async () => {
   const { context, page } = await signedInContext(shared, PASSWORDS.staff);
   await page.getByRole("heading", { name: "Progress toward 300,000", level: 1 }).waitFor();
-  const chart = page.locator("svg.chart");
+  const chart = page.locator("svg.chart.wide").first();
   assert.equal(await chart.getAttribute("role"), "img");
   assert.equal(await chart.locator("path.line.target.dashed").count(), 1, "the target line");
   assert.equal(await chart.locator("path.band.forecast").count(), 1, "the forecast band");
@@ -28,9 +28,22 @@ test("the dashboard draws the burn-up and its table matches the series", async (
   const series = await (await api(shared.server.url, token, `/api/v1/progress/series?from=${from}&to=${to}`)).json();
   assert.deepEqual(rows, series.days.map((d) => [d.date, d.certified]).reverse(), "the table says what the series says");
 
+  // The demo's few certificates lie flat on zero against 300,000; the close-up shows them.
+  const flat = await page.locator('svg.chart.wide[aria-labelledby^="burn-up"] path.line.actual').boundingBox();
+  const rising = await page.locator('svg.chart.wide[aria-labelledby^="close-up"] path.line.actual').boundingBox();
+  assert.ok(flat.height < 6, `against the target the count is flat: ${flat.height}px`);
+  assert.ok(rising.height > 60, `the close-up shows it rise: ${rising.height}px`);
+
   await page.setViewportSize({ width: 390, height: 844 });
   await assertNoHorizontalScroll(page, "the dashboard");
+  const labels = await page.locator("svg.chart.narrow text.tick").evaluateAll((texts) =>
+    texts.filter((t) => t.getBoundingClientRect().width > 0).map((t) => t.getBoundingClientRect().height));
+  assert.ok(labels.length > 0, "the narrow chart is the one shown on a phone");
+  assert.ok(Math.min(...labels) >= 10, `a phone's chart labels are readable: ${Math.min(...labels)}px tall`);
+  assert.equal(await page.locator("svg.chart.wide").first().isVisible(), false, "the wide one is hidden");
   await look(page, "staff-02-dashboard-phone");
+  await page.getByText("The numbers behind the chart").click();
+  await page.locator('section[aria-labelledby="chart-heading"]').screenshot({ path: `${SCREENSHOTS}/staff-02-dashboard-phone-chart.png` });
   await context.close();
 });
 

@@ -9,12 +9,45 @@ use std::fmt::Write as _;
 
 use time::{Date, Month};
 
-const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 320.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 32.0;
+/// The drawing area and its margins, in the SVG's own units. A chart is drawn twice, wide and
+/// narrow, and the stylesheet shows the one that fits: scaled down to a phone, the wide one's
+/// 12-unit labels would read at 6 px.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Frame {
+    width: f64,
+    height: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    /// The most month labels the date axis has room for.
+    months: usize,
+    /// The class beside `chart` that the stylesheet shows or hides.
+    class: &'static str,
+}
+
+const WIDE: Frame = Frame {
+    width: 720.0,
+    height: 320.0,
+    left: 64.0,
+    right: 16.0,
+    top: 16.0,
+    bottom: 32.0,
+    months: 8,
+    class: "wide",
+};
+
+/// About a phone's width, so labels keep their size there.
+const NARROW: Frame = Frame {
+    width: 340.0,
+    height: 260.0,
+    left: 56.0,
+    right: 12.0,
+    top: 16.0,
+    bottom: 32.0,
+    months: 4,
+    class: "narrow",
+};
 
 /// One series: its points in date order.
 #[derive(Debug, Clone)]
@@ -64,37 +97,57 @@ impl TimeChart {
         nice_ceiling(levels.max(1.0) * 1.05)
     }
 
-    fn x(&self, date: Date) -> f64 {
+    fn x(&self, frame: &Frame, date: Date) -> f64 {
         let span = (self.to - self.from).whole_days().max(1) as f64;
         let offset = (date - self.from).whole_days() as f64;
-        LEFT + (WIDTH - LEFT - RIGHT) * (offset / span).clamp(0.0, 1.0)
+        frame.left + (frame.width - frame.left - frame.right) * (offset / span).clamp(0.0, 1.0)
     }
 
-    fn y(&self, value: f64, y_max: f64) -> f64 {
-        TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (value / y_max).clamp(0.0, 1.0))
+    fn y(&self, frame: &Frame, value: f64, y_max: f64) -> f64 {
+        frame.top + (frame.height - frame.top - frame.bottom) * (1.0 - (value / y_max).clamp(0.0, 1.0))
     }
 
-    fn path(&self, points: &[(Date, f64)], y_max: f64) -> String {
+    fn path(&self, frame: &Frame, points: &[(Date, f64)], y_max: f64) -> String {
         let mut d = String::new();
         for (i, (date, value)) in points.iter().enumerate() {
             let command = if i == 0 { 'M' } else { 'L' };
-            let _ = write!(d, "{command}{:.1},{:.1}", self.x(*date), self.y(*value, y_max));
+            let _ = write!(
+                d,
+                "{command}{:.1},{:.1}",
+                self.x(frame, *date),
+                self.y(frame, *value, y_max)
+            );
         }
         d
     }
 
-    /// The chart as an inline `<svg>` element.
+    /// The chart as two inline `<svg>` elements, wide and narrow, of which the stylesheet shows
+    /// one (the other is `display: none`, so assistive technology meets the chart once).
     pub fn svg(&self) -> String {
+        format!("{}{}", self.svg_in(&WIDE), self.svg_in(&NARROW))
+    }
+
+    fn svg_in(&self, frame: &Frame) -> String {
         let y_max = self.y_max();
+        let Frame {
+            width,
+            height,
+            left,
+            right,
+            top,
+            bottom,
+            class,
+            ..
+        } = *frame;
         let mut out = String::new();
         let _ = write!(
             out,
-            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc" preserveAspectRatio="xMidYMid meet"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            r#"<svg class="chart {class}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-{class}-title {id}-{class}-desc" preserveAspectRatio="xMidYMid meet"><title id="{id}-{class}-title">{}</title><desc id="{id}-{class}-desc">{}</desc>"#,
             escape(&self.title),
             escape(&self.description),
             id = self.id,
         );
-        self.write_axes(&mut out, y_max);
+        self.write_axes(frame, &mut out, y_max);
         for band in &self.bands {
             let mut outline: Vec<(Date, f64)> = band.upper.clone();
             outline.extend(band.lower.iter().rev().copied());
@@ -102,16 +155,16 @@ impl TimeChart {
                 out,
                 r#"<path class="band {}" d="{}Z"/>"#,
                 band.class,
-                self.path(&outline, y_max)
+                self.path(frame, &outline, y_max)
             );
         }
         for level in &self.levels {
-            let y = self.y(level.value, y_max);
+            let y = self.y(frame, level.value, y_max);
             let _ = write!(
                 out,
-                r#"<line class="level" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="level-label" x="{:.1}" y="{:.1}">{}</text>"#,
-                WIDTH - RIGHT,
-                LEFT + 4.0,
+                r#"<line class="level" x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="level-label" x="{:.1}" y="{:.1}">{}</text>"#,
+                width - right,
+                left + 4.0,
                 y - 4.0,
                 escape(&level.label)
             );
@@ -122,42 +175,50 @@ impl TimeChart {
                 out,
                 r#"<path class="line {}{dash}" d="{}"/>"#,
                 line.class,
-                self.path(&line.points, y_max)
+                self.path(frame, &line.points, y_max)
             );
         }
         if let Some(today) = self.today.filter(|d| (self.from..=self.to).contains(d)) {
-            let x = self.x(today);
+            let x = self.x(frame, today);
             let _ = write!(
                 out,
-                r#"<line class="today" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}"/><text class="today-label" x="{:.1}" y="{:.1}">today</text>"#,
-                HEIGHT - BOTTOM,
+                r#"<line class="today" x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{:.1}"/><text class="today-label" x="{:.1}" y="{:.1}">today</text>"#,
+                height - bottom,
                 x + 4.0,
-                TOP + 12.0
+                top + 12.0
             );
         }
         out.push_str("</svg>");
         out
     }
 
-    fn write_axes(&self, out: &mut String, y_max: f64) {
+    fn write_axes(&self, frame: &Frame, out: &mut String, y_max: f64) {
+        let Frame {
+            width,
+            height,
+            left,
+            right,
+            bottom,
+            ..
+        } = *frame;
         let step = nice_step(y_max / 4.0);
         let mut value = 0.0;
         while value <= y_max + step * 0.01 {
-            let y = self.y(value, y_max);
+            let y = self.y(frame, value, y_max);
             let _ = write!(
                 out,
-                r#"<line class="grid" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-                WIDTH - RIGHT,
-                LEFT - 8.0,
+                r#"<line class="grid" x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+                width - right,
+                left - 8.0,
                 y + 4.0,
                 crate::pages::thousands(value.round() as i64)
             );
             value += step;
         }
         let months = month_ticks(self.from, self.to);
-        let every = months.len().div_ceil(8).max(1);
+        let every = months.len().div_ceil(frame.months).max(1);
         for (i, first) in months.iter().enumerate().filter(|(i, _)| i % every == 0) {
-            let x = self.x(*first);
+            let x = self.x(frame, *first);
             let label = if i == 0 || first.month() == Month::January {
                 format!("{} {}", short_month(first.month()), first.year())
             } else {
@@ -166,15 +227,15 @@ impl TimeChart {
             let _ = write!(
                 out,
                 r#"<text class="tick" x="{x:.1}" y="{:.1}" text-anchor="middle">{label}</text>"#,
-                HEIGHT - BOTTOM + 20.0
+                height - bottom + 20.0
             );
         }
         let _ = write!(
             out,
-            r#"<line class="axis" x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
-            WIDTH - RIGHT,
-            HEIGHT - BOTTOM,
-            HEIGHT - BOTTOM
+            r#"<line class="axis" x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+            width - right,
+            height - bottom,
+            height - bottom
         );
     }
 }
@@ -188,27 +249,36 @@ pub struct Bar {
 
 /// Vertical bars side by side, each labelled underneath and its value printed above it.
 pub fn histogram(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
+    let Frame {
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        ..
+    } = WIDE;
     let highest = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1.0);
-    let slot = (WIDTH - LEFT - RIGHT) / bars.len().max(1) as f64;
-    let floor = HEIGHT - BOTTOM;
+    let slot = (width - left - right) / bars.len().max(1) as f64;
+    let floor = height - bottom;
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         escape(title),
         escape(description)
     );
     for (i, bar) in bars.iter().enumerate() {
-        let height = (floor - TOP - 16.0) * bar.value / highest;
-        let x = LEFT + slot * i as f64;
+        let tall = (floor - top - 16.0) * bar.value / highest;
+        let x = left + slot * i as f64;
         let middle = x + slot / 2.0;
         let _ = write!(
             out,
-            r#"<rect class="column" x="{:.1}" y="{:.1}" width="{:.1}" height="{height:.1}"/><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            r#"<rect class="column" x="{:.1}" y="{:.1}" width="{:.1}" height="{tall:.1}"/><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text><text class="tick" x="{middle:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
             x + slot * 0.1,
-            floor - height,
+            floor - tall,
             slot * 0.8,
-            floor - height - 4.0,
+            floor - tall - 4.0,
             crate::pages::thousands(bar.value.round() as i64),
             floor + 20.0,
             escape(&bar.label)
@@ -216,8 +286,8 @@ pub fn histogram(id: &str, title: &str, description: &str, bars: &[Bar]) -> Stri
     }
     let _ = write!(
         out,
-        r#"<line class="axis" x1="{LEFT}" x2="{:.1}" y1="{floor}" y2="{floor}"/></svg>"#,
-        WIDTH - RIGHT
+        r#"<line class="axis" x1="{left}" x2="{:.1}" y1="{floor}" y2="{floor}"/></svg>"#,
+        width - right
     );
     out
 }
@@ -325,7 +395,9 @@ mod tests {
     fn the_svg_names_itself_and_escapes_its_text() {
         let svg = chart().svg();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(r#"<title id="test-title">Head &lt;count&gt; &amp; more</title>"#));
+        assert_eq!(svg.matches("<svg").count(), 2, "drawn wide and narrow");
+        assert!(svg.contains(r#"<title id="test-wide-title">Head &lt;count&gt; &amp; more</title>"#));
+        assert!(svg.contains(r#"<title id="test-narrow-title">"#));
         assert!(svg.contains(r#"class="band forecast""#));
         assert!(svg.contains(r#"class="line actual""#));
         assert!(svg.contains(">Select</text>") && svg.contains(">today</text>"));
@@ -337,10 +409,12 @@ mod tests {
         let chart = chart();
         let y_max = chart.y_max();
         assert!(y_max >= 60.0, "the band's top fits: {y_max}");
-        assert_eq!(chart.x(date!(2026 - 01 - 01)), LEFT);
-        assert_eq!(chart.x(date!(2026 - 12 - 31)), WIDTH - RIGHT);
-        assert_eq!(chart.y(0.0, y_max), HEIGHT - BOTTOM);
-        assert_eq!(chart.y(y_max, y_max), TOP);
+        for frame in [WIDE, NARROW] {
+            assert_eq!(chart.x(&frame, date!(2026 - 01 - 01)), frame.left);
+            assert_eq!(chart.x(&frame, date!(2026 - 12 - 31)), frame.width - frame.right);
+            assert_eq!(chart.y(&frame, 0.0, y_max), frame.height - frame.bottom);
+            assert_eq!(chart.y(&frame, y_max, y_max), frame.top);
+        }
     }
 
     #[test]

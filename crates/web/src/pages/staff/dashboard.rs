@@ -50,6 +50,8 @@ pub struct Dashboard {
     /// "The last 28 days added 1,234 a week on average."
     pub pace: String,
     pub chart: String,
+    /// The history scaled to itself, when it is tiny against the target ([`close_up`]).
+    pub close_up: Option<String>,
     pub rows: Vec<SeriesRow>,
 }
 
@@ -140,6 +142,28 @@ fn burn_up(days: &[DayPoint], forecast: &Forecast, target: f64, today: Date, dea
     }
 }
 
+/// The same history and forecast without the target line, scaled to themselves: drawn when the
+/// count is under a twentieth of the target, where the burn-up shows it lying flat on zero.
+fn close_up(burn_up: &TimeChart, days: &[DayPoint], target: f64) -> Option<TimeChart> {
+    let highest = days.iter().map(|d| d.certified as f64).fold(0.0_f64, f64::max);
+    (highest * 20.0 < target).then(|| TimeChart {
+        title: "Certified consultants, scaled to the count so far".to_owned(),
+        description: format!(
+            "The same history and forecast as the burn-up, without the target line, on an axis \
+             scaled to them: at most {} certified on one day.",
+            thousands(highest as i64)
+        ),
+        lines: burn_up
+            .lines
+            .iter()
+            .filter(|line| line.class != "target")
+            .cloned()
+            .collect(),
+        id: "close-up",
+        ..burn_up.clone()
+    })
+}
+
 /// The dashboard's view as of the state's clock.
 pub async fn dashboard(state: &AppState, chrome: Chrome) -> Result<Dashboard, PageError> {
     let now = state.clock.now();
@@ -161,7 +185,9 @@ pub async fn dashboard(state: &AppState, chrome: Chrome) -> Result<Dashboard, Pa
     let target = thousands(i64::try_from(goal.target).unwrap_or(i64::MAX));
     let (outlook, tone) = outlook_words(forecast.outlook);
     let count = |n: u64| thousands(i64::try_from(n).unwrap_or(i64::MAX));
-    let chart = burn_up(&days, &forecast, goal.target as f64, today, goal.deadline).svg();
+    let burn_up = burn_up(&days, &forecast, goal.target as f64, today, goal.deadline);
+    let chart = burn_up.svg();
+    let close_up = close_up(&burn_up, &days, goal.target as f64).map(|chart| chart.svg());
     Ok(Dashboard {
         chrome,
         conclusion: conclusion(&forecast, &target, goal.deadline),
@@ -188,6 +214,7 @@ pub async fn dashboard(state: &AppState, chrome: Chrome) -> Result<Dashboard, Pa
         pace: pace(forecast.mean_daily),
         target,
         chart,
+        close_up,
         rows: days
             .iter()
             .rev()
