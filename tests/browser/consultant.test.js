@@ -134,6 +134,34 @@ async function tabTo(page, selector, limit = 300) {
   assert.fail(`Tab never reached ${selector}`);
 }
 
+/** Tabs from the top of the page to `selector`, checking at every stop that the focused element
+ * is on screen and not under the exam's sticky bars (WCAG 2.2, 2.4.11); returns the stops. */
+async function tabThroughInView(page, selector, limit = 400) {
+  const hidden = [];
+  for (let stops = 1; stops <= limit; stops += 1) {
+    await page.keyboard.press("Tab");
+    const stop = await page.evaluate((target) => {
+      const element = document.activeElement;
+      const bars = [...document.querySelectorAll(".exam-bar, .actions.sticky")];
+      const box = element.getBoundingClientRect();
+      const under = !bars.some((bar) => bar.contains(element)) && bars.some((bar) => {
+        const b = bar.getBoundingClientRect();
+        return box.top < b.bottom && box.bottom > b.top;
+      });
+      const off = box.bottom <= 0 || box.top >= window.innerHeight;
+      const name = element.id || element.name || element.textContent.trim().slice(0, 40);
+      const where = `at ${Math.round(box.top)}–${Math.round(box.bottom)}, bars ${bars.map((bar) => { const b = bar.getBoundingClientRect(); return `${Math.round(b.top)}–${Math.round(b.bottom)}`; }).join(", ")}`;
+      return { done: element.matches(target), under, off, name: `${name} ${where}` };
+    }, selector);
+    if (stop.under || stop.off) hidden.push(`${stops}: ${stop.name}${stop.under ? " under a bar" : " off screen"}`);
+    if (stop.done) {
+      assert.deepEqual(hidden, [], "every focused element is in view");
+      return stops;
+    }
+  }
+  assert.fail(`Tab never reached ${selector}`);
+}
+
 test("on a phone, the exam is taken with the keyboard alone, and a fail shows the retake date", async () => {
   const context = await shared.browser.newContext();
   const page = await context.newPage();
@@ -169,7 +197,8 @@ test("on a phone, the exam is taken with the keyboard alone, and a fail shows th
   await signIn(other, shared.server.url, PASSWORDS.ada);
   await other.close();
   await page.reload();
-  await tabTo(page, "button[value=review]");
+  const stops = await tabThroughInView(page, "button[value=review]");
+  assert.ok(stops > 20, `the whole exam was tabbed through (${stops} stops)`);
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/review$/);
   await page.getByText(/questions are not answered/).waitFor();
