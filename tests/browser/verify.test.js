@@ -8,7 +8,7 @@ import { join } from "node:path";
 import {
   PASSWORDS, SCREENSHOTS, sharedServerAndBrowser, look, apiToken, api, assertNoHorizontalScroll,
 } from "./harness.js";
-import { alterAttachment } from "./pdf.js";
+import { alterAttachment, forgePrintedLine, printedText } from "./pdf.js";
 
 let lin;
 
@@ -81,6 +81,30 @@ test("a visitor uploads the PDF, and a PDF whose attachment was altered", async 
   await page.getByText("Its digital signature does not match").waitFor();
   await assert.rejects(page.getByText("Eve Forge").waitFor({ timeout: 500 }));
   await look(page, "verify-05-altered");
+  await context.close();
+});
+
+test("a PDF whose printed name, dates or title were changed reads altered and names the genuine holder", async () => {
+  const { context, page } = await visitor();
+  const printed = printedText(lin.pdf).split("\n");
+  const dates = printed.find((line) => line.startsWith("Issued "));
+  const title = printed[printed.indexOf("has earned the certification") + 1];
+  const forgeries = [
+    ["name", "Lin Chen", "Ada Stone"],
+    ["dates", dates, dates.replace(/Valid until .*$/, "Valid until 9 September 2039")],
+    ["title", title, "AI Architect"],
+  ];
+  for (const [what, original, replacement] of forgeries) {
+    const forged = forgePrintedLine(lin.pdf, original, replacement);
+    assert.ok(printedText(forged).includes(replacement), `the forged ${what} shows in the PDF`);
+    await upload(page, "certificate.pdf", "application/pdf", forged);
+    await page.getByRole("heading", { name: "This document was altered: do not rely on what it shows." }).waitFor();
+    const summary = await page.locator("main").innerText();
+    assert.match(summary, /The certificate inside it is genuine, but its printed page was changed/, what);
+    assert.match(summary, /Lin Chen/, `the genuine holder is named (${what})`);
+    assert.doesNotMatch(summary, new RegExp(GENUINE.replace(".", "\\.")), what);
+    await look(page, `verify-05b-forged-${what}`);
+  }
   await context.close();
 });
 
