@@ -171,3 +171,60 @@ async fn an_unused_session_ends_after_the_idle_timeout_and_an_open_exam_keeps_it
         "within 30 minutes of the deadline"
     );
 }
+
+/// Over the API as on the pages: a password staff chose opens nothing but choosing one's own,
+/// seeing who one is and signing out; once chosen, everything the role allows is open again.
+#[tokio::test]
+async fn an_api_caller_whose_password_staff_chose_must_choose_their_own_first() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let chosen = "staff chose this one for Lin";
+    let body =
+        json!({"email": "lin@northwind.example", "display_name": "Lin Chen", "role": "consultant", "password": chosen});
+    assert_eq!(
+        app.post_json("/api/v1/accounts", &body, Some(&staff)).await.status(),
+        StatusCode::CREATED
+    );
+    let token = app.log_in("lin@northwind.example", chosen).await;
+
+    let me: serde_json::Value = app.get("/api/v1/me", Some(&token)).await.json().await.expect("json");
+    assert_eq!(me["must_change_password"], json!(true), "{me}");
+    for path in ["/api/v1/me/certificates", "/api/v1/tracks", "/api/v1/me/learning"] {
+        let problem = crate::helpers::assert_problem(
+            app.get(path, Some(&token)).await,
+            StatusCode::FORBIDDEN,
+            "password-change-required",
+        )
+        .await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("PUT /api/v1/me/password")
+        );
+    }
+
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let wrong = app
+        .put_json("/api/v1/me/password", &change("not it at all", NEW_PASSWORD), &token)
+        .await;
+    let problem = crate::helpers::assert_problem(wrong, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+    assert_eq!(crate::helpers::invalid_fields(&problem), ["current_password"]);
+    let weak = app
+        .put_json("/api/v1/me/password", &change(chosen, "password1234"), &token)
+        .await;
+    let problem = crate::helpers::assert_problem(weak, StatusCode::UNPROCESSABLE_ENTITY, "validation-failed").await;
+    assert_eq!(crate::helpers::invalid_fields(&problem), ["new_password"]);
+
+    let changed = app
+        .put_json("/api/v1/me/password", &change(chosen, NEW_PASSWORD), &token)
+        .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/me/certificates", Some(&token)).await.status(),
+        StatusCode::OK,
+        "open now"
+    );
+    let me: serde_json::Value = app.get("/api/v1/me", Some(&token)).await.json().await.expect("json");
+    assert_eq!(me["must_change_password"], json!(false), "{me}");
+}

@@ -474,6 +474,7 @@ pub(crate) async fn client_principal(
             client_id: client.id,
             scopes,
         }),
+        must_change_password: false,
     }))
 }
 

@@ -53,6 +53,9 @@ pub struct Principal {
     pub role: Role,
     /// `Some` when an API client calls: it reaches only its firm's routes that its scopes name.
     pub client: Option<ClientGrant>,
+    /// Someone else chose the person's password: until they choose their own, the edges open
+    /// nothing but that (never for an API client, whose secret is its own).
+    pub must_change_password: bool,
 }
 
 pub async fn log_in(
@@ -151,6 +154,7 @@ pub async fn authenticate(
         session_id: session.id,
         role,
         client: None,
+        must_change_password: account.must_change_password,
     }))
 }
 

@@ -19,7 +19,7 @@ use certify_accounts::{Principal, Role, Scope};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemType};
 use crate::extract::ApiPath;
 use crate::state::AppState;
 
@@ -34,8 +34,24 @@ pub async fn require_session(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::unauthenticated("the bearer token is unknown, expired or revoked"))?;
+    if principal.must_change_password && !open_before_password_change(request.method(), request.uri().path()) {
+        return Err(ApiError::new(
+            ProblemType::PasswordChangeRequired,
+            "someone else chose this account's password: choose your own with PUT /api/v1/me/password first",
+        ));
+    }
     request.extensions_mut().insert(principal);
     Ok(next.run(request).await)
+}
+
+/// What a person whose password someone else chose may do before choosing their own: change
+/// it, see who they are, sign out.
+fn open_before_password_change(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    matches!(
+        (method, path),
+        (&Method::PUT, "/api/v1/me/password") | (&Method::GET, "/api/v1/me") | (&Method::POST, "/api/v1/auth/logout")
+    )
 }
 
 fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {

@@ -3,7 +3,7 @@
 //!
 //! In every mapping, `Unexpected` is a 500 whose cause is logged and never sent.
 
-use certify_accounts::{AccountError, ApiClientError, LoginError};
+use certify_accounts::{AccountError, ApiClientError, LoginError, PasswordChangeError};
 use certify_certificates::CertificateError;
 use certify_courses::CourseError;
 use certify_exams::ExamError;
@@ -65,6 +65,24 @@ impl From<LoginError> for ApiError {
             ),
             LoginError::Throttled(throttled) => Self::too_many_requests(throttled.to_string(), throttled.retry_after),
             LoginError::Unexpected(cause) => Self::internal(cause),
+        }
+    }
+}
+
+/// 422 naming the field at fault; 409 for an account without a password here; 429 while
+/// guesses at the current password are being slowed.
+impl From<PasswordChangeError> for ApiError {
+    fn from(err: PasswordChangeError) -> Self {
+        match err {
+            PasswordChangeError::WrongCurrentPassword => Self::invalid_field("current_password", err),
+            PasswordChangeError::Unacceptable(_) | PasswordChangeError::Unchanged => {
+                Self::invalid_field("new_password", err)
+            }
+            PasswordChangeError::NoPassword => Self::new(ProblemType::InvalidState, err.to_string()),
+            PasswordChangeError::Throttled(throttled) => {
+                Self::too_many_requests(throttled.to_string(), throttled.retry_after)
+            }
+            PasswordChangeError::Unexpected(cause) => Self::internal(cause),
         }
     }
 }

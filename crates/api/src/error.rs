@@ -27,6 +27,9 @@ pub enum ProblemType {
     Forbidden,
     /// 403: an API client's token lacks the scope this route needs; `required_scope` names it.
     InsufficientScope,
+    /// 403: someone else chose this account's password; until its holder chooses their own
+    /// (`PUT /api/v1/me/password`), only that, `GET /api/v1/me` and signing out are open.
+    PasswordChangeRequired,
     /// 404: no such resource, or no route at this address.
     NotFound,
     /// 405: the route exists but not with this method.
@@ -82,6 +85,7 @@ impl ProblemType {
             Self::InvalidCredentials => "invalid-credentials",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope => "insufficient-scope",
+            Self::PasswordChangeRequired => "password-change-required",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::EmailTaken => "email-taken",
@@ -110,7 +114,7 @@ impl ProblemType {
         match self {
             Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::InsufficientScope => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::InsufficientScope | Self::PasswordChangeRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EmailTaken
@@ -140,6 +144,7 @@ impl ProblemType {
             Self::InvalidCredentials => "Wrong e-mail address or password",
             Self::Forbidden => "Not allowed for this account",
             Self::InsufficientScope => "The token lacks a scope",
+            Self::PasswordChangeRequired => "Choose your own password first",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::EmailTaken => "E-mail address already in use",

@@ -55,6 +55,7 @@ pub fn protected() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(session::log_out))
         .routes(routes!(session::me))
+        .routes(routes!(session::change_password))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::get_account))
         .routes(routes!(firms::create_firm, firms::list_firms))

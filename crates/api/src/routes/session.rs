@@ -91,6 +91,49 @@ pub async fn log_out(State(state): State<AppState>, Caller(principal): Caller) -
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub current_password: String,
+    /// At least 12 characters and hard to guess: not a common password, not the account's
+    /// e-mail address or name.
+    pub new_password: String,
+}
+
+/// Choose a new password (the current one is required). Every other session of the account
+/// ends; this token goes on. An account whose password someone else chose must do this first.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    tag = "auth",
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = NO_CONTENT, description = "changed; the account's other sessions ended"),
+        (status = CONFLICT, description = "the account signs in through its firm's provider and has no password here", body = Problem, content_type = PROBLEM_JSON),
+        Invalid,
+        (status = TOO_MANY_REQUESTS, description = "too many wrong current passwords; `Retry-After` says when to try again",
+            body = Problem, content_type = PROBLEM_JSON,
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Caller(principal): Caller,
+    ApiJson(request): ApiJson<PasswordChangeRequest>,
+) -> Result<StatusCode, ApiError> {
+    certify_accounts::change_password(
+        &state.db,
+        state.clock.now(),
+        state.sign_in_attempt(peer.ip()),
+        (principal.account_id, principal.session_id),
+        &request.current_password,
+        &request.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The signed-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = OK, body = AccountView)))]
 pub async fn me(State(state): State<AppState>, Caller(principal): Caller) -> Result<Json<AccountView>, ApiError> {

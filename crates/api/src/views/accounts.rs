@@ -47,6 +47,9 @@ pub struct AccountView {
     pub firm_id: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Someone else chose the password: until `PUT /api/v1/me/password`, every other route
+    /// answers `password-change-required`.
+    pub must_change_password: bool,
 }
 
 impl From<Account> for AccountView {
@@ -58,6 +61,7 @@ impl From<Account> for AccountView {
             role: account.role.kind().into(),
             firm_id: account.role.firm_id(),
             created_at: account.created_at,
+            must_change_password: account.must_change_password,
         }
     }
 }
