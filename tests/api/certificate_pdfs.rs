@@ -548,3 +548,49 @@ async fn a_pdf_whose_printed_page_was_changed_is_altered_and_names_the_genuine_h
         assert!(stdout.contains("FAIL the PDF's page is not the one issued"), "{stdout}");
     }
 }
+
+/// The verify form says where the PDF prints the code ("at the bottom left … after SHA-256"),
+/// and the PDF prints it exactly there.
+#[tokio::test]
+async fn the_verify_forms_hint_points_where_the_pdf_prints_the_code() {
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let certificate = pass(&app, &setup).await;
+    let pdf = pdf_of(&app, certificate["id"].as_str().expect("id"), &setup.candidate).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("certificate.pdf");
+    std::fs::write(&file, &pdf).expect("written");
+    let hash = certificate["hash"].as_str().expect("hash");
+    let printed = tool("pdftotext", &["-raw", path(&file), "-"]);
+    assert!(printed.contains(&format!("SHA-256 {hash}")), "{printed}");
+
+    let boxes = tool("pdftotext", &["-bbox", path(&file), "-"]);
+    let number = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+        tag[start..]
+            .split('"')
+            .next()
+            .expect("value")
+            .parse()
+            .expect("a number")
+    };
+    let page = boxes.lines().find(|line| line.contains("<page ")).expect("a page");
+    let word = boxes
+        .lines()
+        .find(|line| line.contains(">SHA-256<"))
+        .expect("the label");
+    assert!(
+        number(word, "xMin") < number(page, "width") / 3.0,
+        "on the left: {word}"
+    );
+    assert!(
+        number(word, "yMin") > number(page, "height") * 2.0 / 3.0,
+        "at the bottom: {word}"
+    );
+
+    let (_, _, form) = crate::page_client::Browser::new(&app).get("/verify").await;
+    assert!(
+        form.contains("At the bottom left of the certificate: the 64 characters after “SHA-256”"),
+        "{form}"
+    );
+}

@@ -88,8 +88,9 @@ pub async fn form(
     let code_error = match code {
         Some(_) => "We have no certificate with this code. Check that it was typed in full.",
         None => {
-            "This is not a certificate code. Enter the 64 characters (0–9 and a–f) printed under the QR code, \
-                 or the credential id (urn:uuid:…)."
+            "This is not a certificate code. Enter the 64 characters (0–9 and a–f) printed after \u{201c}SHA-256\u{201d} \
+                 at the bottom left of the certificate, or the credential id printed after \u{201c}Credential\u{201d} \
+                 (urn:uuid:…)."
         }
     };
     let (jar, chrome) = chrome(&state, jar).await?;
