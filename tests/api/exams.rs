@@ -782,10 +782,13 @@ async fn staff_see_pass_rate_distribution_and_flagged_items() {
         .filter(|i| i["attempts"].as_u64() > Some(0))
         .collect();
     assert!(!served.is_empty());
+    assert_eq!(stats["min_sittings_for_flags"], 20);
     for item in served {
         if item["attempts"] == 2 {
             assert_eq!(item["p_value"], 0.5, "right in one attempt, wrong in the other: {item}");
         }
+        // All right once and all wrong once would read "too hard" or "too easy" on two sittings.
+        assert_eq!(item["flags"], json!([]), "two sittings are too few to flag: {item}");
     }
 }
 

@@ -28,5 +28,5 @@ pub use error::{ExamError, FieldProblem};
 pub use rules::key_balance::KeyPositions;
 pub use rules::retake::{RetakeInput, RetakePolicy};
 pub use rules::scaling::ScaledScore;
-pub use rules::statistics::ItemFlag;
+pub use rules::statistics::{ItemFlag, MIN_SITTINGS_FOR_FLAGS};
 pub use statistics::{ExamStatistics, ItemReport, PassRate, ScoreBucket, exam_statistics, pass_rate_between};

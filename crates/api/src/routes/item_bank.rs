@@ -345,7 +345,8 @@ pub struct ItemStatisticsView {
     pub p_value: Option<f64>,
     /// Point-biserial correlation with the rest of the form.
     pub discrimination: Option<f64>,
-    /// `too_easy` (p > 0.95), `too_hard` (p < 0.20), `low_discrimination` (< 0.10).
+    /// `too_easy` (p > 0.95), `too_hard` (p < 0.20), `low_discrimination` (< 0.10); none until
+    /// at least 20 finished attempts served the item (`min_sittings_for_flags`).
     pub flags: Vec<String>,
 }
 
@@ -358,6 +359,8 @@ pub struct ScoreBucketView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExamStatisticsView {
+    /// Items served in fewer finished attempts than this are measured but never flagged.
+    pub min_sittings_for_flags: usize,
     pub finished_attempts: usize,
     pub passed_attempts: usize,
     pub pass_rate: Option<f64>,
@@ -379,6 +382,7 @@ fn flag_name(flag: ItemFlag) -> String {
 impl From<ExamStatistics> for ExamStatisticsView {
     fn from(s: ExamStatistics) -> Self {
         Self {
+            min_sittings_for_flags: certify_exams::MIN_SITTINGS_FOR_FLAGS,
             finished_attempts: s.finished_attempts,
             passed_attempts: s.passed_attempts,
             pass_rate: s.pass_rate,

@@ -9,6 +9,11 @@ pub struct Observation {
     pub raw_score: u32,
 }
 
+/// The fewest finished attempts that served an item before it is flagged: below this a p-value
+/// or a correlation is mostly chance (with 5 sittings, one lucky guess moves p by 0.2), and
+/// flagging would send staff rewriting good items.
+pub const MIN_SITTINGS_FOR_FLAGS: usize = 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemFlag {
     /// p > 0.95: nearly everyone gets it right; it tells candidates apart poorly.
@@ -53,6 +58,14 @@ pub fn item_statistics(observations: &[Observation]) -> ItemStatistics {
     let discrimination =
         (right > 0 && right < n && sd > 0.0).then(|| (mean_of(true) - mean_of(false)) / sd * (p * (1.0 - p)).sqrt());
     let mut flags = Vec::new();
+    if n < MIN_SITTINGS_FOR_FLAGS {
+        return ItemStatistics {
+            attempts: n,
+            p_value: Some(p),
+            discrimination,
+            flags,
+        };
+    }
     if p > 0.95 {
         flags.push(ItemFlag::TooEasy);
     }
@@ -74,14 +87,14 @@ pub fn item_statistics(observations: &[Observation]) -> ItemStatistics {
 mod tests {
     use super::*;
 
+    /// `pairs`, repeated until there are enough sittings to flag.
     fn obs(pairs: &[(bool, u32)]) -> Vec<Observation> {
-        pairs
-            .iter()
-            .map(|(correct, raw_score)| Observation {
-                correct: *correct,
-                raw_score: *raw_score,
-            })
-            .collect()
+        let once = pairs.iter().map(|(correct, raw_score)| Observation {
+            correct: *correct,
+            raw_score: *raw_score,
+        });
+        let times = MIN_SITTINGS_FOR_FLAGS.div_ceil(pairs.len());
+        std::iter::repeat_n(once, times).flatten().collect()
     }
 
     #[test]
@@ -126,6 +139,19 @@ mod tests {
         assert_eq!(stats.p_value, Some(1.0));
         assert_eq!(stats.discrimination, None);
         assert_eq!(stats.flags, [ItemFlag::TooEasy]);
+    }
+
+    #[test]
+    fn too_few_sittings_are_measured_but_never_flagged() {
+        let few: Vec<Observation> = obs(&[(true, 5), (true, 7), (true, 9)])
+            .into_iter()
+            .take(MIN_SITTINGS_FOR_FLAGS - 1)
+            .collect();
+        let stats = item_statistics(&few);
+        assert_eq!(stats.p_value, Some(1.0));
+        assert!(stats.flags.is_empty(), "{:?}", stats.flags);
+        let enough = obs(&[(true, 5), (true, 7), (true, 9)]);
+        assert_eq!(item_statistics(&enough).flags, [ItemFlag::TooEasy]);
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub struct ExamAdmin {
     buckets: Vec<(String, String)>,
     items: Vec<ItemLine>,
     flagged: usize,
+    /// Items served too rarely to flag ([`certify_exams::MIN_SITTINGS_FOR_FLAGS`]).
+    too_few: usize,
+    min_sittings: usize,
     outcome: Option<BankOutcome>,
     file_error: Option<String>,
 }
@@ -168,6 +171,12 @@ async fn page(
                 .map(|b| (b.label.clone(), thousands(b.value as i64)))
                 .collect(),
             flagged: items.iter().filter(|i| !i.flags.is_empty()).count(),
+            too_few: statistics
+                .items
+                .iter()
+                .filter(|item| item.attempts < certify_exams::MIN_SITTINGS_FOR_FLAGS)
+                .count(),
+            min_sittings: certify_exams::MIN_SITTINGS_FOR_FLAGS,
             items,
             outcome,
             file_error,
