@@ -179,3 +179,24 @@ test("staff create a firm administrator and find the account", async () => {
   await look(page, "staff-13-account");
   await context.close();
 });
+
+test("moments read in the viewer's own time with UTC beside, and in UTC without script", async () => {
+  await signedInContext(shared, PASSWORDS.staff).then(({ context }) => context.close());
+  const storageState = shared.sessions[PASSWORDS.staff[0]];
+  const tokyo = await shared.browser.newContext({ storageState, timezoneId: "Asia/Tokyo" });
+  const page = await tokyo.newPage();
+  await page.goto(`${shared.server.url}/account`);
+  const shown = await page.locator("table time").first().innerText();
+  assert.match(shown, /^\d{1,2} \w+ \d{4} at \d{2}:\d{2} your time \((\d{1,2} \w+ \d{4} at )?\d{2}:\d{2} UTC\)$/, shown);
+  const utc = await page.locator("table time").first().getAttribute("title");
+  const local = Number(shown.match(/at (\d{2}):/)[1]);
+  const hour = Number(utc.match(/at (\d{2}):/)[1]);
+  assert.equal((hour + 9) % 24, local, `Tokyo is UTC+9: ${shown} / ${utc}`);
+  await tokyo.close();
+
+  const scriptless = await shared.browser.newContext({ storageState, timezoneId: "Asia/Tokyo", javaScriptEnabled: false });
+  const plain = await scriptless.newPage();
+  await plain.goto(`${shared.server.url}/account`);
+  assert.match(await plain.locator("table time").first().innerText(), /^\d{1,2} \w+ \d{4} at \d{2}:\d{2} UTC$/);
+  await scriptless.close();
+});

@@ -37,6 +37,8 @@ const LIVE_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../
 const VERIFY_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/verify.js"));
 /// Drag and drop and progress for upload forms; they work without it.
 const UPLOAD_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/upload.js"));
+/// Moments in the viewer's own time beside UTC; pages read in UTC without it.
+const LOCAL_TIME_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/local-time.js"));
 /// The exam's countdown and autosave; the exam works without it.
 const EXAM_SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/web/exam.js"));
 
@@ -102,6 +104,10 @@ fn router() -> Router<AppState> {
         .route(
             "/assets/upload.js",
             get(|| asset("text/javascript; charset=utf-8", UPLOAD_SCRIPT)),
+        )
+        .route(
+            "/assets/local-time.js",
+            get(|| asset("text/javascript; charset=utf-8", LOCAL_TIME_SCRIPT)),
         )
         .route(
             "/assets/exam.js",

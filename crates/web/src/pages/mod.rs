@@ -204,7 +204,6 @@ pub fn long_date(date: time::Date) -> String {
     format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
-/// A moment as people write it, in UTC: "14 March 2027 at 09:05 UTC".
 /// `text` with its first letter in capitals: a domain's message ("the new password …") as the
 /// sentence a page shows.
 pub fn capitalised(text: &str) -> String {
@@ -215,9 +214,40 @@ pub fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn date_time(at: time::OffsetDateTime) -> String {
+/// A moment as people write it, in UTC: "14 March 2027 at 09:05 UTC", for a sentence.
+pub fn date_time_text(at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!("{} at {:02}:{:02} UTC", long_date(at.date()), at.hour(), at.minute())
+}
+
+/// A moment on a page: its UTC text ([`date_time_text`]) in a `<time>` element that
+/// `local-time.js` completes with the viewer's own time ("… 18:05 your time (09:05 UTC)");
+/// without script the UTC text stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    utc: String,
+    /// RFC 3339, for the element's `datetime`: digits and punctuation only.
+    iso: String,
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, r#"<time datetime="{}" data-local>{}</time>"#, self.iso, self.utc)
+    }
+}
+
+/// Its markup is ours alone (a date we formatted), so templates write it unescaped.
+impl askama::filters::HtmlSafe for Moment {}
+
+pub fn date_time(at: time::OffsetDateTime) -> Moment {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let iso = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    Moment {
+        utc: date_time_text(at),
+        iso,
+    }
 }
 
 #[cfg(test)]
@@ -226,7 +256,7 @@ mod tests {
 
     use time::macros::datetime;
 
-    use super::{date_time, long_date, thousands};
+    use super::{date_time, date_time_text, long_date, thousands};
 
     #[test]
     fn numbers_and_dates_read_as_people_write_them() {
@@ -235,9 +265,11 @@ mod tests {
         assert_eq!(thousands(300_000), "300,000");
         assert_eq!(thousands(-1_234_567), "-1,234,567");
         assert_eq!(long_date(date!(2027 - 03 - 14)), "14 March 2027");
+        let at = datetime!(2027-03-14 10:05 +01:00);
+        assert_eq!(date_time_text(at), "14 March 2027 at 09:05 UTC");
         assert_eq!(
-            date_time(datetime!(2027-03-14 10:05 +01:00)),
-            "14 March 2027 at 09:05 UTC"
+            date_time(at).to_string(),
+            r#"<time datetime="2027-03-14T09:05:00Z" data-local>14 March 2027 at 09:05 UTC</time>"#
         );
     }
 }

@@ -14,13 +14,13 @@ use certify_api::AppState;
 
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
-use crate::pages::{Chrome, capitalised, chrome_for, date_time};
+use crate::pages::{Chrome, Moment, capitalised, chrome_for, date_time};
 use crate::session::{SignedIn, Visitor};
 
 /// One of the person's sessions, as the list shows it.
 pub struct SessionRow {
-    started: String,
-    last_seen: String,
+    started: Moment,
+    last_seen: Moment,
     this_one: bool,
 }
 

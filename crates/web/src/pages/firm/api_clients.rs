@@ -19,7 +19,7 @@ use crate::access::FirmPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::pages::{Chrome, chrome_for, date_time};
+use crate::pages::{Chrome, Moment, chrome_for, date_time, date_time_text};
 use crate::session::Visitor;
 
 /// One client as the table shows it.
@@ -28,9 +28,9 @@ pub struct ClientLine {
     pub id: Uuid,
     pub name: String,
     pub scopes: Vec<&'static str>,
-    pub created: String,
-    /// "Never", or when it last asked for a token or called.
-    pub last_used: String,
+    pub created: Moment,
+    /// When it last asked for a token or called; `None` if it never did.
+    pub last_used: Option<Moment>,
     /// "Revoked on …" once revoked.
     pub revoked: Option<String>,
 }
@@ -42,8 +42,8 @@ impl From<ApiClient> for ClientLine {
             name: client.name,
             scopes: client.scopes.iter().map(Scope::name).collect(),
             created: date_time(client.created_at),
-            last_used: client.last_used_at.map_or_else(|| "Never".to_owned(), date_time),
-            revoked: client.revoked_at.map(|at| format!("Revoked on {}", date_time(at))),
+            last_used: client.last_used_at.map(date_time),
+            revoked: client.revoked_at.map(|at| format!("Revoked on {}", date_time_text(at))),
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::access::LearnerPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::pages::{Chrome, chrome_for, date_time, long_date};
+use crate::pages::{Chrome, Moment, chrome_for, date_time, long_date};
 use crate::session::Visitor;
 
 /// Whether the consultant may start now, and if not what to do.
@@ -32,14 +32,14 @@ pub enum StartView {
     Open(Uuid),
     NotEligible(Vec<RemainingCourse>),
     Certified { until: String, recertify_from: String },
-    Wait { until: String },
+    Wait { until: Moment },
 }
 
 /// A past attempt in the exam page's list.
 #[derive(Debug, Clone)]
 pub struct PastAttemptLine {
     pub id: Uuid,
-    pub started: String,
+    pub started: Moment,
     pub outcome: String,
 }
 
@@ -213,7 +213,7 @@ pub struct Clock {
     pub remaining_seconds: i64,
     /// "42 minutes", for the page without script.
     pub remaining: String,
-    pub deadline: String,
+    pub deadline: Moment,
 }
 
 fn clock(deadline: OffsetDateTime, now: OffsetDateTime) -> Clock {
@@ -271,7 +271,7 @@ pub struct ResultPage {
     cut_score: u16,
     /// Finalised at the deadline with what was saved.
     timed_out: bool,
-    finished: String,
+    finished: Option<Moment>,
     domains: Vec<DomainLine>,
     certificate: Option<CertificateCard>,
     retake: StartView,
@@ -389,7 +389,7 @@ async fn result_page(
         score: result.scaled_score.get(),
         cut_score: exam.cut_score.get(),
         timed_out: attempt.status == AttemptStatus::Expired,
-        finished: attempt.finished_at.map(date_time).unwrap_or_default(),
+        finished: attempt.finished_at.map(date_time),
         domains: result
             .domains
             .into_iter()

@@ -18,7 +18,9 @@ use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::pages::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker, long_date};
+use crate::pages::{
+    Choice, Chrome, FirmPicker, Moment, choices, chosen_firm, chrome_for, date_time, firm_picker, long_date,
+};
 use crate::session::Visitor;
 
 /// Accounts a search lists.
@@ -277,7 +279,7 @@ pub struct AccountPage {
     role: &'static str,
     /// A firm admin's firm.
     administers: Option<(Uuid, String)>,
-    created: String,
+    created: Moment,
     memberships: Vec<MembershipLine>,
 }
 

@@ -17,7 +17,7 @@ use crate::access::StaffPage;
 use crate::csrf::CheckedForm;
 use crate::error::PageError;
 use crate::extract::PagePath;
-use crate::pages::{Chrome, chrome_for, date_time};
+use crate::pages::{Chrome, Moment, chrome_for, date_time};
 use crate::session::Visitor;
 
 /// A status and the changes it allows, as buttons: (new status, label).
@@ -208,7 +208,7 @@ pub struct ModuleEditor {
     id: Uuid,
     course_id: Uuid,
     version: i32,
-    updated: String,
+    updated: Moment,
     title: String,
     title_error: Option<String>,
     minutes: String,

@@ -23,7 +23,7 @@ use crate::error::PageError;
 use crate::extract::PagePath;
 use crate::pages::everyone::verify::{Code, parse_code};
 use crate::pages::learner::certificates::{CertificateCard, card};
-use crate::pages::{Choice, Chrome, FirmPicker, choices, chosen_firm, chrome_for, date_time, firm_picker};
+use crate::pages::{Choice, Chrome, FirmPicker, Moment, choices, chosen_firm, chrome_for, date_time, firm_picker};
 use crate::session::Visitor;
 
 /// Accounts a holder search looks at.
@@ -266,7 +266,7 @@ pub async fn search(
 /// One event of a certificate's history, in words.
 #[derive(Debug, Clone)]
 pub struct HistoryLine {
-    pub at: String,
+    pub at: Moment,
     pub what: String,
 }
 
