@@ -78,21 +78,29 @@ pub async fn pending_invitations(
         .all(db)
         .await
         .context("reading invitations")?;
-    let mut pending = Vec::with_capacity(rows.len());
-    for row in rows {
-        let firm = firm::Entity::find_by_id(row.firm_id)
-            .one(db)
-            .await
-            .context("reading an inviting firm")?
-            .context("an invitation's firm is gone")?;
-        pending.push(PendingInvitation {
-            id: row.id,
-            firm_id: row.firm_id,
-            firm_name: firm.name,
-            invited_at: row.invited_at,
-        });
-    }
-    Ok(pending)
+    // One read for every inviting firm, not one per invitation.
+    let names: std::collections::HashMap<Uuid, String> = firm::Entity::find()
+        .filter(firm::Column::Id.is_in(rows.iter().map(|row| row.firm_id)))
+        .all(db)
+        .await
+        .context("reading the inviting firms")?
+        .into_iter()
+        .map(|firm| (firm.id, firm.name))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let firm_name = names
+                .get(&row.firm_id)
+                .cloned()
+                .context("an invitation's firm is gone")?;
+            Ok(PendingInvitation {
+                id: row.id,
+                firm_id: row.firm_id,
+                firm_name,
+                invited_at: row.invited_at,
+            })
+        })
+        .collect()
 }
 
 /// Answers an invitation of `account_id`'s: accepting ends their current membership (history
