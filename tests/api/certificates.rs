@@ -144,6 +144,13 @@ async fn the_credential_is_open_badges_signed_and_hides_the_email() {
     let issuer = json_of(app.get("/issuer", None).await).await;
     assert_eq!(issuer["verificationMethod"][0]["type"], "Multikey");
     assert_eq!(issuer["verificationMethod"][0]["publicKeyMultibase"], keys[0].id);
+    assert_eq!(
+        issuer["assertionMethod"][0], credential["proof"]["verificationMethod"],
+        "the key the proof names is one the issuer asserts with"
+    );
+    // Both documents are valid JSON-LD with every term defined by their pinned contexts.
+    certify_certificates::jsonld::dataset(&issuer, &[]).expect("the issuer profile");
+    certify_certificates::jsonld::dataset(&credential, &[]).expect("the credential");
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use uuid::Uuid;
 
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 pub const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/// Controlled Identifiers 1.0: `verificationMethod`, `assertionMethod`, `Multikey`.
+pub const CID_CONTEXT: &str = "https://www.w3.org/ns/cid/v1";
 
 /// OB 3.0 IdentityHash: `sha256$` and the hex SHA-256 of the identifier followed by the salt.
 pub fn identity_hash(identifier: &str, salt: &str) -> String {
@@ -81,6 +83,39 @@ pub fn build(content: &CredentialContent) -> anyhow::Result<Value> {
     }))
 }
 
+/// One of the issuer's published keys, as the issuer profile lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerKey {
+    /// The key's multibase form, which is also its fragment in the profile (`…/issuer#z6Mk…`).
+    pub public_key_multibase: String,
+}
+
+/// The issuer's profile: an Open Badges `Profile` that is also the controller document of its
+/// keys (Multikey verification methods, each an assertion method), so a verifier finds the key
+/// a proof names and that the issuer controls it. Every term is defined by its three contexts.
+pub fn issuer_profile(issuer_id: &str, issuer_name: &str, keys: &[IssuerKey]) -> Value {
+    let method_id = |key: &IssuerKey| format!("{issuer_id}#{}", key.public_key_multibase);
+    let methods: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            json!({
+                "id": method_id(key),
+                "type": "Multikey",
+                "controller": issuer_id,
+                "publicKeyMultibase": key.public_key_multibase,
+            })
+        })
+        .collect();
+    json!({
+        "@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT],
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": issuer_name,
+        "verificationMethod": methods,
+        "assertionMethod": keys.iter().map(method_id).collect::<Vec<_>>(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -95,9 +130,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_email_never_appears_in_clear() -> anyhow::Result<()> {
-        let content = CredentialContent {
+    fn content() -> CredentialContent {
+        CredentialContent {
             credential_id: Uuid::from_u128(1),
             issuer_id: "https://certify.example/issuer".into(),
             issuer_name: "Certify".into(),
@@ -110,13 +144,57 @@ mod tests {
             criteria: "Passed the exam.".into(),
             valid_from: datetime!(2026-11-22 09:00:00.123 UTC),
             valid_until: datetime!(2028-11-22 09:00 UTC),
-        };
-        let credential = build(&content)?;
+        }
+    }
+
+    #[test]
+    fn the_email_never_appears_in_clear() -> anyhow::Result<()> {
+        let credential = build(&content())?;
         let text = credential.to_string();
         assert!(!text.contains("ada@northwind.example"));
         assert!(text.contains("Ada Okafor"));
         assert_eq!(credential["validFrom"], "2026-11-22T09:00:00Z", "whole seconds");
         assert_eq!(credential["id"], "urn:uuid:00000000-0000-0000-0000-000000000001");
+        Ok(())
+    }
+
+    /// JSON-LD safe mode: every term of the credential, signed or not, is defined by its
+    /// contexts, so everything in it is inside what an RDF-based proof signs.
+    #[test]
+    fn every_term_of_a_credential_is_defined() -> anyhow::Result<()> {
+        let credential = build(&content())?;
+        crate::jsonld::dataset(&credential, &[])?;
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let signed = crate::proof::sign(
+            &credential,
+            &key,
+            "https://certify.example/issuer#z6Mk",
+            "2026-11-22T09:00:00Z",
+        )?;
+        crate::jsonld::dataset(&signed, &[])?;
+        Ok(())
+    }
+
+    /// The issuer profile is valid JSON-LD: its contexts define `Profile`, `verificationMethod`,
+    /// `assertionMethod` and `Multikey`. With the contexts it had before (credentials v2 and
+    /// multikey v1 only) those terms were undefined.
+    #[test]
+    fn every_term_of_the_issuer_profile_is_defined() -> anyhow::Result<()> {
+        let keys = [IssuerKey {
+            public_key_multibase: "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2".into(),
+        }];
+        let mut profile = issuer_profile("https://certify.example/issuer", "Certify", &keys);
+        crate::jsonld::dataset(&profile, &[])?;
+        profile["@context"] = json!([VC_CONTEXT, "https://w3id.org/security/multikey/v1"]);
+        match crate::jsonld::dataset(&profile, &[]) {
+            Err(crate::jsonld::JsonLdError::UndefinedTerms(terms)) => {
+                assert_eq!(
+                    terms.into_iter().collect::<Vec<_>>(),
+                    ["Profile", "assertionMethod", "verificationMethod"]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ mod error;
 pub mod export;
 mod facts;
 pub mod firm_view;
+pub mod jsonld;
 pub mod key_store;
 pub mod keys;
 pub mod pdf;

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
+use certify_certificates::credential::{self, IssuerKey};
 use certify_certificates::export::StandingKind;
 use certify_certificates::{Check, Standing, Verdict, Verification};
 use certify_core::Sha256Hex;
@@ -194,26 +195,24 @@ pub async fn jwks(State(state): State<AppState>) -> Result<Json<serde_json::Valu
     ))
 }
 
-/// The issuer's profile with its keys as Multikey verification methods (no account needed).
+/// The issuer's profile with its keys as Multikey verification methods (no account needed);
+/// valid JSON-LD under the credentials v2, Open Badges 3.0.3 and Controlled Identifiers contexts.
 #[utoipa::path(get, path = "/issuer", tag = "verification", responses((status = OK, description = "Issuer profile (JSON-LD)", body = Object)))]
 pub async fn issuer_profile(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let keys = certify_certificates::key_store::published_keys(&state.db)
         .await
         .map_err(ApiError::internal)?;
-    let issuer_id = state.issuer.issuer_id();
-    let methods: Vec<serde_json::Value> = keys
+    let keys: Vec<IssuerKey> = keys
         .iter()
-        .map(|k| serde_json::json!({"id": format!("{issuer_id}#{}", k.id), "type": "Multikey", "controller": issuer_id, "publicKeyMultibase": k.id}))
+        .map(|key| IssuerKey {
+            public_key_multibase: key.id.clone(),
+        })
         .collect();
-    let ids: Vec<String> = keys.iter().map(|k| format!("{issuer_id}#{}", k.id)).collect();
-    Ok(Json(serde_json::json!({
-        "@context": [certify_certificates::credential::VC_CONTEXT, "https://w3id.org/security/multikey/v1"],
-        "id": issuer_id,
-        "type": ["Profile"],
-        "name": state.issuer.issuer_name,
-        "verificationMethod": methods,
-        "assertionMethod": ids,
-    })))
+    Ok(Json(credential::issuer_profile(
+        &state.issuer.issuer_id(),
+        &state.issuer.issuer_name,
+        &keys,
+    )))
 }
 
 /// What `POST /api/v1/verify` accepts: a PDF, or a credential as JSON.
