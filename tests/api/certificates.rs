@@ -117,7 +117,13 @@ async fn the_credential_is_open_badges_signed_and_hides_the_email() {
         credential["@context"][1],
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
     );
-    assert_eq!(credential["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    // A proof set: the JSON proof, and the RDF proof 1EdTech's conformance accepts.
+    assert_eq!(credential["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
+    assert_eq!(credential["proof"][1]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(
+        credential["proof"][0]["verificationMethod"], credential["proof"][1]["verificationMethod"],
+        "one key signs both"
+    );
     assert!(
         !credential.to_string().contains("candidate@northwind.example"),
         "the e-mail never appears in clear"
@@ -145,7 +151,7 @@ async fn the_credential_is_open_badges_signed_and_hides_the_email() {
     assert_eq!(issuer["verificationMethod"][0]["type"], "Multikey");
     assert_eq!(issuer["verificationMethod"][0]["publicKeyMultibase"], keys[0].id);
     assert_eq!(
-        issuer["assertionMethod"][0], credential["proof"]["verificationMethod"],
+        issuer["assertionMethod"][0], credential["proof"][0]["verificationMethod"],
         "the key the proof names is one the issuer asserts with"
     );
     // Both documents are valid JSON-LD with every term defined by their pinned contexts.
@@ -167,6 +173,19 @@ async fn any_changed_byte_of_an_uploaded_credential_fails_with_a_reason() {
 
     let genuine = json_of(app.post_json("/api/v1/verify", &credential, None).await).await;
     assert_eq!(genuine["status"], "valid");
+    assert!(
+        genuine["checks"][1]["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.starts_with("eddsa-jcs-2022 and eddsa-rdfc-2022 signature valid")),
+        "an uploaded credential's proofs are all checked: {genuine}"
+    );
+
+    // The JSON proof intact, the RDF proof a wallet would check replaced: not valid.
+    let mut wrong_rdf_proof = credential.clone();
+    wrong_rdf_proof["proof"][1]["proofValue"] = credential["proof"][0]["proofValue"].clone();
+    let verdict = json_of(app.post_json("/api/v1/verify", &wrong_rdf_proof, None).await).await;
+    assert_ne!(verdict["status"], "valid", "{verdict}");
+    assert_eq!(checks(&verdict)[1], ("signature".to_owned(), false), "{verdict}");
 
     let mut forged = credential.clone();
     forged["credentialSubject"]["identifier"][1]["identityHash"] = json!("Mallory Forger");
@@ -298,7 +317,7 @@ async fn old_certificates_still_verify_after_a_key_rotation() {
     )
     .await;
     assert!(
-        credential["proof"]["verificationMethod"]
+        credential["proof"][0]["verificationMethod"]
             .as_str()
             .is_some_and(|m| m.ends_with(&new_key))
     );

@@ -167,6 +167,7 @@ mod tests {
             issued_at: datetime!(2026-11-22 09:00 UTC),
             expires_at: datetime!(2028-11-22 09:00 UTC),
             key_id: "z6Mk".to_owned(),
+            suites: "eddsa-jcs-2022 and eddsa-rdfc-2022".to_owned(),
             revoked: None,
             superseded: None,
         })

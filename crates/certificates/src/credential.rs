@@ -214,6 +214,9 @@ mod golden {
 
     const SECRET: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
     const HASH: &str = "bdf8311d82be3773c666cae71d5c58affbb46f841e1582174ca6b627795dba0e";
+    /// The same certificate's eddsa-rdfc-2022 proof, second in the set since proof sets began.
+    const RDF_PROOF_VALUE: &str =
+        "z4yrF8GYKJ7XkTPVUfZSc24UQdr3xabGwrRhQ1yykWeUTcbvE8boEYjYVXSJ5WkASm4jMo7PuM3QGupfccVKfHkQn";
     const PROOF_VALUE: &str =
         "z3aVjFzEKNjN3gkRYMewjWAQ3ptboPWsxBxgDL8EdxhY4fCSVYdrsmkdXZa2qphBhTWjw2Q1ZJRzcxjKw3tKG4F3n";
 
@@ -243,7 +246,11 @@ mod golden {
         );
         let signed = proof::sign(&build(&content())?, &key, &method, "2026-11-22T09:00:00Z")?;
         assert_eq!(proof::credential_hash(&signed)?.as_str(), HASH);
-        assert_eq!(signed["proof"]["proofValue"], PROOF_VALUE);
+        assert_eq!(
+            signed["proof"][0]["proofValue"], PROOF_VALUE,
+            "the JSON proof as before the set"
+        );
+        assert_eq!(signed["proof"][1]["proofValue"], RDF_PROOF_VALUE);
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! Certificates: signed Open Badges 3.0 credentials whose SHA-256 hash is printed on their PDF,
 //! the issuer's keys, issuance on a pass, the lifecycle, and verification without an account.
 //!
-//! [`credential`] builds the credential, [`proof`] canonicalises, hashes and signs it
-//! (`eddsa-jcs-2022`), [`keys`] encodes keys; the rest persists and verifies.
+//! [`credential`] builds the credential, [`proof`] canonicalises, hashes and signs it (a proof
+//! set: `eddsa-jcs-2022` and `eddsa-rdfc-2022`), [`jsonld`] reads it as RDF with the pinned
+//! contexts, [`keys`] encodes keys; the rest persists and verifies.
 
 mod cache;
 mod changes;

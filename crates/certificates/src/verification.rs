@@ -75,11 +75,11 @@ fn hash_known(hash: &Sha256Hex) -> Check {
     )
 }
 
-fn signature_passed(key_id: &str) -> Check {
+fn signature_passed(key_id: &str, suites: &str) -> Check {
     check(
         "signature",
         true,
-        format!("eddsa-jcs-2022 signature valid under key {key_id}"),
+        format!("{suites} signature valid under key {key_id}"),
     )
 }
 
@@ -114,7 +114,10 @@ fn standing_checks(certificate: &VerifiedCertificate, now: OffsetDateTime) -> Ve
 
 /// The answer for a genuine certificate at `now`.
 fn conclude(hash: &Sha256Hex, certificate: Arc<VerifiedCertificate>, now: OffsetDateTime) -> Verification {
-    let mut checks = vec![hash_known(hash), signature_passed(&certificate.key_id)];
+    let mut checks = vec![
+        hash_known(hash),
+        signature_passed(&certificate.key_id, &certificate.suites),
+    ];
     checks.extend(standing_checks(&certificate, now));
     Verification {
         hash: Some(hash.clone()),
@@ -174,7 +177,7 @@ pub async fn verify_credential_id(
 }
 
 /// The checks on a stored certificate: its credential must still hash to the hash it is filed
-/// under, and its proof must verify. A genuine one is cached, unless its standing changed since
+/// under, and its JSON proof must verify ([`proof::verify_json_proof`]: we signed it). A genuine one is cached, unless its standing changed since
 /// `epoch` (when the row was about to be read).
 async fn verify_stored(
     db: &impl ConnectionTrait,
@@ -195,14 +198,14 @@ async fn verify_stored(
         ));
     }
     let keys = key_store::published_keys(db).await?;
-    let key_id = match proof::verify(&certificate.credential, &keys) {
-        Ok(key_id) => key_id,
+    let signed = match proof::verify_json_proof(&certificate.credential, &keys) {
+        Ok(signed) => signed,
         Err(failure) => {
             let checks = vec![hash_known(&recomputed), check("signature", false, failure.to_string())];
             return Ok(unknown(Some(recomputed), checks));
         }
     };
-    let verified = Arc::new(verified(db, &certificate, key_id).await?);
+    let verified = Arc::new(verified(db, &certificate, signed).await?);
     cache.insert(certificate.hash.clone(), Arc::clone(&verified), epoch);
     Ok(conclude(&certificate.hash, verified, now))
 }
@@ -210,7 +213,7 @@ async fn verify_stored(
 async fn verified(
     db: &impl ConnectionTrait,
     certificate: &Certificate,
-    key_id: String,
+    signed: proof::Verified,
 ) -> Result<VerifiedCertificate, CertificateError> {
     let superseded = match certificate.superseded {
         Some((by, at)) => Some((by, get_certificate(db, by).await?.hash, at)),
@@ -227,7 +230,8 @@ async fn verified(
             .to_owned(),
         issued_at: certificate.issued_at,
         expires_at: certificate.expires_at,
-        key_id,
+        suites: signed.suites_named(),
+        key_id: signed.key_id,
         revoked: certificate.revoked.clone(),
         superseded,
     })
@@ -245,8 +249,8 @@ pub async fn verify_document(
     let keys = key_store::published_keys(db).await?;
     let signature = proof::verify(document, &keys);
     match (found, signature) {
-        (Some(certificate), Ok(key_id)) => {
-            let certificate = Arc::new(verified(db, &certificate, key_id).await?);
+        (Some(certificate), Ok(signed)) => {
+            let certificate = Arc::new(verified(db, &certificate, signed).await?);
             Ok(conclude(&hash, certificate, now))
         }
         (found, signature) => {
@@ -261,7 +265,7 @@ pub async fn verify_document(
                 ),
             };
             let signature_check = match signature {
-                Ok(key_id) => signature_passed(&key_id),
+                Ok(signed) => signature_passed(&signed.key_id, &signed.suites_named()),
                 Err(failure) => check("signature", false, failure.to_string()),
             };
             Ok(unknown(Some(hash), vec![hash_check, signature_check]))

@@ -19,6 +19,9 @@ pub struct VerifiedCertificate {
     pub expires_at: OffsetDateTime,
     /// The key whose signature verified.
     pub key_id: String,
+    /// The cryptosuites whose proofs were checked and verified ("eddsa-jcs-2022", or
+    /// "eddsa-jcs-2022 and eddsa-rdfc-2022" for an uploaded credential).
+    pub suites: String,
     pub revoked: Option<(OffsetDateTime, String)>,
     /// The newer certificate's id and hash, and when it took over.
     pub superseded: Option<(Uuid, Sha256Hex, OffsetDateTime)>,

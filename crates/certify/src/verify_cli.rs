@@ -107,8 +107,11 @@ pub fn check(upload: &Upload, keys: &[PublishedKey], verdict: Option<&Value>) ->
     let hash = proof::credential_hash(document)?;
     report.lines.push(format!("hash {hash}"));
     let signature_ok = match proof::verify(document, keys) {
-        Ok(key_id) => {
-            report.check(true, format!("signature valid under key {key_id}"));
+        Ok(signed) => {
+            report.check(
+                true,
+                format!("{} signature valid under key {}", signed.suites_named(), signed.key_id),
+            );
             true
         }
         Err(failure) => {

@@ -84,7 +84,7 @@ pub async fn get_certificate(
 /// The signed Open Badges 3.0 credential, exactly as issued (its holder, their firm admin or
 /// programme staff).
 #[utoipa::path(get, path = "/api/v1/certificates/{certificate_id}/credential", tag = "certificates", params(("certificate_id" = Uuid, Path)),
-    responses((status = OK, description = "OpenBadgeCredential with an eddsa-jcs-2022 proof", body = Object), NotFound))]
+    responses((status = OK, description = "OpenBadgeCredential with its proofs (eddsa-jcs-2022 and eddsa-rdfc-2022; one eddsa-jcs-2022 proof before proof sets)", body = Object), NotFound))]
 pub async fn get_credential(
     State(state): State<AppState>,
     Caller(me): Caller,

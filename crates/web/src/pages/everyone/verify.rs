@@ -387,10 +387,7 @@ fn result_view(chrome: Chrome, state: &AppState, verification: &Verification, no
     page.technical.extend([
         ("Credential id", certificate.credential_id.clone()),
         ("Signing key", certificate.key_id.clone()),
-        (
-            "Cryptosuite",
-            "eddsa-jcs-2022 (Ed25519 over JCS-canonical JSON)".to_owned(),
-        ),
+        ("Proofs checked (Ed25519)", certificate.suites.clone()),
         ("Issued (UTC)", rfc3339(certificate.issued_at)),
         ("Valid until (UTC)", rfc3339(certificate.expires_at)),
         ("Checked at (UTC)", rfc3339(now)),
