@@ -117,7 +117,7 @@ pub fn issuer_profile(issuer_id: &str, issuer_name: &str, keys: &[IssuerKey]) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use time::macros::datetime;
 
     use super::*;
@@ -130,7 +130,8 @@ mod tests {
         );
     }
 
-    fn content() -> CredentialContent {
+    /// A credential's content for tests.
+    pub(crate) fn content() -> CredentialContent {
         CredentialContent {
             credential_id: Uuid::from_u128(1),
             issuer_id: "https://certify.example/issuer".into(),

@@ -426,21 +426,7 @@ mod tests {
     }
 
     fn our_credential() -> anyhow::Result<Value> {
-        let content = crate::credential::CredentialContent {
-            credential_id: uuid::Uuid::from_u128(7),
-            issuer_id: "https://certify.example/issuer".into(),
-            issuer_name: "Certify".into(),
-            holder_name: "Ada Okafor".into(),
-            holder_email: "ada@northwind.example".into(),
-            salt: "c0ffee".into(),
-            achievement_id: "https://certify.example/achievements/1".into(),
-            achievement_name: "AI Deployment Consultant".into(),
-            achievement_description: "Deploys AI well.".into(),
-            criteria: "Passed the exam.".into(),
-            valid_from: time::macros::datetime!(2026-11-22 09:00 UTC),
-            valid_until: time::macros::datetime!(2028-11-22 09:00 UTC),
-        };
-        crate::credential::build(&content)
+        crate::credential::build(&crate::credential::tests::content())
     }
 
     /// A credential carries both proofs, each over the same document with the same key; both are
