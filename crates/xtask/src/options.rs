@@ -17,6 +17,7 @@ with one summary line. `setup` only installs. With no PART, every part:
                 installed, unless named
   --contract    schemathesis against the OpenAPI document, as each kind of caller
   --browser     the pages in Chromium (playwright-core and axe)
+  --interop     the credentials checked by an independent verifier (Digital Bazaar's, in Node)
 
 (`--sqlite-only` and the like mean the same.) --no-install never installs: it names what is
 missing and stops.";
@@ -28,10 +29,17 @@ pub enum Part {
     Postgres,
     Contract,
     Browser,
+    Interop,
 }
 
 impl Part {
-    pub const ALL: [Part; 4] = [Part::Sqlite, Part::Postgres, Part::Contract, Part::Browser];
+    pub const ALL: [Part; 5] = [
+        Part::Sqlite,
+        Part::Postgres,
+        Part::Contract,
+        Part::Browser,
+        Part::Interop,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -39,6 +47,7 @@ impl Part {
             Part::Postgres => "postgres",
             Part::Contract => "contract",
             Part::Browser => "browser",
+            Part::Interop => "interop",
         }
     }
 

@@ -109,6 +109,9 @@ fn install(options: &Options, packages: &[&'static str]) -> Result<Vec<String>> 
     if options.runs(Part::Browser) {
         lock_files.push("tests/browser");
     }
+    if options.runs(Part::Interop) {
+        lock_files.push("tests/interop");
+    }
     for folder in lock_files {
         if npm_ci(&root().join(folder), options.install)? {
             done.push(format!("installed {folder}'s npm packages (npm ci)"));
@@ -152,7 +155,7 @@ fn chromium_present() -> bool {
 }
 
 fn require_node(options: &Options) -> Result {
-    let needs_node = options.runs_rust() || options.runs(Part::Browser);
+    let needs_node = options.runs_rust() || options.runs(Part::Browser) || options.runs(Part::Interop);
     if needs_node && !on_path("node") {
         return Err(
             "the test identity provider and the browser tests run on Node.js 20 or later, \

@@ -59,7 +59,14 @@ pub fn test(options: &Options) -> Result {
         });
     }
     if options.runs(Part::Browser) {
-        outcomes.push(browser_tests(&binary)?);
+        outcomes.push(node_tests(Part::Browser, "the pages in a real browser", &binary)?);
+    }
+    if options.runs(Part::Interop) {
+        outcomes.push(node_tests(
+            Part::Interop,
+            "the credentials checked by an independent verifier",
+            &binary,
+        )?);
     }
     if let Some(contract) = contract {
         outcomes.push(contract.finish()?);
@@ -94,15 +101,17 @@ fn rust_tests(part: Part, postgres_url: Option<&str>) -> Result<Outcome> {
     counted(part, &mut cargo_test, cargo_counts)
 }
 
-/// The pages in Chromium, against the executable just built.
-fn browser_tests(binary: &Path) -> Result<Outcome> {
-    heading("the pages in a real browser (tests/browser)");
+/// A Node suite (`tests/<part>`: the pages in Chromium, the independent verifier), against the
+/// executable just built.
+fn node_tests(part: Part, what: &str, binary: &Path) -> Result<Outcome> {
+    let folder = format!("tests/{}", part.name());
+    heading(&format!("{what} ({folder})"));
     let mut npm_test = Command::new("npm");
     npm_test
         .args(["test"])
         .env("CERTIFY_BIN", binary)
-        .current_dir(root().join("tests/browser"));
-    counted(Part::Browser, &mut npm_test, tap_counts)
+        .current_dir(root().join(folder));
+    counted(part, &mut npm_test, tap_counts)
 }
 
 /// Runs `command` with its output on the terminal, counting the tests its lines report.
