@@ -594,3 +594,57 @@ async fn the_verify_forms_hint_points_where_the_pdf_prints_the_code() {
         "{form}"
     );
 }
+
+/// A certificate issued before proof sets (its credential with the JSON proof alone) gets the
+/// RDF proof from `certify keys add-proofs`, made by the same key and dated as the first; its
+/// hash, its verify page and the PDF its holder downloaded before all stay valid. A second run
+/// changes nothing.
+#[tokio::test]
+async fn certificates_issued_before_proof_sets_get_the_rdf_proof_and_keep_verifying() {
+    use certify_certificates::entity::certificate;
+    use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
+
+    let app = spawn_app().await;
+    let setup = exam_setup(&app, None).await;
+    let issued = pass(&app, &setup).await;
+    let id = issued["id"].as_str().expect("id");
+    let hash = issued["hash"].as_str().expect("hash");
+    let row = certificate::Entity::find_by_id(id.parse::<uuid::Uuid>().expect("uuid"))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the certificate");
+    let mut credential: Value = serde_json::from_str(&row.credential).expect("json");
+    let set = credential["proof"].clone();
+    credential["proof"] = set[0].clone();
+    let mut older: certificate::ActiveModel = row.into();
+    older.credential = Set(credential.to_string());
+    older.update(&app.db).await.expect("made as before proof sets");
+    let earlier_pdf = pdf_of(&app, id, &setup.candidate).await;
+
+    let done = certify_certificates::proof_sets::add_missing_rdf_proofs(&app.db, 1)
+        .await
+        .expect("added");
+    assert_eq!(done.added, 1);
+    let now = json_of(
+        app.get(&format!("/api/v1/certificates/{id}/credential"), Some(&setup.candidate))
+            .await,
+    )
+    .await;
+    assert_eq!(now["proof"], set, "the same two proofs as a certificate issued today");
+    assert_eq!(
+        certify_certificates::proof::credential_hash(&now)
+            .expect("hash")
+            .as_str(),
+        hash
+    );
+
+    let verdict = json_of(upload(&app, earlier_pdf, "application/pdf").await).await;
+    assert_eq!(verdict["status"], "valid", "the PDF downloaded before: {verdict}");
+    let by_hash = json_of(app.get(&format!("/api/v1/verify/{hash}"), None).await).await;
+    assert_eq!(by_hash["status"], "valid", "{by_hash}");
+    let again = certify_certificates::proof_sets::add_missing_rdf_proofs(&app.db, 1)
+        .await
+        .expect("ran");
+    assert_eq!((again.added, again.examined), (0, done.examined), "nothing left to add");
+}

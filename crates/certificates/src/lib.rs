@@ -18,6 +18,7 @@ pub mod key_store;
 pub mod keys;
 pub mod pdf;
 pub mod proof;
+pub mod proof_sets;
 pub mod staff_table;
 mod store;
 mod verification;

@@ -90,6 +90,19 @@ enum KeysCommand {
     /// Add a new signing key and retire the current one; retired keys stay published so the
     /// certificates they signed still verify.
     Rotate(CommonArgs),
+    /// Give every certificate issued before proof sets its eddsa-rdfc-2022 proof too, made by the
+    /// key that signed it and dated as its first proof. Hashes, PDFs and QR codes stay as they
+    /// were. Safe to stop and run again.
+    AddProofs(AddProofsArgs),
+}
+
+#[derive(Debug, Args)]
+struct AddProofsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Certificates per write transaction.
+    #[arg(long, default_value_t = 500)]
+    batch: u64,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +209,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = certify_certificates::key_store::rotate_signing_key(&db, SystemClock.now()).await?;
             println!("new signing key {id}");
             println!("earlier keys stay published, so the certificates they signed still verify");
+            Ok(())
+        }
+        Command::Keys(KeysCommand::AddProofs(args)) => {
+            let settings = settings(&args.common, Layer::default())?;
+            telemetry::init(settings.log_format);
+            let db = db::connect(&settings.database_url, 1).await?;
+            db::migrate(&db).await?;
+            let done = certify_certificates::proof_sets::add_missing_rdf_proofs(&db, args.batch).await?;
+            println!(
+                "{} certificates read; {} given the eddsa-rdfc-2022 proof (their hashes unchanged)",
+                done.examined, done.added
+            );
             Ok(())
         }
         Command::Verify(args) => verify(args).await,

@@ -1,0 +1,111 @@
+//! Bringing certificates issued before proof sets up to date: each credential that carries the
+//! `eddsa-jcs-2022` proof alone gets the `eddsa-rdfc-2022` proof beside it, made with the key
+//! that made its first proof and dated as that proof. Not a reissue: nothing a holder printed
+//! or shared changes — the hash is taken without proofs, and a PDF is checked against the
+//! credential attached to it, so earlier downloads keep verifying.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use ed25519_dalek::SigningKey;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionSession as _, TransactionTrait,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entity::{certificate, signing_key};
+use crate::keys::{self, PublishedKey};
+use crate::proof::{self, Cryptosuite};
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProofsAdded {
+    /// Certificates read.
+    pub examined: u64,
+    /// Certificates that had the JSON proof alone and now carry the set.
+    pub added: u64,
+}
+
+/// Adds the RDF proof to every credential that lacks it, `batch` certificates to a write
+/// transaction; a run stopped half way is simply run again.
+pub async fn add_missing_rdf_proofs<C>(db: &C, batch: u64) -> anyhow::Result<ProofsAdded>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let keys = signing_keys(db).await?;
+    let mut done = ProofsAdded::default();
+    let mut after = Uuid::nil();
+    loop {
+        let page = certificate::Entity::find()
+            .filter(certificate::Column::Id.gt(after))
+            .order_by_asc(certificate::Column::Id)
+            .limit(batch.max(1))
+            .all(db)
+            .await
+            .context("reading certificates")?;
+        let Some(last) = page.last() else {
+            return Ok(done);
+        };
+        after = last.id;
+        let txn = certify_core::begin_write(db).await.context("starting a batch")?;
+        for row in page {
+            done.examined += 1;
+            if let Some(credential) = with_rdf_proof(&row, &keys)? {
+                let mut changed: certificate::ActiveModel = row.into();
+                changed.credential = Set(credential);
+                changed.update(&txn).await.context("saving a credential's proof set")?;
+                done.added += 1;
+            }
+        }
+        txn.commit().await.context("committing a batch")?;
+    }
+}
+
+/// Every key that ever signed, by id.
+async fn signing_keys(db: &impl ConnectionTrait) -> anyhow::Result<HashMap<String, SigningKey>> {
+    signing_key::Entity::find()
+        .all(db)
+        .await
+        .context("reading the signing keys")?
+        .into_iter()
+        .map(|row| {
+            let key = keys::parse_secret_multibase(&row.secret_key_multibase)
+                .with_context(|| format!("stored key {} is unreadable", row.id))?;
+            Ok((row.id, key))
+        })
+        .collect()
+}
+
+/// The certificate's credential with the proof set, or `None` when it has it already.
+fn with_rdf_proof(row: &certificate::Model, keys: &HashMap<String, SigningKey>) -> anyhow::Result<Option<String>> {
+    let credential: Value = serde_json::from_str(&row.credential).context("a stored credential")?;
+    let Some(Value::Object(first)) = credential.get("proof") else {
+        return Ok(None);
+    };
+    let text = |name: &str| first.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let key = keys
+        .get(&row.signing_key_id)
+        .with_context(|| format!("certificate {}: no stored key {}", row.id, row.signing_key_id))?;
+    // Only a credential whose proof still holds is given a second one.
+    proof::verify(&credential, &[PublishedKey::new(key.verifying_key())])
+        .with_context(|| format!("certificate {}'s proof does not verify", row.id))?;
+    let unsecured = proof::unsecured(&credential);
+    let method = text("verificationMethod");
+    let rdf = proof::sign_with(Cryptosuite::EddsaRdfc2022, &unsecured, key, &method, &text("created"))?;
+    let mut secured = unsecured;
+    secured
+        .as_object_mut()
+        .context("a credential is a JSON object")?
+        .insert(
+            "proof".into(),
+            Value::Array(vec![Value::Object(first.clone()), rdf["proof"].clone()]),
+        );
+    anyhow::ensure!(
+        proof::credential_hash(&secured)?.as_str() == row.hash,
+        "certificate {}: adding a proof would change its hash",
+        row.id
+    );
+    Ok(Some(serde_json::to_string(&secured).context("writing a credential")?))
+}
