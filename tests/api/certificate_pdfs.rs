@@ -617,9 +617,15 @@ async fn certificates_issued_before_proof_sets_get_the_rdf_proof_and_keep_verify
     let mut credential: Value = serde_json::from_str(&row.credential).expect("json");
     let set = credential["proof"].clone();
     credential["proof"] = set[0].clone();
-    let mut older: certificate::ActiveModel = row.into();
-    older.credential = Set(credential.to_string());
-    older.update(&app.db).await.expect("made as before proof sets");
+    let as_before = |credential: &Value| {
+        let mut older: certificate::ActiveModel = row.clone().into();
+        older.credential = Set(credential.to_string());
+        older
+    };
+    as_before(&credential)
+        .update(&app.db)
+        .await
+        .expect("made as before proof sets");
     let earlier_pdf = pdf_of(&app, id, &setup.candidate).await;
 
     let done = certify_certificates::proof_sets::add_missing_rdf_proofs(&app.db, 1)
@@ -647,4 +653,13 @@ async fn certificates_issued_before_proof_sets_get_the_rdf_proof_and_keep_verify
         .await
         .expect("ran");
     assert_eq!((again.added, again.examined), (0, done.examined), "nothing left to add");
+
+    // A credential whose proof no longer holds is reported and left alone, not a stop.
+    credential["proof"]["proofValue"] = set[1]["proofValue"].clone();
+    as_before(&credential).update(&app.db).await.expect("spoiled");
+    let spoiled = certify_certificates::proof_sets::add_missing_rdf_proofs(&app.db, 1)
+        .await
+        .expect("ran to the end");
+    assert_eq!((spoiled.added, spoiled.skipped), (0, 1));
+    assert!(spoiled.reasons[0].contains("does not verify"), "{:?}", spoiled.reasons);
 }

@@ -193,60 +193,72 @@ pub fn verify_json_proof(document: &Value, keys: &[PublishedKey]) -> Result<Veri
 }
 
 /// Verifies the proofs of `document` whose suite is in `checked` (and refuses any it does not
-/// know).
+/// know). A set holds at most one proof per suite, the JSON proof among them, and its RDF proof
+/// must say exactly what the JSON proof says but for its suite: so once the JSON proof holds,
+/// what is canonicalised as RDF is a document and a proof configuration our key signed, never a
+/// stranger's blank-node graph (RDFC's cost on those is exponential).
 fn verify_proofs(document: &Value, keys: &[PublishedKey], checked: &[Cryptosuite]) -> Result<Verified, ProofFailure> {
-    let mut proofs: Vec<&Map<String, Value>> = match document.get("proof") {
+    let proofs: Vec<&Map<String, Value>> = match document.get("proof") {
         Some(Value::Object(proof)) => vec![proof],
         Some(Value::Array(proofs)) => proofs
             .iter()
             .map(|proof| proof.as_object().ok_or(ProofFailure::UnsupportedProof))
             .collect::<Result<_, _>>()?,
-        _ => Vec::new(),
+        _ => return Err(ProofFailure::Missing),
     };
-    let suite_of = |proof: &Map<String, Value>| {
+    let mut by_suite: Vec<(Cryptosuite, &Map<String, Value>)> = Vec::with_capacity(proofs.len());
+    for proof in proofs {
         let data_integrity = proof.get("type").and_then(Value::as_str) == Some("DataIntegrityProof");
         let suite = proof
             .get("cryptosuite")
             .and_then(Value::as_str)
-            .and_then(Cryptosuite::named);
-        suite.filter(|_| data_integrity).ok_or(ProofFailure::UnsupportedProof)
-    };
-    let suites = proofs
+            .and_then(Cryptosuite::named)
+            .filter(|_| data_integrity)
+            .ok_or(ProofFailure::UnsupportedProof)?;
+        if by_suite.iter().any(|(seen, _)| *seen == suite) {
+            return Err(ProofFailure::UnsupportedProof);
+        }
+        by_suite.push((suite, proof));
+    }
+    // Every credential we issue has the JSON proof; without it there is nothing to start from.
+    let json = by_suite
         .iter()
-        .map(|proof| suite_of(proof))
-        .collect::<Result<Vec<_>, _>>()?;
-    if !suites.contains(&Cryptosuite::EddsaJcs2022) {
-        // Every credential we issue has the JSON proof; without it there is nothing to start from.
-        return Err(if proofs.is_empty() {
+        .find(|(suite, _)| *suite == Cryptosuite::EddsaJcs2022)
+        .map(|(_, proof)| *proof)
+        .ok_or(if by_suite.is_empty() {
             ProofFailure::Missing
         } else {
             ProofFailure::UnsupportedProof
-        });
-    }
-    proofs.retain(|proof| suite_of(proof).is_ok_and(|suite| checked.contains(&suite)));
-    proofs.sort_by_key(|proof| {
-        suite_of(proof)
-            .map(|suite| suite != Cryptosuite::EddsaJcs2022)
-            .unwrap_or(true)
-    });
+        })?;
     let unsecured_document = unsecured(document);
-    let mut verified: Option<Verified> = None;
-    for proof in proofs {
-        let suite = suite_of(proof)?;
-        let key_id = verify_one(suite, proof, &unsecured_document, keys)?;
-        match &mut verified {
-            Some(verified) if verified.key_id == key_id => verified.suites.push(suite),
-            // A set signed by two keys is not one we issued.
-            Some(_) => return Err(ProofFailure::BadSignature),
-            None => {
-                verified = Some(Verified {
-                    key_id,
-                    suites: vec![suite],
-                })
-            }
+    let key_id = verify_one(Cryptosuite::EddsaJcs2022, json, &unsecured_document, keys)?;
+    let mut verified = Verified {
+        key_id,
+        suites: vec![Cryptosuite::EddsaJcs2022],
+    };
+    for (suite, proof) in by_suite {
+        if suite == Cryptosuite::EddsaJcs2022 || !checked.contains(&suite) {
+            continue;
         }
+        if !same_but_suite(proof, json) {
+            return Err(ProofFailure::BadSignature);
+        }
+        // Same verification method as the JSON proof: the same key, or a refusal.
+        verify_one(suite, proof, &unsecured_document, keys)?;
+        verified.suites.push(suite);
     }
-    verified.ok_or(ProofFailure::Missing)
+    Ok(verified)
+}
+
+/// Whether two proofs of a set say the same but for their suite and signature.
+fn same_but_suite(proof: &Map<String, Value>, json: &Map<String, Value>) -> bool {
+    let settings = |proof: &Map<String, Value>| {
+        let mut settings = proof.clone();
+        settings.remove("cryptosuite");
+        settings.remove("proofValue");
+        settings
+    };
+    settings(proof) == settings(json)
 }
 
 fn verify_one(
@@ -260,14 +272,12 @@ fn verify_one(
         .remove("proofValue")
         .and_then(|v| v.as_str().map(str::to_owned))
         .ok_or(ProofFailure::MalformedSignature)?;
-    let mut unsecured_document = unsecured_document.clone();
-    if let Some(proof_context) = options.get("@context") {
-        if !context_starts_with(unsecured_document.get("@context"), proof_context) {
-            return Err(ProofFailure::ContextMismatch);
-        }
-        if let Some(object) = unsecured_document.as_object_mut() {
-            object.insert("@context".into(), proof_context.clone());
-        }
+    // The proof's context, when it has one, must be the document's own: the specification would
+    // let a document carry more contexts than its proof, but we never issue one that does.
+    if let Some(proof_context) = options.get("@context")
+        && unsecured_document.get("@context") != Some(proof_context)
+    {
+        return Err(ProofFailure::ContextMismatch);
     }
     let method = options
         .get("verificationMethod")
@@ -284,25 +294,12 @@ fn verify_one(
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or(ProofFailure::MalformedSignature)?;
     let data = suite
-        .hash_data(&Value::Object(options), &unsecured_document)
+        .hash_data(&Value::Object(options), unsecured_document)
         .map_err(|_| ProofFailure::BadSignature)?;
     key.key
         .verify(&data, &Signature::from_bytes(&signature_bytes))
         .map(|()| key.id.clone())
         .map_err(|_| ProofFailure::BadSignature)
-}
-
-/// The document's `@context` begins with every value of the proof's, in order.
-fn context_starts_with(document_context: Option<&Value>, proof_context: &Value) -> bool {
-    let as_list = |v: &Value| match v {
-        Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
-    };
-    let (Some(document_context), proof_context) = (document_context, as_list(proof_context)) else {
-        return false;
-    };
-    let document_context = as_list(document_context);
-    document_context.len() >= proof_context.len() && document_context.iter().zip(&proof_context).all(|(a, b)| a == b)
 }
 
 #[cfg(test)]
@@ -481,6 +478,45 @@ mod tests {
             "2026-11-22T09:00:00Z",
         )?;
         assert_eq!(verify(&rdf_only, &published), Err(ProofFailure::UnsupportedProof));
+        Ok(())
+    }
+
+    /// What the RDF check is ever given is bounded by what our key signed: one proof per suite,
+    /// and an RDF proof that says what the JSON proof says (so a stranger cannot hand us a proof
+    /// configuration of their choosing to canonicalise), and no context beyond the proof's.
+    #[test]
+    fn a_set_is_only_what_we_would_have_signed() -> anyhow::Result<()> {
+        let key = parse_secret_multibase("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq")?;
+        let published = [PublishedKey::new(key.verifying_key())];
+        let method = "https://certify.example/issuer#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+        let unsigned = our_credential()?;
+        let signed = sign(&unsigned, &key, method, "2026-11-22T09:00:00Z")?;
+
+        let mut twice = signed.clone();
+        twice["proof"]
+            .as_array_mut()
+            .expect("a set")
+            .push(signed["proof"][1].clone());
+        assert_eq!(verify(&twice, &published), Err(ProofFailure::UnsupportedProof));
+
+        // Validly signed by our key, but dated otherwise than the JSON proof: not our set.
+        let later = sign_with(
+            Cryptosuite::EddsaRdfc2022,
+            &unsigned,
+            &key,
+            method,
+            "2027-01-01T00:00:00Z",
+        )?;
+        let mut mismatched = signed.clone();
+        mismatched["proof"][1] = later["proof"].clone();
+        assert_eq!(verify(&mismatched, &published), Err(ProofFailure::BadSignature));
+
+        let mut more_contexts = signed;
+        more_contexts["@context"]
+            .as_array_mut()
+            .expect("contexts")
+            .push(json!("https://w3id.org/security/data-integrity/v2"));
+        assert_eq!(verify(&more_contexts, &published), Err(ProofFailure::ContextMismatch));
         Ok(())
     }
 

@@ -20,16 +20,25 @@ use crate::keys::{self, PublishedKey};
 use crate::proof::{self, Cryptosuite};
 
 /// What a run did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProofsAdded {
     /// Certificates read.
     pub examined: u64,
     /// Certificates that had the JSON proof alone and now carry the set.
     pub added: u64,
+    /// Certificates left as they were, and why (the first [`REASONS_KEPT`]).
+    pub skipped: u64,
+    pub reasons: Vec<String>,
 }
 
-/// Adds the RDF proof to every credential that lacks it, `batch` certificates to a write
-/// transaction; a run stopped half way is simply run again.
+/// How many reasons for skipping a run keeps to report.
+pub const REASONS_KEPT: usize = 20;
+
+/// Adds the RDF proof to every credential that lacks it, `batch` certificates at a time: the
+/// proofs are made first, then written in one short write transaction (signing 500 takes
+/// about two seconds, too long to hold the database's write lock). A certificate that cannot be
+/// given the proof (its key missing, its proof not holding) is skipped and reported, not a stop;
+/// a run stopped half way is simply run again.
 pub async fn add_missing_rdf_proofs<C>(db: &C, batch: u64) -> anyhow::Result<ProofsAdded>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -49,15 +58,27 @@ where
             return Ok(done);
         };
         after = last.id;
-        let txn = certify_core::begin_write(db).await.context("starting a batch")?;
+        let mut changes = Vec::new();
         for row in page {
             done.examined += 1;
-            if let Some(credential) = with_rdf_proof(&row, &keys)? {
-                let mut changed: certificate::ActiveModel = row.into();
-                changed.credential = Set(credential);
-                changed.update(&txn).await.context("saving a credential's proof set")?;
-                done.added += 1;
+            match with_rdf_proof(&row, &keys) {
+                Ok(Some(credential)) => changes.push((row, credential)),
+                Ok(None) => {}
+                Err(why) => {
+                    done.skipped += 1;
+                    if done.reasons.len() < REASONS_KEPT {
+                        done.reasons.push(format!("{why:#}"));
+                    }
+                }
             }
+        }
+        let txn = certify_core::begin_write(db).await.context("starting a batch")?;
+        for (row, credential) in changes {
+            // Only the credential column is written; the rest of the row is as read.
+            let mut changed: certificate::ActiveModel = row.into();
+            changed.credential = Set(credential);
+            changed.update(&txn).await.context("saving a credential's proof set")?;
+            done.added += 1;
         }
         txn.commit().await.context("committing a batch")?;
     }

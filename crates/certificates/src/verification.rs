@@ -247,7 +247,11 @@ pub async fn verify_document(
     let hash = proof::credential_hash(document)?;
     let found = find_by_hash(db, &hash).await?;
     let keys = key_store::published_keys(db).await?;
-    let signature = proof::verify(document, &keys);
+    // Checking the RDF proof takes milliseconds of processor: off the async workers.
+    let uploaded = document.clone();
+    let signature = tokio::task::spawn_blocking(move || proof::verify(&uploaded, &keys))
+        .await
+        .map_err(|err| CertificateError::Unexpected(anyhow::anyhow!("checking proofs: {err}")))?;
     match (found, signature) {
         (Some(certificate), Ok(signed)) => {
             let certificate = Arc::new(verified(db, &certificate, signed).await?);

@@ -221,6 +221,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} certificates read; {} given the eddsa-rdfc-2022 proof (their hashes unchanged)",
                 done.examined, done.added
             );
+            if done.skipped > 0 {
+                println!("{} left as they were:", done.skipped);
+                for reason in &done.reasons {
+                    println!("  {reason}");
+                }
+            }
             Ok(())
         }
         Command::Verify(args) => verify(args).await,
