@@ -68,6 +68,17 @@ fn main() -> anyhow::Result<()> {
             .map(drop)
             .map_err(anyhow::Error::from)
     })?;
+    // The same two contexts around one term: what processing the contexts alone costs.
+    let bare = serde_json::json!({
+        "@context": credential["@context"],
+        "id": "urn:uuid:0190a4c2-0000-7000-8000-000000000000",
+        "name": "x",
+    });
+    per_round("read as RDF: the two contexts, one term", || {
+        certify_certificates::jsonld::dataset(&bare, &[])
+            .map(drop)
+            .map_err(anyhow::Error::from)
+    })?;
     let signed = proof::sign(&credential, &key, method, created)?;
     let one = proof::sign_with(Cryptosuite::EddsaJcs2022, &credential, &key, method, created)?;
     per_round("verify: eddsa-jcs-2022 alone (older ones)", || {
