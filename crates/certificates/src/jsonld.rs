@@ -55,6 +55,7 @@ pub enum JsonLdError {
 /// `document`'s RDF dataset, refused when a term is undefined or a context is not one we pin;
 /// `extra` contexts (URL, body) are available to the loader beside the pinned ones.
 pub fn dataset(document: &Value, extra: &[(&str, &str)]) -> Result<Dataset, JsonLdError> {
+    refuse_what_the_guard_cannot_see(document)?;
     let quads = quads(&with_guard_context(document)?, extra)?;
     let undefined: BTreeSet<String> = quads
         .iter()
@@ -103,6 +104,71 @@ fn quads(document: &Value, extra: &[(&str, &str)]) -> Result<Vec<Quad>, JsonLdEr
         .with_load_document_callback(move |url, _| load(url, &extra))
         .collect::<Result<Vec<Quad>, _>>()
         .map_err(|err| JsonLdError::Invalid(err.to_string()))
+}
+
+/// The JSON-LD keywords a document may use as keys.
+const KEYWORDS: [&str; 21] = [
+    "@base",
+    "@container",
+    "@context",
+    "@direction",
+    "@graph",
+    "@id",
+    "@import",
+    "@included",
+    "@index",
+    "@json",
+    "@language",
+    "@list",
+    "@nest",
+    "@none",
+    "@prefix",
+    "@propagate",
+    "@protected",
+    "@reverse",
+    "@set",
+    "@type",
+    "@value",
+];
+
+/// What would slip past the trailing `@vocab` guard: a context set deeper in the document (which
+/// could reset the vocabulary, `"@vocab": null`, for what it holds) and keys shaped like a
+/// keyword that is not one (dropped without a word). Only the document itself and its proofs
+/// (`proof`, or each member of a proof set) may carry a context.
+fn refuse_what_the_guard_cannot_see(document: &Value) -> Result<(), JsonLdError> {
+    fn walk(value: &Value, may_hold_context: bool) -> Result<(), JsonLdError> {
+        match value {
+            Value::Object(object) => {
+                for (key, member) in object {
+                    if key == "@context" && !may_hold_context {
+                        return Err(JsonLdError::Invalid("a context set inside the document".to_owned()));
+                    }
+                    if key.starts_with('@') && !KEYWORDS.contains(&key.as_str()) {
+                        return Err(JsonLdError::Invalid(format!("{key} is not a JSON-LD keyword")));
+                    }
+                    if key != "@context" {
+                        walk(member, false)?;
+                    }
+                }
+                Ok(())
+            }
+            Value::Array(items) => items.iter().try_for_each(|item| walk(item, false)),
+            _ => Ok(()),
+        }
+    }
+    let object = document.as_object().ok_or(JsonLdError::NotAnObject)?;
+    for (key, member) in object {
+        if key.starts_with('@') && !KEYWORDS.contains(&key.as_str()) {
+            return Err(JsonLdError::Invalid(format!("{key} is not a JSON-LD keyword")));
+        }
+        match (key.as_str(), member) {
+            ("@context", _) => {}
+            ("proof", Value::Array(proofs)) => proofs.iter().try_for_each(|proof| walk(proof, true))?,
+            ("proof", proof) => walk(proof, true)?,
+            (_, member) => walk(member, false)?,
+        }
+    }
+    Ok(())
 }
 
 /// The document with [`UNDEFINED_TERM`] as the vocabulary of a last, appended context.
@@ -196,6 +262,29 @@ mod tests {
                 .collect(),
         );
         assert_eq!(proof, include_str!("../testdata/vc-di-eddsa/proofCanonDataInt.txt"));
+    }
+
+    /// A nested context resetting the vocabulary, or a key shaped like a keyword, would hide a
+    /// term from the guard: both are refused.
+    #[test]
+    fn what_would_slip_past_the_guard_is_refused() {
+        let base = || {
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": "https://certify.example/issuer",
+                "validFrom": "2026-01-01T00:00:00Z",
+                "credentialSubject": {"id": "urn:uuid:0190a4c2-0000-7000-8000-000000000000"}
+            })
+        };
+        assert!(dataset(&base(), &[]).is_ok());
+        let mut reset = base();
+        reset["credentialSubject"]["@context"] = json!({"@vocab": null});
+        reset["credentialSubject"]["favouriteColour"] = json!("green");
+        assert!(matches!(dataset(&reset, &[]), Err(JsonLdError::Invalid(_))), "{reset}");
+        let mut keyword_shaped = base();
+        keyword_shaped["credentialSubject"]["@colour"] = json!("green");
+        assert!(matches!(dataset(&keyword_shaped, &[]), Err(JsonLdError::Invalid(_))));
     }
 
     #[test]
