@@ -3,6 +3,7 @@
 //! header (`pages::chrome_for`) takes it out and shows it, so a reload does not say it again and
 //! it works without JavaScript. A cookie carries it for at most a minute.
 
+use axum::response::Redirect;
 use axum_extra::extract::CookieJar;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,12 +16,12 @@ const NOTICE: &str = "certify_notice";
 /// The longest message kept; longer ones are cut (a message may quote what someone typed).
 const MAX_CHARS: usize = 300;
 
-/// `jar` carrying `message` to the next page.
-pub fn tell(state: &AppState, jar: CookieJar, message: &str) -> CookieJar {
+/// A redirect to `to` whose page will say `message`.
+pub fn redirect(state: &AppState, jar: CookieJar, message: &str, to: &str) -> (CookieJar, Redirect) {
     let encoded = URL_SAFE_NO_PAD.encode(certify_core::text::cut(message, MAX_CHARS).as_bytes());
     let mut cookie = site_cookie(state, NOTICE, encoded);
     cookie.set_max_age(time::Duration::minutes(1));
-    jar.add(cookie)
+    (jar.add(cookie), Redirect::to(to))
 }
 
 /// The message waiting for this page, if any, and `jar` without it.

@@ -98,7 +98,7 @@ pub async fn change_password(
     let errors = match changed {
         Ok(_) => {
             let said = "Your password was changed, and you were signed out everywhere else.";
-            return Ok((crate::notice::tell(&state, jar, said), Redirect::to("/account")).into_response());
+            return Ok(crate::notice::redirect(&state, jar, said, "/account").into_response());
         }
         Err(PasswordChangeError::WrongCurrentPassword) => (Some("This is not your current password.".to_owned()), None),
         Err(PasswordChangeError::NoPassword) => (
@@ -135,5 +135,5 @@ pub async fn end_other_sessions(
     .await
     .map_err(PageError::internal)?;
     let said = "You were signed out everywhere else.";
-    Ok((crate::notice::tell(&state, jar, said), Redirect::to("/account")))
+    Ok(crate::notice::redirect(&state, jar, said, "/account"))
 }

@@ -250,8 +250,10 @@ pub async fn revoke(
     let firm_id = firm.id;
     let revoked = certify_accounts::revoke_api_client(&state.db, state.clock.now(), firm_id, client_id).await?;
     let said = format!("{} revoked: its secret and tokens no longer work.", revoked.name);
-    Ok((
-        crate::notice::tell(&state, jar, &said),
-        Redirect::to(&format!("/firms/{firm_id}/api-clients")),
+    Ok(crate::notice::redirect(
+        &state,
+        jar,
+        &said,
+        &format!("/firms/{firm_id}/api-clients"),
     ))
 }

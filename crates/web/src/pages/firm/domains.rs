@@ -112,8 +112,7 @@ pub async fn claim(
     match claimed {
         Ok(domain) => {
             let said = format!("{domain} claimed. Programme staff will verify it before the roster uses it.");
-            let jar = crate::notice::tell(&state, jar, &said);
-            Ok((jar, Redirect::to(&format!("/firms/{firm_id}/domains"))).into_response())
+            Ok(crate::notice::redirect(&state, jar, &said, &format!("/firms/{firm_id}/domains")).into_response())
         }
         Err(message) => {
             let page = page(&state, jar, &at, raw, Some(message)).await?;
@@ -143,9 +142,11 @@ pub async fn withdraw(
     let domain = domain_in_path(&domain)?;
     certify_firms::release_domain(&state.db, firm_id, &domain).await?;
     let said = format!("{domain} withdrawn. Consultants who joined through it stay with the firm.");
-    Ok((
-        crate::notice::tell(&state, jar, &said),
-        Redirect::to(&format!("/firms/{firm_id}/domains")),
+    Ok(crate::notice::redirect(
+        &state,
+        jar,
+        &said,
+        &format!("/firms/{firm_id}/domains"),
     ))
 }
 
@@ -163,8 +164,10 @@ pub async fn verify(
     let domain = domain_in_path(&domain)?;
     certify_firms::verify_domain(&state.db, state.clock.now(), firm_id, &domain, staff_id).await?;
     let said = format!("{domain} verified: the firm's rosters now add its addresses directly.");
-    Ok((
-        crate::notice::tell(&state, jar, &said),
-        Redirect::to(&format!("/firms/{firm_id}/domains")),
+    Ok(crate::notice::redirect(
+        &state,
+        jar,
+        &said,
+        &format!("/firms/{firm_id}/domains"),
     ))
 }

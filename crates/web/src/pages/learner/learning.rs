@@ -174,7 +174,7 @@ pub async fn answer_invitation(
     } else {
         "Invitation declined. The firm sees nothing of your learning."
     };
-    Ok((crate::notice::tell(&state, jar, said), Redirect::to("/home")))
+    Ok(crate::notice::redirect(&state, jar, said, "/home"))
 }
 
 /// A published track in the catalogue.
@@ -301,8 +301,8 @@ pub async fn enrol_in_track(
 ) -> Result<(CookieJar, Redirect), PageError> {
     let account_id = visitor.account.id;
     certify_courses::enrol_in_track(&state.db, state.clock.now(), account_id, id).await?;
-    let jar = crate::notice::tell(&state, jar, "You are enrolled in this track and each of its courses.");
-    Ok((jar, Redirect::to(&format!("/tracks/{id}"))))
+    let said = "You are enrolled in this track and each of its courses.";
+    Ok(crate::notice::redirect(&state, jar, said, &format!("/tracks/{id}")))
 }
 
 /// A module in a course's outline, with whether the visitor has done it.
@@ -412,8 +412,8 @@ pub async fn enrol_in_course(
 ) -> Result<(CookieJar, Redirect), PageError> {
     let account_id = visitor.account.id;
     certify_courses::enrol_in_course(&state.db, state.clock.now(), account_id, id).await?;
-    let jar = crate::notice::tell(&state, jar, "You are enrolled in this course.");
-    Ok((jar, Redirect::to(&format!("/courses/{id}"))))
+    let said = "You are enrolled in this course.";
+    Ok(crate::notice::redirect(&state, jar, said, &format!("/courses/{id}")))
 }
 
 #[derive(Template, WebTemplate)]

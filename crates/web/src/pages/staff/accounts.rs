@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_accounts::{Account, AccountError, NewAccount, Password, Role};
 use certify_api::AppState;
@@ -225,8 +225,8 @@ pub async fn create(
     match create_with_membership(&state, new, membership).await {
         Ok(account) => {
             let said = format!("Account created for {}.", account.email);
-            let jar = crate::notice::tell(&state, notice_jar, &said);
-            Ok((jar, Redirect::to(&format!("/staff/accounts/{}", account.id))).into_response())
+            let to = format!("/staff/accounts/{}", account.id);
+            Ok(crate::notice::redirect(&state, notice_jar, &said, &to).into_response())
         }
         Err(AccountError::EmailTaken) => {
             view.email_error = Some("An account with this e-mail address already exists: find it above.".to_owned());

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
 use certify_exams::{Blueprint, BlueprintInput, DomainSpec, Exam, ExamError, FieldProblem};
@@ -232,12 +232,9 @@ pub async fn save(
     };
     match certify_exams::update_blueprint(&state.db, state.clock.now(), id, blueprint).await {
         Ok(_) => {
-            let jar = crate::notice::tell(
-                &state,
-                jar,
-                "Blueprint saved. Attempts already started keep the blueprint they began with.",
-            );
-            Ok((jar, Redirect::to(&format!("/staff/exams/{id}#blueprint-heading"))).into_response())
+            let said = "Blueprint saved. Attempts already started keep the blueprint they began with.";
+            let to = format!("/staff/exams/{id}#blueprint-heading");
+            Ok(crate::notice::redirect(&state, jar, said, &to).into_response())
         }
         Err(ExamError::InvalidState(why)) => {
             page.domains_error = Some(format!("Nothing was changed: {why}."));

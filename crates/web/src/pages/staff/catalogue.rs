@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
 use certify_core::{PageRequest, PageSize};
@@ -189,9 +189,8 @@ pub async fn set_status(
     };
     match changed {
         Ok(()) => {
-            let jar = crate::notice::tell(&state, jar, &said);
             let to = format!("/staff/catalogue#{}-{id}", kind.trim_end_matches('s'));
-            Ok((jar, Redirect::to(&to)).into_response())
+            Ok(crate::notice::redirect(&state, jar, &said, &to).into_response())
         }
         Err(err @ (CourseError::InvalidTransition { .. } | CourseError::NotPublishable(_))) => {
             let page = catalogue_page(&state, jar, &visitor, Some(format!("That change was refused: {err}."))).await?;
@@ -297,10 +296,6 @@ pub async fn save_module(
         position: None,
     };
     certify_courses::update_module(&state.db, state.clock.now(), id, changes).await?;
-    let jar = crate::notice::tell(
-        &state,
-        jar,
-        "Module saved. Learners who completed an earlier version keep their completion.",
-    );
-    Ok((jar, Redirect::to(&format!("/staff/modules/{id}/edit"))).into_response())
+    let said = "Module saved. Learners who completed an earlier version keep their completion.";
+    Ok(crate::notice::redirect(&state, jar, said, &format!("/staff/modules/{id}/edit")).into_response())
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
 use certify_courses::{Audience, CourseContent, ModuleContent, TrackContent};
@@ -289,10 +289,7 @@ async fn submitted(
     form: &CheckedForm,
 ) -> Result<Response, PageError> {
     match part.create(state, form).await? {
-        Ok(created) => {
-            let jar = crate::notice::tell(state, jar, part.added());
-            Ok((jar, Redirect::to(&created)).into_response())
-        }
+        Ok(created) => Ok(crate::notice::redirect(state, jar, part.added(), &created).into_response()),
         Err(fields) => show(state, jar, visitor, part, Some(fields)),
     }
 }

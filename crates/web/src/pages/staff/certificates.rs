@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use certify_api::AppState;
 use certify_certificates::{Certificate, CertificateError, EventKind};
@@ -400,8 +400,7 @@ pub async fn revoke(
     certify_certificates::revoke_certificate(&state.db, state.clock.now(), id, staff_id, &reason).await?;
     state.refresh_verification_answers().await;
     let said = "The certificate was revoked. Anyone who verifies it now sees the reason.";
-    let jar = crate::notice::tell(&state, jar, said);
-    Ok((jar, Redirect::to(&format!("/staff/certificates/{id}"))).into_response())
+    Ok(crate::notice::redirect(&state, jar, said, &format!("/staff/certificates/{id}")).into_response())
 }
 
 /// Reissues the certificate with the corrected holder name and shows the new one.
@@ -436,6 +435,6 @@ pub async fn correct_name(
     .await?;
     state.refresh_verification_answers().await;
     let said = "The certificate was reissued with the corrected name; this is the new one.";
-    let jar = crate::notice::tell(&state, jar, said);
-    Ok((jar, Redirect::to(&format!("/staff/certificates/{}", reissued.id))).into_response())
+    let to = format!("/staff/certificates/{}", reissued.id);
+    Ok(crate::notice::redirect(&state, jar, said, &to).into_response())
 }
