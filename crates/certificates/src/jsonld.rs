@@ -143,9 +143,7 @@ fn refuse_what_the_guard_cannot_see(document: &Value) -> Result<(), JsonLdError>
                     if key == "@context" && !may_hold_context {
                         return Err(JsonLdError::Invalid("a context set inside the document".to_owned()));
                     }
-                    if key.starts_with('@') && !KEYWORDS.contains(&key.as_str()) {
-                        return Err(JsonLdError::Invalid(format!("{key} is not a JSON-LD keyword")));
-                    }
+                    refuse_unknown_keyword(key)?;
                     if key != "@context" {
                         walk(member, false)?;
                     }
@@ -158,15 +156,21 @@ fn refuse_what_the_guard_cannot_see(document: &Value) -> Result<(), JsonLdError>
     }
     let object = document.as_object().ok_or(JsonLdError::NotAnObject)?;
     for (key, member) in object {
-        if key.starts_with('@') && !KEYWORDS.contains(&key.as_str()) {
-            return Err(JsonLdError::Invalid(format!("{key} is not a JSON-LD keyword")));
-        }
+        refuse_unknown_keyword(key)?;
         match (key.as_str(), member) {
             ("@context", _) => {}
             ("proof", Value::Array(proofs)) => proofs.iter().try_for_each(|proof| walk(proof, true))?,
             ("proof", proof) => walk(proof, true)?,
             (_, member) => walk(member, false)?,
         }
+    }
+    Ok(())
+}
+
+/// A key shaped like a keyword that is not one, which JSON-LD drops without a word.
+fn refuse_unknown_keyword(key: &str) -> Result<(), JsonLdError> {
+    if key.starts_with('@') && !KEYWORDS.contains(&key) {
+        return Err(JsonLdError::Invalid(format!("{key} is not a JSON-LD keyword")));
     }
     Ok(())
 }

@@ -97,6 +97,18 @@ where
     Ok(created.id)
 }
 
+/// Every key that ever signed, retired ones included, secrets and all: for adding proofs to what
+/// they signed (`proof_sets`).
+pub async fn every_signing_key(db: &impl ConnectionTrait) -> anyhow::Result<Vec<IssuerKey>> {
+    signing_key::Entity::find()
+        .all(db)
+        .await
+        .context("reading the signing keys")?
+        .iter()
+        .map(issuer_key)
+        .collect()
+}
+
 /// Every key that ever signed, oldest first: what verifiers may trust.
 pub async fn published_keys(db: &impl ConnectionTrait) -> anyhow::Result<Vec<PublishedKey>> {
     let rows = signing_key::Entity::find()

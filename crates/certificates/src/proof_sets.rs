@@ -15,8 +15,9 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::entity::{certificate, signing_key};
-use crate::keys::{self, PublishedKey};
+use crate::entity::certificate;
+use crate::key_store;
+use crate::keys::PublishedKey;
 use crate::proof::{self, Cryptosuite};
 
 /// What a run did.
@@ -86,17 +87,8 @@ where
 
 /// Every key that ever signed, by id.
 async fn signing_keys(db: &impl ConnectionTrait) -> anyhow::Result<HashMap<String, SigningKey>> {
-    signing_key::Entity::find()
-        .all(db)
-        .await
-        .context("reading the signing keys")?
-        .into_iter()
-        .map(|row| {
-            let key = keys::parse_secret_multibase(&row.secret_key_multibase)
-                .with_context(|| format!("stored key {} is unreadable", row.id))?;
-            Ok((row.id, key))
-        })
-        .collect()
+    let keys = key_store::every_signing_key(db).await?;
+    Ok(keys.into_iter().map(|key| (key.id, key.signing)).collect())
 }
 
 /// The certificate's credential with the proof set, or `None` when it has it already.

@@ -79,8 +79,7 @@ pub fn page_routes() -> Vec<routing::PageRoute> {
 /// The pages, one group per audience: the URL prefix, the folder under `pages/` and the
 /// extractor that admits the visitor say the same thing.
 fn grouped_pages() -> routing::PageRoutes {
-    routing::PageRoutes::new(routing::Audience::Anyone)
-        .merge(pages::everyone::routes())
+    pages::everyone::routes()
         .merge(pages::learner::routes())
         .nest("/firms/{firm_id}", pages::firm::routes())
         .nest("/staff", pages::staff::routes())
